@@ -1,0 +1,11 @@
+import { BillingPeriod } from './billing-period.entity';
+import { Contract } from './contract.entity';
+import { Location } from './location.entity';
+import { Organization } from './organization.entity';
+import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
+import { User } from './user.entity';
+
+export { BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, User };
+export * from './enums';
+
+export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod];

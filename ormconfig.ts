@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './src/migrations';
+import { DEFAULT_DATABASE_URL } from './src/config/config';
+
+/**
+ * DATABASE_URL picks the driver (DESIGN §7): `sqlite:PATH`, `sqlite::memory:` or `mysql://user:pass@host:port/db`.
+ * Schema changes ship as migrations that run on start; synchronize is never used.
+ */
+export function dataSourceOptions(databaseUrl: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const database = databaseUrl.slice('sqlite:'.length) || ':memory:';
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database,
+      // One writer at a time (transactions are serialized in the unit of work); WAL lets readers go on.
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        if (database !== ':memory:') db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+      },
+    };
+  }
+  if (databaseUrl.startsWith('mysql://') || databaseUrl.startsWith('mariadb://')) {
+    // TypeORM reads column defaults differently on the two servers; MariaDB is the default here,
+    // DATABASE_SERVER=mysql selects MySQL 8 semantics.
+    return {
+      ...common,
+      type: process.env.DATABASE_SERVER === 'mysql' ? 'mysql' : 'mariadb',
+      url: databaseUrl.replace(/^mariadb:/, 'mysql:'),
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+      extra: { connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 20) },
+    };
+  }
+  throw new Error(`DATABASE_URL must start with sqlite: or mysql:// (got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+}
+
+export function createDataSource(databaseUrl?: string): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl));
+}
+
+/** The one DataSource of the process (also what the TypeORM CLI reads). */
+export const dataSource = createDataSource();
+export default dataSource;

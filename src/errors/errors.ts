@@ -1,0 +1,50 @@
+import { GraphQLError } from 'graphql';
+
+/** The stable error codes of DESIGN §6. */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'LICENSE_LIMIT_REACHED'
+  | 'LAST_BILLING_MANAGER'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'ALREADY_PAID'
+  | 'PAYMENT_FAILED'
+  | 'ORGANIZATION_TERMINATED'
+  | 'QUERY_TOO_COMPLEX';
+
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'LICENSE_LIMIT_REACHED',
+  'LAST_BILLING_MANAGER', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_PAID', 'PAYMENT_FAILED', 'ORGANIZATION_TERMINATED',
+  'QUERY_TOO_COMPLEX',
+]);
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+
+/** A failure the client caused or may act on; its message and code reach the client as they are. */
+export class BillingError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extensions } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required: send Authorization: Bearer <token>') =>
+  new BillingError('UNAUTHENTICATED', message, { http: { status: HTTP_STATUS.UNAUTHENTICATED } });
+export const forbidden = (message: string) => new BillingError('FORBIDDEN', message);
+/** Also what another organization's ids answer (R5): never FORBIDDEN, so nothing leaks. */
+export const notFound = (what: string, id?: string) =>
+  new BillingError('NOT_FOUND', id ? `${what} ${id} was not found` : `${what} was not found`);
+export const badInput = (field: string, message: string) => new BillingError('BAD_USER_INPUT', message, { field });
+export const conflict = (message: string) => new BillingError('CONFLICT', message);
+export const lastBillingManager = () =>
+  new BillingError(
+    'LAST_BILLING_MANAGER',
+    'The organization must keep at least one active user holding MANAGE_BILLING; this change would leave none',
+  );
+export const organizationTerminated = () =>
+  new BillingError('ORGANIZATION_TERMINATED', 'The organization is terminated; only payments and billing contacts can change');
