@@ -1,0 +1,6 @@
+import { ContractResolver, OrganizationResolver } from './organization.resolver';
+import { LocationResolver, RolePermissionResolver } from './location.resolver';
+import { UserResolver } from './user.resolver';
+import { ViewerResolver } from './viewer.resolver';
+
+export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver] as const;

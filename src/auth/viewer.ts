@@ -1,0 +1,52 @@
+import { EntityManager } from 'typeorm';
+import { ALL_PERMISSIONS, Permission, User } from '../../entities';
+import { unauthenticated } from '../errors/errors';
+import type { PermissionService } from '../services/permission.service';
+import { bearerToken, TokenVerifier } from './jwt';
+
+/** Who is asking. Operators (scope "operator") hold every permission in every organization (R5). */
+export interface Viewer {
+  authenticated: boolean;
+  isOperator: boolean;
+  /** The token's subject (a user id, or an operator's id). */
+  subject: string | null;
+  user: User | null;
+  organizationId: string | null;
+  permissions: ReadonlySet<Permission>;
+}
+
+export const ANONYMOUS: Viewer = Object.freeze({
+  authenticated: false, isOperator: false, subject: null, user: null, organizationId: null, permissions: new Set<Permission>(),
+});
+
+/**
+ * R6: the same `Bearer <JWT>` string over HTTP and in graphql-ws connectionParams.authorization.
+ * No token is the anonymous viewer; a bad, expired or unknown-subject token is UNAUTHENTICATED.
+ */
+export async function authenticate(
+  authorization: unknown,
+  deps: { verify: TokenVerifier; em: EntityManager; permissions: PermissionService },
+): Promise<Viewer> {
+  const token = bearerToken(authorization);
+  if (token === null) return ANONYMOUS;
+  if (token === '') throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  let claims;
+  try {
+    claims = await deps.verify(token);
+  } catch {
+    throw unauthenticated('The token is invalid or expired');
+  }
+  if (claims.operator) {
+    return { authenticated: true, isOperator: true, subject: claims.sub, user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+  }
+  const user = await deps.em.findOne(User, { where: { id: claims.sub } });
+  if (!user) throw unauthenticated('The token\'s user does not exist');
+  return {
+    authenticated: true,
+    isOperator: false,
+    subject: user.id,
+    user,
+    organizationId: user.organizationId,
+    permissions: new Set(await deps.permissions.forUser(deps.em, user)),
+  };
+}

@@ -1,0 +1,63 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+
+/** What a service method needs of the request: who asks, and the database handle it must use. */
+export interface DbContext {
+  /** The open transaction's manager inside a unit of work, else the data source's. */
+  em: EntityManager;
+  /** Set inside a unit of work: work to run once the transaction has committed (dropped on rollback). */
+  afterCommit?: (task: () => void | Promise<void>) => void;
+}
+
+const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Runs a mutation as one transaction: a failure writes nothing, and events (live alerts, mail) are released
+ * only after commit. SQLite has one writer: transactions queue in process. MariaDB uses READ COMMITTED with
+ * row locks taken by the services, and a deadlock is retried from the start.
+ */
+export class UnitOfWork {
+  private sqliteQueue: Promise<unknown> = Promise.resolve();
+  readonly isSqlite: boolean;
+
+  constructor(private readonly dataSource: DataSource, private readonly log?: Logger) {
+    this.isSqlite = dataSource.options.type === 'better-sqlite3';
+  }
+
+  async run<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
+    if (ctx.afterCommit) return work(ctx); // already inside one: join it
+    if (this.isSqlite) return this.serialized(() => this.attempt(ctx, work));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(ctx, work);
+      } catch (error) {
+        const errno = (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (error as { errno?: number }).errno;
+        if (!errno || !MYSQL_RETRYABLE.has(errno) || attempt >= MAX_ATTEMPTS) throw error;
+        this.log?.warn({ errno, attempt }, 'transaction retried after a lock conflict');
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  private async attempt<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
+    const tasks: Array<() => void | Promise<void>> = [];
+    const body = (em: EntityManager) =>
+      work(Object.assign(Object.create(ctx) as C, { em, afterCommit: (task: () => void | Promise<void>) => tasks.push(task) }));
+    const result = this.isSqlite ? await this.dataSource.transaction(body) : await this.dataSource.transaction('READ COMMITTED', body);
+    for (const task of tasks) {
+      try {
+        await task();
+      } catch (error) {
+        this.log?.error({ err: error }, 'after-commit task failed');
+      }
+    }
+    return result;
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.sqliteQueue.then(fn, fn);
+    this.sqliteQueue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,39 @@
+import DataLoader from 'dataloader';
+import { EntityManager, In } from 'typeorm';
+import { BillingPeriod, Contract, Location, Organization, Permission, User } from '../../entities';
+import type { Services } from '../services';
+
+/** Rows of `entity` whose `key` column is in `keys`, one per key in key order (null where missing). */
+function byColumn<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string, extra: Partial<E> = {}) {
+  return new DataLoader<string, E | null>(async (keys) => {
+    const rows = await em.find(entity, { where: { ...extra, [key]: In([...keys]) } as never });
+    const map = new Map(rows.map((r) => [r[key] as unknown as string, r]));
+    return keys.map((k) => map.get(k) ?? null);
+  });
+}
+
+/** Per request, never shared between viewers; a subscription builds its own per event. */
+export function createLoaders(em: EntityManager, services: Services) {
+  return {
+    organization: byColumn(em, Organization, 'id'),
+    location: byColumn(em, Location, 'id'),
+    user: byColumn(em, User, 'id'),
+    contract: byColumn(em, Contract, 'organizationId'),
+    openPeriod: byColumn(em, BillingPeriod, 'openForOrganizationId'),
+    /** Effective permissions (R2) of users, two queries per organization in the batch. */
+    permissions: new DataLoader<User, Permission[], string>(
+      async (users) => {
+        const byOrg = new Map<string, User[]>();
+        for (const u of users) byOrg.set(u.organizationId, [...(byOrg.get(u.organizationId) ?? []), u]);
+        const result = new Map<string, Permission[]>();
+        for (const [orgId, members] of byOrg) {
+          for (const [id, perms] of await services.permissions.forUsers(em, orgId, members)) result.set(id, perms);
+        }
+        return users.map((u) => result.get(u.id)!);
+      },
+      { cacheKeyFn: (u) => u.id },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

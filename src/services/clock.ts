@@ -1,0 +1,6 @@
+/** The one source of "now" for services, so tests and the test clock can drive time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,24 @@
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+import { UnitOfWork } from '../db/unit-of-work';
+import { AccessService } from './access.service';
+import { Clock, systemClock } from './clock';
+import { LocationService } from './location.service';
+import { OrganizationService } from './organization.service';
+import { PermissionService } from './permission.service';
+import { UserService } from './user.service';
+
+/** Every service of one server instance, wired once at start. */
+export function createServices(deps: { dataSource: DataSource; config: AppConfig; log: Logger; clock?: Clock }) {
+  const clock = deps.clock ?? systemClock;
+  const uow = new UnitOfWork(deps.dataSource, deps.log);
+  const permissions = new PermissionService();
+  const organizations = new OrganizationService(uow, clock);
+  const users = new UserService(uow, clock, organizations, permissions);
+  const locations = new LocationService(uow, clock, organizations);
+  const access = new AccessService(uow, organizations, permissions, users);
+  return { clock, uow, permissions, organizations, users, locations, access };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,15 @@
+/** Money is integer cents (DESIGN §6). These helpers never touch floating point. */
+export function formatUsd(cents: number): string {
+  if (!Number.isSafeInteger(cents)) throw new RangeError(`not integer cents: ${cents}`);
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const dollars = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** cents × quantity, refusing results that are not exact integers. */
+export function multiplyCents(unitCents: number, quantity: number): number {
+  const result = unitCents * quantity;
+  if (!Number.isSafeInteger(result)) throw new RangeError('amount exceeds the safe integer range');
+  return result;
+}

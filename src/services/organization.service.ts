@@ -1,0 +1,115 @@
+import { BillingInterval, BillingPeriod, Contract, LicenseKind, Organization, OrganizationStatus, Role, User, UserStatus } from '../../entities';
+import { EntityManager } from 'typeorm';
+import { requireAuthenticated, requireOperator } from '../auth/guards';
+import { lockOrganizationRow } from '../db/sql';
+import { UnitOfWork } from '../db/unit-of-work';
+import { conflict, notFound, organizationTerminated } from '../errors/errors';
+import { periodEnd } from './billing-calendar';
+import { Clock } from './clock';
+import type { ServiceContext } from './service-context';
+
+export interface ContractTerms {
+  licenseModel: LicenseKind;
+  billingInterval?: BillingInterval | null;
+  seatPriceCents?: number | null;
+  contractedSeats?: number | null;
+  locationPriceCents?: number | null;
+  contractedLocations?: number | null;
+  creditUnitPriceCents?: number | null;
+  allowOverage?: boolean | null;
+  paymentTermsDays?: number | null;
+}
+
+/** Terms a new contract gets where the operator leaves them out. R12: list price $10.00 a credit. */
+export const CONTRACT_DEFAULTS = {
+  billingInterval: BillingInterval.MONTHLY,
+  seatPriceCents: 0,
+  contractedSeats: 0,
+  locationPriceCents: 0,
+  contractedLocations: 0,
+  creditUnitPriceCents: 1000,
+  allowOverage: true,
+  paymentTermsDays: 30,
+} as const;
+
+export interface CreateOrganizationInput {
+  name: string;
+  admin: { email: string; name: string };
+  contract: ContractTerms;
+}
+
+export class OrganizationService {
+  constructor(private readonly uow: UnitOfWork, private readonly clock: Clock) {}
+
+  /** R5: no id → the viewer's own; another organization's id → operators only, NOT_FOUND for anyone else. */
+  async findForViewer(ctx: ServiceContext, id?: string | null): Promise<Organization | null> {
+    requireAuthenticated(ctx.viewer);
+    const wanted = id ?? ctx.viewer.organizationId;
+    if (!wanted) return null; // an operator without an id has no organization of its own
+    if (!ctx.viewer.isOperator && wanted !== ctx.viewer.organizationId) throw notFound('Organization', wanted);
+    const org = await ctx.em.findOne(Organization, { where: { id: wanted } });
+    if (!org) throw notFound('Organization', wanted);
+    return org;
+  }
+
+  /**
+   * Opens a change to an organization: takes its write lock (serializing its writers until commit) and
+   * refuses changes to a terminated one (R21) unless the operation survives termination.
+   */
+  async lockForChange(tx: ServiceContext, organizationId: string, opts: { allowTerminated?: boolean } = {}): Promise<Organization> {
+    if (!(await lockOrganizationRow(tx.em, organizationId))) throw notFound('Organization', organizationId);
+    const org = await tx.em.findOneOrFail(Organization, { where: { id: organizationId } });
+    if (org.status === OrganizationStatus.TERMINATED && !opts.allowTerminated) throw organizationTerminated();
+    return org;
+  }
+
+  contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
+    return em.findOne(Contract, { where: { organizationId } });
+  }
+
+  currentPeriod(em: EntityManager, organizationId: string): Promise<BillingPeriod | null> {
+    return em.findOne(BillingPeriod, { where: { openForOrganizationId: organizationId } });
+  }
+
+  /** Operators: a new organization with its contract, its admin and its first billing period. */
+  async create(ctx: ServiceContext, input: CreateOrganizationInput): Promise<Organization> {
+    requireOperator(ctx.viewer);
+    return this.uow.run(ctx, async (tx) => {
+      const now = this.clock.now();
+      const email = input.admin.email.trim().toLowerCase();
+      if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
+      const org = await tx.em.save(tx.em.create(Organization, { name: input.name.trim(), status: OrganizationStatus.ACTIVE, createdAt: now }));
+      const contract = tx.em.create(Contract, { organizationId: org.id, updatedAt: now, ...CONTRACT_DEFAULTS });
+      applyTerms(contract, input.contract);
+      await tx.em.save(contract);
+      await tx.em.save(tx.em.create(User, {
+        organizationId: org.id, email, name: input.admin.name.trim(), role: Role.ADMIN, status: UserStatus.ACTIVE,
+        createdAt: now, activatedAt: now, deactivatedAt: null, locationId: null,
+      }));
+      await tx.em.save(tx.em.create(BillingPeriod, {
+        organizationId: org.id, start: now, end: periodEnd(now, contract.billingInterval, 0), openForOrganizationId: org.id, closedAt: null,
+      }));
+      return org;
+    });
+  }
+
+  /** Operators: change the terms; fields left out keep their value. */
+  async updateContract(ctx: ServiceContext, organizationId: string, terms: ContractTerms): Promise<Contract> {
+    requireOperator(ctx.viewer);
+    return this.uow.run(ctx, async (tx) => {
+      await this.lockForChange(tx, organizationId);
+      const contract = await tx.em.findOneOrFail(Contract, { where: { organizationId } });
+      applyTerms(contract, terms);
+      contract.updatedAt = this.clock.now();
+      return tx.em.save(contract);
+    });
+  }
+}
+
+function applyTerms(contract: Contract, terms: ContractTerms): void {
+  contract.licenseModel = terms.licenseModel;
+  for (const key of Object.keys(CONTRACT_DEFAULTS) as Array<keyof typeof CONTRACT_DEFAULTS>) {
+    const value = terms[key];
+    if (value !== undefined && value !== null) (contract as unknown as Record<string, unknown>)[key] = value;
+  }
+}

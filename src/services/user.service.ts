@@ -1,0 +1,106 @@
+import { Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
+import { EntityManager } from 'typeorm';
+import { requireHolds, requirePermission, targetOrganizationId } from '../auth/guards';
+import { Page, PageArgs, paginate } from '../db/paginate';
+import { UnitOfWork } from '../db/unit-of-work';
+import { badInput, conflict, lastBillingManager, notFound } from '../errors/errors';
+import { Clock } from './clock';
+import { OrganizationService } from './organization.service';
+import { PermissionService, roleGrants } from './permission.service';
+import type { ServiceContext } from './service-context';
+import { ALL_PERMISSIONS } from '../../entities/enums';
+
+export interface AddUserInput {
+  email: string;
+  name: string;
+  role?: Role | null;
+  locationId?: string | null;
+}
+
+/** Users of an organization: R1–R3 for who may change them, R8 for what activation means. */
+export class UserService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly organizations: OrganizationService,
+    private readonly permissions: PermissionService,
+  ) {}
+
+  list(em: EntityManager, organizationId: string, status: UserStatus | null | undefined, page: PageArgs): Promise<Page<User>> {
+    const qb = em.createQueryBuilder(User, 'u').where('u.organizationId = :organizationId', { organizationId });
+    if (status) qb.andWhere('u.status = :status', { status });
+    return paginate(qb, page, 'createdAt');
+  }
+
+  /** R5: a user of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
+  async findVisible(ctx: ServiceContext, id: string): Promise<User> {
+    const user = await ctx.em.findOne(User, { where: { id } });
+    if (!user || (!ctx.viewer.isOperator && user.organizationId !== ctx.viewer.organizationId)) throw notFound('User', id);
+    return user;
+  }
+
+  async add(ctx: ServiceContext, input: AddUserInput, organizationIdArg?: string | null): Promise<User> {
+    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
+    requirePermission(ctx.viewer, Permission.MANAGE_USERS, organizationId);
+    const role = input.role ?? Role.EMPLOYEE;
+    return this.uow.run(ctx, async (tx) => {
+      await this.organizations.lockForChange(tx, organizationId);
+      // R3: giving someone a role gives its permissions; only what the viewer holds may be given.
+      const roleOverrides = await this.permissions.roleOverrides(tx.em, organizationId);
+      requireHolds(ctx.viewer, ALL_PERMISSIONS.filter((p) => roleGrants(role, p, roleOverrides)));
+      const email = input.email.trim().toLowerCase();
+      if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
+      if (input.locationId) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
+      const now = this.clock.now();
+      return tx.em.save(tx.em.create(User, {
+        organizationId, email, name: input.name.trim(), role, status: UserStatus.ACTIVE,
+        locationId: input.locationId ?? null, createdAt: now, activatedAt: now, deactivatedAt: null,
+      }));
+    });
+  }
+
+  /** R8: frees the user's seat. R3: never the last active billing manager. */
+  async deactivate(ctx: ServiceContext, id: string): Promise<User> {
+    return this.uow.run(ctx, async (tx) => {
+      const user = await this.findVisible(tx, id);
+      requirePermission(ctx.viewer, Permission.MANAGE_USERS, user.organizationId);
+      await this.organizations.lockForChange(tx, user.organizationId);
+      const fresh = await tx.em.findOneByOrFail(User, { id });
+      if (fresh.status === UserStatus.DEACTIVATED) throw conflict('The user is already deactivated');
+      fresh.status = UserStatus.DEACTIVATED;
+      fresh.deactivatedAt = this.clock.now();
+      await tx.em.save(fresh);
+      await this.assertBillingManagerRemains(tx, user.organizationId);
+      return fresh;
+    });
+  }
+
+  /** R8: takes a seat again, with no new purchase. */
+  async reactivate(ctx: ServiceContext, id: string): Promise<User> {
+    return this.uow.run(ctx, async (tx) => {
+      const user = await this.findVisible(tx, id);
+      requirePermission(ctx.viewer, Permission.MANAGE_USERS, user.organizationId);
+      await this.organizations.lockForChange(tx, user.organizationId);
+      const fresh = await tx.em.findOneByOrFail(User, { id });
+      if (fresh.status === UserStatus.ACTIVE) throw conflict('The user is already active');
+      // R3: reactivating gives the user its permissions back; only what the viewer holds may be given.
+      requireHolds(ctx.viewer, await this.permissions.forUser(tx.em, { ...fresh, status: UserStatus.ACTIVE }));
+      fresh.status = UserStatus.ACTIVE;
+      fresh.activatedAt = this.clock.now();
+      fresh.deactivatedAt = null;
+      return tx.em.save(fresh);
+    });
+  }
+
+  /** R3: checked after a change inside its transaction, so a refused change rolls back whole. */
+  async assertBillingManagerRemains(tx: ServiceContext, organizationId: string): Promise<void> {
+    const holders = await this.permissions.activeHolders(tx.em, organizationId, Permission.MANAGE_BILLING);
+    if (holders.length === 0) throw lastBillingManager();
+  }
+
+  private async requireActiveLocation(em: EntityManager, organizationId: string, locationId: string): Promise<void> {
+    const location = await em.findOne(Location, { where: { id: locationId, organizationId } });
+    if (!location) throw notFound('Location', locationId);
+    if (location.status !== LocationStatus.ACTIVE) throw badInput('locationId', 'The location is inactive');
+  }
+}
