@@ -1,3 +1,4 @@
+import { AlertKind, BillingAlert } from './billing-alert.entity';
 import { BillingPeriod } from './billing-period.entity';
 import { Contract } from './contract.entity';
 import { Location } from './location.entity';
@@ -5,7 +6,7 @@ import { Organization } from './organization.entity';
 import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
 import { User } from './user.entity';
 
-export { BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, User };
+export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, User };
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod];
+export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert];

@@ -1,4 +1,5 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
+import { BillingAlerts1764150000000 } from './1764150000000-billing-alerts';
 
 /** In order; run on start (never synchronize). */
-export const MIGRATIONS = [Foundation1764100000000];
+export const MIGRATIONS = [Foundation1764100000000, BillingAlerts1764150000000];

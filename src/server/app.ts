@@ -20,6 +20,7 @@ import { createLoaders } from '../loaders';
 import { createLogger } from '../observability/logger';
 import { createMetrics, Metrics } from '../observability/metrics';
 import { buildBillingSchema } from '../schema/build-schema';
+import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
@@ -55,9 +56,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   await dataSource.runMigrations({ transaction: 'each' });
   let ready = true;
 
-  const services = createServices({ dataSource, config, log, clock: options.clock });
+  const events = createPubSubFor(config.redisUrl);
+  const services = createServices({ dataSource, config, log, pubSub: events.pubSub, clock: options.clock });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
-  const schema = await buildBillingSchema();
+  const schema = await buildBillingSchema(events.pubSub);
   const verify = createTokenVerifier(config);
   const formatError = createErrorFormatter(log);
 
@@ -149,6 +151,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       await apollo.stop(); // drains HTTP (and, through the plugin, graphql-ws)
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await events.close();
       await dataSource.destroy();
     },
   };

@@ -1,0 +1,34 @@
+import Redis from 'ioredis';
+import { createPubSub, PubSub } from '@graphql-yoga/subscription';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+
+/** What travels between instances: ids only; subscribers read the row themselves (fresh, per event). */
+export interface AlertRaisedEvent {
+  organizationId: string;
+  alertId: string;
+  sequence: number;
+}
+
+export type BillingEvents = {
+  /** Keyed per organization, so events never cross organizations. */
+  ALERT_RAISED: [organizationId: string, event: AlertRaisedEvent];
+};
+
+export type BillingPubSub = PubSub<BillingEvents>;
+
+/**
+ * In-process by default; with REDIS_URL every instance publishes to and hears from Redis, so an event raised
+ * on one instance reaches subscribers on all of them (DESIGN §7).
+ */
+export function createPubSubFor(redisUrl?: string): { pubSub: BillingPubSub; close: () => Promise<void> } {
+  if (!redisUrl) return { pubSub: createPubSub<BillingEvents>(), close: async () => {} };
+  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  return {
+    pubSub: createPubSub<BillingEvents>({ eventTarget: eventTarget as never }),
+    close: async () => {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}
