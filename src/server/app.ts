@@ -26,7 +26,7 @@ import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, limitRules, parseWithTokenLimit } from './query-limits';
+import { allValidationRules, limitRules, parseOptions, parseWithTokenLimit } from './query-limits';
 
 export interface BillingApp {
   config: AppConfig;
@@ -101,13 +101,13 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: limitRules,
+    parseOptions,
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      tokenLimitPlugin(),
       observabilityPlugin(metrics),
     ],
   });
@@ -153,19 +153,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await events.close();
       await dataSource.destroy();
-    },
-  };
-}
-
-/** Refuses documents over the token budget before they are parsed (graphql-armor max-tokens). */
-function tokenLimitPlugin(): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveSource({ source }) {
-          parseWithTokenLimit(source);
-        },
-      };
     },
   };
 }

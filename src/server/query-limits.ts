@@ -1,24 +1,25 @@
-import { DocumentNode, parse, Source, specifiedRules, ValidationRule } from 'graphql';
+import { DocumentNode, GraphQLError, parse, Source, specifiedRules, ValidationContext, ValidationRule } from 'graphql';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 
 /** DESIGN §6: queries are bounded before execution — depth, aliases, tokens and cost. */
 export const QUERY_LIMITS = { depth: 12, aliases: 15, tokens: 5000, cost: 5000 } as const;
 
+/** Report a refused document as a validation error (the rules' default is to throw, which reads as a crash). */
+const asValidationError = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
+
 export const limitRules: ValidationRule[] = [
-  maxDepthRule({ n: QUERY_LIMITS.depth, ignoreIntrospection: true, exposeLimits: true }) as unknown as ValidationRule,
-  maxAliasesRule({ n: QUERY_LIMITS.aliases, exposeLimits: true }) as unknown as ValidationRule,
-  costLimitRule({ maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, exposeLimits: true }) as unknown as ValidationRule,
+  maxDepthRule({ n: QUERY_LIMITS.depth, ignoreIntrospection: true, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+  maxAliasesRule({ n: QUERY_LIMITS.aliases, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+  costLimitRule({ maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
 ];
 
 export const allValidationRules: ValidationRule[] = [...specifiedRules, ...limitRules];
 
-/** Parses with a token budget, so a huge document is refused before it is even built. */
-export function parseWithTokenLimit(source: string | Source): DocumentNode {
-  const parser = new MaxTokensParserWLexer(source, { n: QUERY_LIMITS.tokens, exposeLimits: true });
-  return parser.parseDocument();
-}
+/** graphql-js stops parsing past this many tokens, so a huge document is refused before it is even built. */
+export const parseOptions = { maxTokens: QUERY_LIMITS.tokens };
 
-export { parse };
+export function parseWithTokenLimit(source: string | Source): DocumentNode {
+  return parse(source, parseOptions);
+}

@@ -6,6 +6,7 @@ import { conflict, notFound } from '../errors/errors';
 import { Clock } from './clock';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
+import { requiredText } from './text';
 
 /** Locations of an organization (R10: under the LOCATION model, each active one is a license). */
 export class LocationService {
@@ -20,7 +21,7 @@ export class LocationService {
     requirePermission(ctx.viewer, Permission.MANAGE_USERS, organizationId);
     return this.uow.run(ctx, async (tx) => {
       await this.organizations.lockForChange(tx, organizationId);
-      const name = input.name.trim();
+      const name = requiredText('name', input.name);
       if (await tx.em.exists(Location, { where: { organizationId, name, status: LocationStatus.ACTIVE } })) {
         throw conflict(`An active location named "${name}" already exists`);
       }

@@ -7,6 +7,7 @@ import { conflict, notFound, organizationTerminated } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
 import { Clock } from './clock';
 import type { ServiceContext } from './service-context';
+import { requiredText } from './text';
 
 export interface ContractTerms {
   licenseModel: LicenseKind;
@@ -78,12 +79,12 @@ export class OrganizationService {
       const now = this.clock.now();
       const email = input.admin.email.trim().toLowerCase();
       if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
-      const org = await tx.em.save(tx.em.create(Organization, { name: input.name.trim(), status: OrganizationStatus.ACTIVE, createdAt: now }));
+      const org = await tx.em.save(tx.em.create(Organization, { name: requiredText('name', input.name), status: OrganizationStatus.ACTIVE, createdAt: now }));
       const contract = tx.em.create(Contract, { organizationId: org.id, updatedAt: now, ...CONTRACT_DEFAULTS });
       applyTerms(contract, input.contract);
       await tx.em.save(contract);
       await tx.em.save(tx.em.create(User, {
-        organizationId: org.id, email, name: input.admin.name.trim(), role: Role.ADMIN, status: UserStatus.ACTIVE,
+        organizationId: org.id, email, name: requiredText('admin.name', input.admin.name), role: Role.ADMIN, status: UserStatus.ACTIVE,
         createdAt: now, activatedAt: now, deactivatedAt: null, locationId: null,
       }));
       await tx.em.save(tx.em.create(BillingPeriod, {

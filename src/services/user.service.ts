@@ -8,6 +8,7 @@ import { Clock } from './clock';
 import { OrganizationService } from './organization.service';
 import { PermissionService, roleGrants } from './permission.service';
 import type { ServiceContext } from './service-context';
+import { requiredText } from './text';
 import { ALL_PERMISSIONS } from '../../entities/enums';
 
 export interface AddUserInput {
@@ -53,7 +54,7 @@ export class UserService {
       if (input.locationId) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
       const now = this.clock.now();
       return tx.em.save(tx.em.create(User, {
-        organizationId, email, name: input.name.trim(), role, status: UserStatus.ACTIVE,
+        organizationId, email, name: requiredText('name', input.name), role, status: UserStatus.ACTIVE,
         locationId: input.locationId ?? null, createdAt: now, activatedAt: now, deactivatedAt: null,
       }));
     });
