@@ -1,4 +1,4 @@
-import { Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
 
@@ -17,4 +17,7 @@ export class BillingPeriod {
   /** Equals organizationId while the period is open, null once closed: a unique index makes "one open period" a database fact. */
   @RefColumn({ nullable: true }) openForOrganizationId: string | null;
   @InstantColumn({ nullable: true }) closedAt: Date | null;
+  /** Periods of one series end at anchor + (index + 1) intervals, so month-end anchors survive short months. */
+  @InstantColumn() anchor: Date;
+  @Column({ type: 'int' }) anchorIndex: number;
 }

@@ -2,5 +2,6 @@ import { ContractResolver, OrganizationResolver } from './organization.resolver'
 import { LocationResolver, RolePermissionResolver } from './location.resolver';
 import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
+import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver';
 
-export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver] as const;
+export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver, OrganizationBillingResolver, InvoiceResolver] as const;

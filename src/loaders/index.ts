@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager, In } from 'typeorm';
-import { BillingPeriod, Contract, Location, Organization, Permission, User } from '../../entities';
+import { BillingPeriod, Contract, InvoiceLineItem, Location, Organization, Permission, User } from '../../entities';
 import type { Services } from '../services';
 
 /** Rows of `entity` whose `key` column is in `keys`, one per key in key order (null where missing). */
@@ -20,6 +20,11 @@ export function createLoaders(em: EntityManager, services: Services) {
     user: byColumn(em, User, 'id'),
     contract: byColumn(em, Contract, 'organizationId'),
     openPeriod: byColumn(em, BillingPeriod, 'openForOrganizationId'),
+    /** Lines of issued invoices, in order. */
+    invoiceLines: new DataLoader<string, InvoiceLineItem[]>(async (invoiceIds) => {
+      const lines = await services.invoices.lineItems(em, invoiceIds);
+      return invoiceIds.map((id) => lines.filter((l) => l.invoiceId === id));
+    }),
     /** Effective permissions (R2) of users, two queries per organization in the batch. */
     permissions: new DataLoader<User, Permission[], string>(
       async (users) => {

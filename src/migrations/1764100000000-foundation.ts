@@ -9,7 +9,12 @@ export class Foundation1764100000000 implements MigrationInterface {
     const c = columnsFor(queryRunner);
     await queryRunner.createTable(new Table({
       name: 'organization',
-      columns: [c.id(), c.varchar('name', 200), c.enum('status', { default: "'ACTIVE'" }), c.instant('createdAt')],
+      columns: [
+        c.id(), c.varchar('name', 200), c.enum('status', { default: "'ACTIVE'" }), c.instant('createdAt'),
+        c.varchar('pointOfContactEmail', 254, { isNullable: true }), c.text('additionalBillingEmails', { isNullable: true }),
+        c.int('lastInvoiceSequence', { default: 0 }), c.instant('terminationRequestedAt', { isNullable: true }),
+        c.varchar('terminationReason', 1000, { isNullable: true }), c.instant('terminatedAt', { isNullable: true }),
+      ],
     }));
     await queryRunner.createTable(new Table({
       name: 'contract',
@@ -60,6 +65,7 @@ export class Foundation1764100000000 implements MigrationInterface {
       columns: [
         c.id(), c.ref('organizationId'), c.instant('start'), c.instant('end'),
         c.ref('openForOrganizationId', { isNullable: true }), c.instant('closedAt', { isNullable: true }),
+        c.instant('anchor'), c.int('anchorIndex'),
       ],
       indices: [{ columnNames: ['organizationId', 'start'] }, { columnNames: ['openForOrganizationId'], isUnique: true }],
       foreignKeys: [fk('organizationId', 'organization')],

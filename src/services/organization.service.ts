@@ -89,6 +89,7 @@ export class OrganizationService {
       }));
       await tx.em.save(tx.em.create(BillingPeriod, {
         organizationId: org.id, start: now, end: periodEnd(now, contract.billingInterval, 0), openForOrganizationId: org.id, closedAt: null,
+        anchor: now, anchorIndex: 0,
       }));
       return org;
     });

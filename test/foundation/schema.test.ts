@@ -55,6 +55,10 @@ describe('the served schema', () => {
       'Mutation.addLocation': 'MANAGE_USERS',
       'Mutation.deactivateLocation': 'MANAGE_USERS',
       'Mutation.setRolePermission': 'MANAGE_USERS',
+      'Mutation.updateBillingContacts': 'MANAGE_BILLING',
+      'Mutation.requestTermination': 'MANAGE_BILLING',
+      'Mutation.closeBillingPeriod': 'operator',
+      'Mutation.finalizeTermination': 'operator',
     });
   });
 });

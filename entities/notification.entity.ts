@@ -1,0 +1,41 @@
+import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
+import { Organization } from './organization.entity';
+
+export enum NotificationKind {
+  INVOICE_ISSUED = 'INVOICE_ISSUED', INVOICE_REMINDER = 'INVOICE_REMINDER', PAYMENT_RECEIPT = 'PAYMENT_RECEIPT',
+  PAYMENT_FAILED = 'PAYMENT_FAILED', TERMINATION_REQUESTED = 'TERMINATION_REQUESTED',
+}
+export enum NotificationStatus { PENDING = 'PENDING', SENT = 'SENT', FAILED = 'FAILED' }
+
+/**
+ * The transactional outbox (R24): written in the transaction that causes it, delivered afterwards.
+ * The unique (invoiceId, kind, offsetDays) index makes each reminder of an invoice exist at most once (R23).
+ */
+@Entity('notification')
+@Index(['invoiceId', 'kind', 'offsetDays'], { unique: true })
+@Index(['status', 'nextAttemptAt'])
+@Index(['organizationId', 'createdAt'])
+export class Notification {
+  @IdColumn() id: string = newId();
+  @RefColumn() organizationId: string;
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId' })
+  organization?: Organization;
+  @RefColumn({ nullable: true }) invoiceId: string | null;
+  @EnumColumn() kind: NotificationKind;
+  @Column({ type: 'int', nullable: true }) offsetDays: number | null;
+  /** Snapshot at creation: who it goes to does not change if contacts change later. */
+  @Column({ type: 'simple-json' }) recipients: string[];
+  @Column({ type: 'varchar', length: 300 }) subject: string;
+  @Column({ type: 'text' }) textBody: string;
+  @Column({ type: 'text' }) htmlBody: string;
+  @EnumColumn() status: NotificationStatus;
+  @Column({ type: 'int', default: 0 }) attempts: number;
+  @InstantColumn() nextAttemptAt: Date;
+  /** Set while a worker is sending it; a stale claim is taken over (the worker died). */
+  @InstantColumn({ nullable: true }) claimedUntil: Date | null;
+  @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
+  @InstantColumn() createdAt: Date;
+  @InstantColumn({ nullable: true }) sentAt: Date | null;
+}

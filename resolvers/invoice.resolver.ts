@@ -1,0 +1,104 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { InvoiceStatus, Organization, Permission } from '../entities';
+import type { RequestContext } from '../src/server/context';
+import type { InvoiceView } from '../src/services/invoice.service';
+import { HasPermission, OperatorOnly } from './types/directives';
+import { BillingContactsInput } from './types/invoice.inputs';
+import { BillingContactsType, InvoiceConnection, InvoiceLineItemType, InvoiceType, NotificationType } from './types/invoice.type';
+import { money, MoneyType } from './types/money.type';
+import { OrganizationType } from './types/organization.type';
+import { PageArgs } from './organization.resolver';
+
+@ArgsType()
+class InvoicesArgs extends PageArgs {
+  @Field(() => InvoiceStatus, { nullable: true, description: 'Only invoices with this status.' }) status?: InvoiceStatus | null;
+}
+
+@Resolver(() => OrganizationType)
+export class OrganizationBillingResolver {
+  @FieldResolver(() => InvoiceType, { nullable: true, description: 'What the invoice for the current period would be if it closed now; status DRAFT, never stored (R18).' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  upcomingInvoice(@Root() org: Organization, @Ctx() ctx: RequestContext) {
+    return ctx.services.invoices.upcoming(ctx, org.id);
+  }
+
+  @FieldResolver(() => InvoiceConnection, { nullable: true, description: 'Issued invoices, newest first (R17).' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  invoices(@Root() org: Organization, @Ctx() ctx: RequestContext, @Args() { status, ...page }: InvoicesArgs) {
+    return ctx.services.invoices.list(ctx.em, org.id, status, page);
+  }
+
+  @FieldResolver(() => InvoiceType, { nullable: true, description: 'One issued invoice of this organization (another organization\'s id: NOT_FOUND).' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  invoice(@Root() org: Organization, @Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The invoice.' }) id: string) {
+    return ctx.services.invoices.findVisible(ctx, id, org.id);
+  }
+
+  @FieldResolver(() => BillingContactsType, { nullable: true, description: 'Who receives invoice notifications (R22).' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  billingContacts(@Root() org: Organization, @Ctx() ctx: RequestContext) {
+    return ctx.services.contacts.contacts(ctx.em, org.id);
+  }
+
+  @Mutation(() => BillingContactsType, { description: 'Sets the point of contact and additional billing emails (R22). Allowed after termination (R21).' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  updateBillingContacts(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => BillingContactsInput, { description: 'The contacts.' }) input: BillingContactsInput,
+    @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+  ) {
+    return ctx.services.contacts.update(ctx, input, organizationId);
+  }
+
+  @Mutation(() => OrganizationType, { description: 'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing recipients are notified.' })
+  @HasPermission(Permission.MANAGE_BILLING)
+  requestTermination(@Ctx() ctx: RequestContext, @Arg('reason', () => String, { nullable: true, description: 'Why, for support (optional).' }) reason?: string | null) {
+    return ctx.services.invoices.requestTermination(ctx, reason);
+  }
+
+  @Mutation(() => InvoiceType, { description: 'Ends the organization\'s current period now, issues its invoice (status OPEN) and starts the next period.' })
+  @OperatorOnly()
+  closeBillingPeriod(@Ctx() ctx: RequestContext, @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string) {
+    return ctx.services.invoices.closeCurrentPeriod(ctx, organizationId);
+  }
+
+  @Mutation(() => OrganizationType, { description: 'Operators (R21): closes the last period into a final invoice and sets TERMINATED. Open invoices stay payable.' })
+  @OperatorOnly()
+  finalizeTermination(@Ctx() ctx: RequestContext, @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string) {
+    return ctx.services.invoices.finalizeTermination(ctx, organizationId);
+  }
+}
+
+@Resolver(() => InvoiceType)
+export class InvoiceResolver {
+  @FieldResolver(() => [InvoiceLineItemType], { description: 'The lines, in order (R17).' })
+  async lineItems(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
+    const lines = invoice.draftLines ?? (await ctx.loaders.invoiceLines.load(invoice.id));
+    return lines.map((l) => ({ ...l, unitPrice: money(l.unitPriceCents), amount: money(l.amountCents) }));
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'Σ line amounts.' })
+  subtotal(@Root() invoice: InvoiceView) {
+    return money(invoice.subtotalCents);
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'What is billed: equals subtotal (no taxes or discounts at invoice level).' })
+  total(@Root() invoice: InvoiceView) {
+    return money(invoice.totalCents);
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'Σ succeeded payments (R19).' })
+  amountPaid(@Root() invoice: InvoiceView) {
+    return money(invoice.amountPaidCents);
+  }
+
+  @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
+  amountDue(@Root() invoice: InvoiceView) {
+    return money(invoice.totalCents - invoice.amountPaidCents);
+  }
+
+  @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })
+  notifications(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
+    return invoice.draftLines ? [] : ctx.services.notifications.forInvoice(ctx, invoice.id);
+  }
+}

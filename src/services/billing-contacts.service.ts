@@ -1,0 +1,64 @@
+import { EntityManager } from 'typeorm';
+import { isEmail } from 'class-validator';
+import { Organization, Permission } from '../../entities';
+import { requirePermission, targetOrganizationId } from '../auth/guards';
+import { UnitOfWork } from '../db/unit-of-work';
+import { badInput } from '../errors/errors';
+import { OrganizationService } from './organization.service';
+import { PermissionService } from './permission.service';
+import type { ServiceContext } from './service-context';
+
+export interface BillingContacts {
+  pointOfContactEmail: string | null;
+  additionalEmails: string[];
+  recipients: string[];
+}
+
+export const MAX_ADDITIONAL_EMAILS = 20;
+
+/** R22: who invoice notifications go to. */
+export class BillingContactsService {
+  constructor(private readonly uow: UnitOfWork, private readonly organizations: OrganizationService, private readonly permissions: PermissionService) {}
+
+  async contacts(em: EntityManager, organizationId: string): Promise<BillingContacts> {
+    const org = await em.findOneByOrFail(Organization, { id: organizationId });
+    return { pointOfContactEmail: org.pointOfContactEmail, additionalEmails: org.additionalBillingEmails ?? [], recipients: await this.recipients(em, organizationId, org) };
+  }
+
+  /** The point of contact, the additional emails and every active user holding MANAGE_BILLING — lower-cased, each once. */
+  async recipients(em: EntityManager, organizationId: string, loaded?: Organization): Promise<string[]> {
+    const org = loaded ?? (await em.findOneByOrFail(Organization, { id: organizationId }));
+    const holders = await this.permissions.activeHolders(em, organizationId, Permission.MANAGE_BILLING);
+    const all = [org.pointOfContactEmail, ...(org.additionalBillingEmails ?? []), ...holders.map((u) => u.email)];
+    return [...new Set(all.filter((e): e is string => Boolean(e)).map((e) => e.trim().toLowerCase()))];
+  }
+
+  /**
+   * Fields left out keep their value; `pointOfContactEmail: ""` (or null) clears it. Allowed after termination
+   * (R21: payment obligations survive, so the invoices must still reach someone).
+   */
+  async update(ctx: ServiceContext, input: { pointOfContactEmail?: string | null; additionalEmails?: string[] | null }, organizationIdArg?: string | null): Promise<BillingContacts> {
+    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
+    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
+    const poc = input.pointOfContactEmail === undefined ? undefined : normalizeEmail('pointOfContactEmail', input.pointOfContactEmail);
+    let additional: string[] | undefined;
+    if (input.additionalEmails !== undefined && input.additionalEmails !== null) {
+      if (input.additionalEmails.length > MAX_ADDITIONAL_EMAILS) throw badInput('additionalEmails', `At most ${MAX_ADDITIONAL_EMAILS} additional emails`);
+      additional = [...new Set(input.additionalEmails.map((e, i) => normalizeEmail(`additionalEmails.${i}`, e)!).filter(Boolean))];
+    }
+    return this.uow.run(ctx, async (tx) => {
+      const org = await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+      if (poc !== undefined) org.pointOfContactEmail = poc;
+      if (additional !== undefined) org.additionalBillingEmails = additional;
+      await tx.em.save(org);
+      return this.contacts(tx.em, organizationId);
+    });
+  }
+}
+
+function normalizeEmail(field: string, value: string | null): string | null {
+  if (value === null || value.trim() === '') return null;
+  const email = value.trim().toLowerCase();
+  if (email.length > 254 || !isEmail(email)) throw badInput(field, `${value} is not a valid email address`);
+  return email;
+}

@@ -1,0 +1,190 @@
+import { EntityManager, In } from 'typeorm';
+import {
+  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization, OrganizationStatus, Permission,
+} from '../../entities';
+import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
+import type { AppConfig } from '../config/config';
+import { Page, PageArgs, paginate } from '../db/paginate';
+import { sqlInstant } from '../db/sql';
+import { UnitOfWork } from '../db/unit-of-work';
+import { conflict, notFound, organizationTerminated } from '../errors/errors';
+import { invoiceMail, terminationMail } from '../notifications/templates';
+import { periodEnd } from './billing-calendar';
+import { BillingContactsService } from './billing-contacts.service';
+import { Clock } from './clock';
+import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
+import { NotificationService } from './notification.service';
+import { OrganizationService } from './organization.service';
+import type { ServiceContext } from './service-context';
+
+const DAY_MS = 86_400_000;
+
+/** An invoice as the API shows it: a stored one, or the DRAFT preview of the open period (R18, never stored). */
+export type InvoiceView = Invoice & { draftLines?: DraftLine[] };
+
+/**
+ * R17–R18, R21: periods close into immutable invoices; the preview runs the same line code as of now.
+ * Every close holds the organization's write lock, so numbers are gapless and a period closes once.
+ */
+export class InvoiceService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly config: Pick<AppConfig, 'supportEmail' | 'billingPortalUrl'>,
+    private readonly organizations: OrganizationService,
+    private readonly contacts: BillingContactsService,
+    private readonly notifications: NotificationService,
+    private readonly lineSources: InvoiceLineSource[],
+  ) {}
+
+  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]> {
+    const lines: DraftLine[] = [];
+    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, from, to)));
+    return lines;
+  }
+
+  /** R18: what the open period's invoice would be if it closed now; status DRAFT, number null, nothing stored. */
+  async upcoming(ctx: ServiceContext, organizationId: string): Promise<InvoiceView | null> {
+    const period = await this.organizations.currentPeriod(ctx.em, organizationId);
+    if (!period) return null; // terminated: no open period
+    const org = await ctx.em.findOneByOrFail(Organization, { id: organizationId });
+    const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
+    const now = this.clock.now();
+    const to = now < period.end ? now : period.end;
+    const draftLines = await this.lines(ctx.em, org, contract, period.start, to);
+    const total = sum(draftLines);
+    return Object.assign(new Invoice(), {
+      id: `upcoming-${period.id}`, organizationId, periodId: period.id, sequence: 0, number: null as unknown as string,
+      status: InvoiceStatus.DRAFT, periodStart: period.start, periodEnd: period.end, issuedAt: null as unknown as Date,
+      dueAt: null as unknown as Date, currency: 'USD', subtotalCents: total, totalCents: total, amountPaidCents: 0, paidAt: null, draftLines,
+    });
+  }
+
+  list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
+    const qb = em.createQueryBuilder(Invoice, 'i').where('i.organizationId = :organizationId', { organizationId });
+    if (status) qb.andWhere('i.status = :status', { status });
+    return paginate(qb, page, 'issuedAt', 'DESC');
+  }
+
+  /** R5: an invoice of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
+  async findVisible(ctx: ServiceContext, id: string, organizationId?: string): Promise<Invoice> {
+    const invoice = await ctx.em.findOne(Invoice, { where: { id } });
+    const visible = invoice && (organizationId ? invoice.organizationId === organizationId : ctx.viewer.isOperator || invoice.organizationId === ctx.viewer.organizationId);
+    if (!invoice || !visible) throw notFound('Invoice', id);
+    return invoice;
+  }
+
+  lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {
+    return em.find(InvoiceLineItem, { where: { invoiceId: In([...invoiceIds]) }, order: { position: 'ASC' } });
+  }
+
+  /** Operators: ends the current period now, issues its invoice and starts the next period (re-anchored at now). */
+  async closeCurrentPeriod(ctx: ServiceContext, organizationId: string): Promise<Invoice> {
+    requireOperator(ctx.viewer);
+    return this.uow.run(ctx, async (tx) => {
+      const org = await this.organizations.lockForChange(tx, organizationId);
+      const period = await this.organizations.currentPeriod(tx.em, organizationId);
+      if (!period) throw conflict('The organization has no open billing period');
+      return this.closePeriod(tx, org, period, this.clock.now(), { final: false });
+    });
+  }
+
+  /** Closes every period that has ended by `asOf`, oldest first, one invoice each (the scheduler calls this). */
+  async closeDuePeriods(ctx: ServiceContext, asOf: Date): Promise<number> {
+    const due = await ctx.em
+      .createQueryBuilder(BillingPeriod, 'p')
+      .where('p.openForOrganizationId IS NOT NULL')
+      .andWhere('p.end <= :asOf', { asOf: sqlInstant(ctx.em, asOf) })
+      .getMany();
+    let closed = 0;
+    for (const { organizationId } of due) {
+      closed += await this.uow.run(ctx, async (tx) => {
+        const org = await this.organizations.lockForChange(tx, organizationId);
+        let count = 0;
+        // Re-read under the lock: another instance may have closed it meanwhile.
+        for (let period = await this.organizations.currentPeriod(tx.em, organizationId); period && period.end <= asOf; period = await this.organizations.currentPeriod(tx.em, organizationId)) {
+          await this.closePeriod(tx, org, period, asOf, { final: false });
+          count++;
+        }
+        return count;
+      });
+    }
+    return closed;
+  }
+
+  /** R21: the organization asks to end its contract; support and the billing recipients are told. */
+  async requestTermination(ctx: ServiceContext, reason: string | null | undefined): Promise<Organization> {
+    const organizationId = targetOrganizationId(ctx.viewer, null);
+    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
+    return this.uow.run(ctx, async (tx) => {
+      const org = await this.organizations.lockForChange(tx, organizationId);
+      if (org.status !== OrganizationStatus.ACTIVE) throw conflict('Termination has already been requested');
+      org.status = OrganizationStatus.TERMINATION_REQUESTED;
+      org.terminationRequestedAt = this.clock.now();
+      org.terminationReason = reason?.trim() || null;
+      await tx.em.save(org);
+      const recipients = [...new Set([this.config.supportEmail.toLowerCase(), ...(await this.contacts.recipients(tx.em, organizationId, org))])];
+      await this.notifications.enqueue(tx, {
+        organizationId, kind: NotificationKind.TERMINATION_REQUESTED, recipients,
+        mail: terminationMail(org.name, org.id, org.terminationReason, this.config.billingPortalUrl),
+      });
+      return org;
+    });
+  }
+
+  /** R21, operators: closes the last period into a final invoice and ends the organization. Open invoices stay payable. */
+  async finalizeTermination(ctx: ServiceContext, organizationId: string): Promise<Organization> {
+    requireOperator(ctx.viewer);
+    return this.uow.run(ctx, async (tx) => {
+      const org = await this.organizations.lockForChange(tx, organizationId);
+      if (org.status === OrganizationStatus.TERMINATED) throw organizationTerminated();
+      const period = await this.organizations.currentPeriod(tx.em, organizationId);
+      if (period) await this.closePeriod(tx, org, period, this.clock.now(), { final: true });
+      org.status = OrganizationStatus.TERMINATED;
+      org.terminatedAt = this.clock.now();
+      org.terminationRequestedAt ??= org.terminatedAt;
+      return tx.em.save(org);
+    });
+  }
+
+  /**
+   * Issues the invoice of `period` as of `at` and, unless final, opens the next period where this one ends.
+   * A period closed before its scheduled end is cut at `at`, and the next one is anchored there.
+   * An invoice of $0.00 is issued PAID: there is nothing to collect or remind about.
+   */
+  private async closePeriod(tx: ServiceContext, org: Organization, period: BillingPeriod, at: Date, opts: { final: boolean }): Promise<Invoice> {
+    const contract = await tx.em.findOneByOrFail(Contract, { organizationId: org.id });
+    const early = at < period.end;
+    const end = early ? at : period.end;
+    const lines = await this.lines(tx.em, org, contract, period.start, end);
+    const total = sum(lines);
+    org.lastInvoiceSequence += 1;
+    await tx.em.update(Organization, { id: org.id }, { lastInvoiceSequence: org.lastInvoiceSequence });
+    const invoice = await tx.em.save(tx.em.create(Invoice, {
+      organizationId: org.id, periodId: period.id, sequence: org.lastInvoiceSequence, number: invoiceNumber(org.lastInvoiceSequence),
+      status: total === 0 ? InvoiceStatus.PAID : InvoiceStatus.OPEN, periodStart: period.start, periodEnd: end, issuedAt: at,
+      dueAt: new Date(at.getTime() + contract.paymentTermsDays * DAY_MS), currency: 'USD', subtotalCents: total, totalCents: total,
+      amountPaidCents: 0, paidAt: total === 0 ? at : null,
+    }));
+    await tx.em.insert(InvoiceLineItem, lines.map((line, position) => tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position })));
+
+    await tx.em.update(BillingPeriod, { id: period.id }, { end, closedAt: at, openForOrganizationId: null });
+    if (!opts.final) {
+      const scheduledEnd = periodEnd(period.anchor, contract.billingInterval, period.anchorIndex + 1);
+      const continueSeries = !early && scheduledEnd > end;
+      await tx.em.save(tx.em.create(BillingPeriod, {
+        organizationId: org.id, start: end, openForOrganizationId: org.id, closedAt: null,
+        anchor: continueSeries ? period.anchor : end,
+        anchorIndex: continueSeries ? period.anchorIndex + 1 : 0,
+        end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
+      }));
+    }
+    await this.notifications.enqueue(tx, {
+      organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED,
+      recipients: await this.contacts.recipients(tx.em, org.id), mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
+    });
+    return invoice;
+  }
+}
+
+const sum = (lines: DraftLine[]) => lines.reduce((total, line) => total + line.amountCents, 0);

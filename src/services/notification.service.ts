@@ -1,0 +1,31 @@
+import { Notification, NotificationKind, NotificationStatus } from '../../entities';
+import type { RenderedMail } from '../notifications/templates';
+import { Clock } from './clock';
+import type { ServiceContext } from './service-context';
+
+export interface NewNotification {
+  organizationId: string;
+  invoiceId?: string | null;
+  kind: NotificationKind;
+  offsetDays?: number | null;
+  recipients: string[];
+  mail: RenderedMail;
+}
+
+/** R24: the outbox. A notification row is written in the transaction that causes it; delivery comes after. */
+export class NotificationService {
+  constructor(private readonly clock: Clock) {}
+
+  async enqueue(tx: ServiceContext, n: NewNotification): Promise<Notification> {
+    const now = this.clock.now();
+    return tx.em.save(tx.em.create(Notification, {
+      organizationId: n.organizationId, invoiceId: n.invoiceId ?? null, kind: n.kind, offsetDays: n.offsetDays ?? null,
+      recipients: n.recipients, subject: n.mail.subject, textBody: n.mail.text, htmlBody: n.mail.html,
+      status: NotificationStatus.PENDING, attempts: 0, nextAttemptAt: now, claimedUntil: null, lastError: null, createdAt: now, sentAt: null,
+    }));
+  }
+
+  forInvoice(tx: Pick<ServiceContext, 'em'>, invoiceId: string): Promise<Notification[]> {
+    return tx.em.find(Notification, { where: { invoiceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+}
