@@ -17,14 +17,17 @@ export interface Page<T> {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-const encodeCursor = (sortValue: Date, id: string) => Buffer.from(JSON.stringify([sortValue.toISOString(), id])).toString('base64url');
+type SortValue = Date | number;
 
-function decodeCursor(cursor: string): [Date, string] {
+const encodeCursor = (sortValue: SortValue, id: string) =>
+  Buffer.from(JSON.stringify([sortValue instanceof Date ? { t: sortValue.toISOString() } : sortValue, id])).toString('base64url');
+
+function decodeCursor(cursor: string): [SortValue, string] {
   try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const date = new Date(iso);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return [date, id];
+    const [raw, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const value: SortValue = typeof raw === 'number' ? raw : new Date(raw?.t);
+    if (typeof id !== 'string' || (value instanceof Date && Number.isNaN(value.getTime()))) throw new Error('bad cursor');
+    return [value, id];
   } catch {
     throw badInput('after', 'after is not a cursor this API issued');
   }
@@ -39,8 +42,8 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 /**
- * Keyset pagination over (instant column, id): stable while rows are added, and cheap on an index that ends
- * in those two columns. Cursors are opaque to clients.
+ * Keyset pagination over (sort column, id) — the sort column an instant or an integer: stable while rows are
+ * added, and cheap on an index that ends in those two columns. Cursors are opaque to clients.
  */
 export async function paginate<T extends { id: string }>(
   qb: SelectQueryBuilder<T>,
@@ -55,12 +58,12 @@ export async function paginate<T extends { id: string }>(
     const [sortValue, id] = decodeCursor(args.after);
     const op = direction === 'ASC' ? '>' : '<';
     qb.andWhere(`(${alias}.${sortColumn} ${op} :cursorSort OR (${alias}.${sortColumn} = :cursorSort AND ${alias}.id ${op} :cursorId))`, {
-      cursorSort: sqlInstant(qb.connection.manager, sortValue),
+      cursorSort: sortValue instanceof Date ? sqlInstant(qb.connection.manager, sortValue) : sortValue,
       cursorId: id,
     });
   }
   const rows = await qb.orderBy(`${alias}.${sortColumn}`, direction).addOrderBy(`${alias}.id`, direction).take(first + 1).getMany();
   const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node[sortColumn] as unknown as Date, node.id), node }));
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(node[sortColumn] as unknown as SortValue, node.id), node }));
   return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

@@ -63,7 +63,7 @@ export class InvoiceService {
   list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
     const qb = em.createQueryBuilder(Invoice, 'i').where('i.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('i.status = :status', { status });
-    return paginate(qb, page, 'issuedAt', 'DESC');
+    return paginate(qb, page, 'sequence', 'DESC'); // newest first: sequence follows issue order
   }
 
   /** R5: an invoice of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
@@ -85,7 +85,9 @@ export class InvoiceService {
       const org = await this.organizations.lockForChange(tx, organizationId);
       const period = await this.organizations.currentPeriod(tx.em, organizationId);
       if (!period) throw conflict('The organization has no open billing period');
-      return this.closePeriod(tx, org, period, this.clock.now(), { final: false });
+      const now = this.clock.now();
+      if (now <= period.start) throw conflict('The current billing period has just started; there is nothing to close yet');
+      return this.closePeriod(tx, org, period, now, { final: false });
     });
   }
 
