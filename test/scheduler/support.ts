@@ -210,13 +210,26 @@ export async function issueInvoice(server: TestServer, orgId: string): Promise<{
   return res.data.closeBillingPeriod;
 }
 
-/** Notifications of one invoice, straight from the database. */
-export async function notificationsOf(server: TestServer, invoiceId: string) {
+export interface NotificationRow {
+  id: string;
+  kind: string;
+  offsetDays: number | null;
+  status: string;
+  attempts: number;
+  recipients: string[];
+  lastError: string | null;
+}
+
+/** Notifications of one invoice, straight from the database, oldest first. */
+export async function notificationsOf(server: TestServer, invoiceId: string): Promise<NotificationRow[]> {
   const rows: Array<Record<string, unknown>> = await server.app.dataSource.query(
-    'SELECT id, kind, offsetDays, status, attempts, recipients, lastError, createdAt, sentAt FROM notification WHERE invoiceId = ? ORDER BY createdAt, id',
+    'SELECT id, kind, offsetDays, status, attempts, recipients, lastError FROM notification WHERE invoiceId = ? ORDER BY createdAt, id',
     [invoiceId],
   );
-  return rows.map((r) => ({ ...r, offsetDays: r.offsetDays === null ? null : Number(r.offsetDays), attempts: Number(r.attempts), recipients: JSON.parse(String(r.recipients)) as string[] }));
+  return rows.map((r) => ({
+    id: String(r.id), kind: String(r.kind), offsetDays: r.offsetDays === null ? null : Number(r.offsetDays), status: String(r.status),
+    attempts: Number(r.attempts), recipients: JSON.parse(String(r.recipients)) as string[], lastError: (r.lastError as string | null) ?? null,
+  }));
 }
 
 /**
