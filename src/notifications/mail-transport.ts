@@ -35,16 +35,12 @@ export function createMailTransport(config: { smtpUrl?: string; mailFrom: string
   return config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : logTransport(config.mailFrom, log);
 }
 
-/** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; one connection per message. */
+/**
+ * `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://…:465`, plus nodemailer's URL query options
+ * (e.g. `?requireTLS=true`). One connection per message.
+ */
 function smtpTransport(smtpUrl: string, from: string): MailTransport {
-  const url = new URL(smtpUrl);
-  const transporter = createTransport({
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
-    secure: url.protocol === 'smtps:',
-    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-    ...SMTP_TIMEOUTS_MS,
-  });
+  const transporter = createTransport({ ...SMTP_TIMEOUTS_MS, url: smtpUrl });
   return {
     kind: 'smtp',
     async send(mail) {
