@@ -33,8 +33,10 @@ export class Notification {
   @EnumColumn() status: NotificationStatus;
   @Column({ type: 'int', default: 0 }) attempts: number;
   @InstantColumn() nextAttemptAt: Date;
-  /** Set while a worker is sending it; a stale claim is taken over (the worker died). */
+  /** Set while a worker is sending it; a stale claim is taken over (the worker died). Wall-clock time, not the test clock. */
   @InstantColumn({ nullable: true }) claimedUntil: Date | null;
+  /** Who holds the claim: every write that ends a delivery attempt names it, so a worker whose claim was taken over writes nothing. */
+  @RefColumn({ nullable: true }) claimToken: string | null;
   @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
   @InstantColumn() createdAt: Date;
   @InstantColumn({ nullable: true }) sentAt: Date | null;

@@ -15,10 +15,13 @@ export interface AppConfig {
   supportEmail: string;
   billingPortalUrl: string;
   schedulerIntervalMs: number;
+  /** R24: the From of every mail (MAIL_FROM); its domain also names the Message-IDs. */
+  mailFrom: string;
 }
 
 export const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/billing.sqlite';
+export const DEFAULT_MAIL_FROM = 'Opus Billing <billing@opus.so>';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -44,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportEmail: env.SUPPORT_EMAIL || 'support@opus.so',
     billingPortalUrl: env.BILLING_PORTAL_URL || 'http://localhost:4000/billing',
     schedulerIntervalMs: Number(env.BILLING_SCHEDULER_INTERVAL_MS ?? 60000),
+    mailFrom: env.MAIL_FROM || DEFAULT_MAIL_FROM,
   };
 }

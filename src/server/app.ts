@@ -24,6 +24,7 @@ import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
+import type { InvoiceLineSource } from '../services/invoice-lines';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { allValidationRules, limitRules, parseOptions, parseWithTokenLimit } from './query-limits';
@@ -38,13 +39,15 @@ export interface BillingApp {
   metrics: Metrics;
   /** Listens on `port` (0: any free port) and resolves to the base URL. */
   listen(port?: number): Promise<string>;
-  /** Drains HTTP and WebSocket connections and closes the database. */
+  /** Stops the scheduler (waiting for a running tick), drains HTTP and WebSocket connections and closes the database. */
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
+  /** R17: where invoice lines come from. Default: the production sources (defaultInvoiceLineSources). */
+  invoiceLineSources?: InvoiceLineSource[];
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
@@ -57,7 +60,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   let ready = true;
 
   const events = createPubSubFor(config.redisUrl);
-  const services = createServices({ dataSource, config, log, pubSub: events.pubSub, clock: options.clock });
+  const services = createServices({
+    dataSource, config, log, metrics, pubSub: events.pubSub, clock: options.clock, invoiceLineSources: options.invoiceLineSources,
+  });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
   const schema = await buildBillingSchema(events.pubSub);
   const verify = createTokenVerifier(config);
@@ -135,6 +140,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     }),
   );
 
+  // R23/R24: every instance runs the scheduler (BILLING_SCHEDULER_INTERVAL_MS; 0 = off); the jobs are safe side by side.
+  services.scheduler.start();
+
   return {
     config, dataSource, services, schema, httpServer, log, metrics,
     listen: (port = config.port) =>
@@ -147,11 +155,13 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       }),
     async stop() {
       ready = false;
+      await services.scheduler.stop(); // waits for a running tick: the database must outlive it
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await apollo.stop(); // drains HTTP (and, through the plugin, graphql-ws)
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await events.close();
+      services.outbox.close();
       await dataSource.destroy();
     },
   };

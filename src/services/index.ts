@@ -2,6 +2,8 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { UnitOfWork } from '../db/unit-of-work';
+import { createMailTransport } from '../notifications/mail-transport';
+import type { Metrics } from '../observability/metrics';
 import type { BillingPubSub } from '../pubsub/pubsub';
 import { AccessService } from './access.service';
 import { AlertService } from './alert.service';
@@ -12,10 +14,34 @@ import { PermissionService } from './permission.service';
 import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
+import type { InvoiceLineSource } from './invoice-lines';
 import { NotificationService } from './notification.service';
+import { OutboxService } from './outbox.service';
+import { ReminderService } from './reminder.service';
+import { closeDuePeriodsJob, deliverOutboxJob, queueRemindersJob } from './scheduled-jobs';
+import { SchedulerService } from './scheduler.service';
+
+/**
+ * The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15).
+ * MERGE: feature/licenses and feature/credits add theirs here; until then invoices have no lines ($0.00 → PAID).
+ */
+export function defaultInvoiceLineSources(): InvoiceLineSource[] {
+  return [];
+}
+
+export interface ServiceDeps {
+  dataSource: DataSource;
+  config: AppConfig;
+  log: Logger;
+  pubSub: BillingPubSub;
+  clock?: Clock;
+  metrics?: Metrics;
+  /** Default: defaultInvoiceLineSources(). */
+  invoiceLineSources?: InvoiceLineSource[];
+}
 
 /** Every service of one server instance, wired once at start. */
-export function createServices(deps: { dataSource: DataSource; config: AppConfig; log: Logger; pubSub: BillingPubSub; clock?: Clock }) {
+export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const uow = new UnitOfWork(deps.dataSource, deps.log);
   const permissions = new PermissionService();
@@ -26,8 +52,20 @@ export function createServices(deps: { dataSource: DataSource; config: AppConfig
   const access = new AccessService(uow, organizations, permissions, users);
   const contacts = new BillingContactsService(uow, organizations, permissions);
   const notifications = new NotificationService(clock);
-  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, []);
-  return { clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access, contacts, notifications, invoices };
+  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, deps.invoiceLineSources ?? defaultInvoiceLineSources());
+  const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications, deps.log);
+  const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
+  // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
+  const scheduler = new SchedulerService([
+    closeDuePeriodsJob(invoices),
+    // MERGE HOOK (feature/credits): expireCreditLotsJob(credits) from './scheduled-jobs' goes here.
+    queueRemindersJob(reminders),
+    deliverOutboxJob(outbox),
+  ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
+  return {
+    clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access, contacts, notifications, invoices,
+    reminders, outbox, scheduler,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -182,7 +182,7 @@ export class InvoiceService {
       }));
     }
     await this.notifications.enqueue(tx, {
-      organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED,
+      organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED, at, // the close instant (the test clock's asOf)
       recipients: await this.contacts.recipients(tx.em, org.id), mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
     });
     return invoice;

@@ -1,0 +1,37 @@
+import type { InvoiceService } from './invoice.service';
+import type { OutboxService } from './outbox.service';
+import type { ReminderService } from './reminder.service';
+import type { ScheduledJob } from './scheduler.service';
+
+/** R17: closes every billing period that has ended by asOf into its invoice (one per period, under the org lock). */
+export const closeDuePeriodsJob = (invoices: Pick<InvoiceService, 'closeDuePeriods'>): ScheduledJob => ({
+  name: 'closeDuePeriods',
+  run: async (ctx, { asOf }) => ({ periodsClosed: await invoices.closeDuePeriods(ctx, asOf) }),
+});
+
+/**
+ * MERGE HOOK (feature/credits): what the credit-expiry job needs of the credits service. Add
+ * `expireCreditLotsJob(credits)` to the job list in createServices, between closing periods and queueing
+ * reminders; until then JobRunReport.lotsExpired is 0. Adapt the call if expireLots takes a context first.
+ */
+export interface CreditLotExpirer {
+  /** Expires every credit lot whose expiry is ≤ asOf (R13, R16); returns how many lots it expired. Safe to run concurrently. */
+  expireLots(asOf: Date): Promise<number>;
+}
+
+export const expireCreditLotsJob = (credits: CreditLotExpirer): ScheduledJob => ({
+  name: 'expireCreditLots',
+  run: async (_ctx, { asOf }) => ({ lotsExpired: await credits.expireLots(asOf) }),
+});
+
+/** R23: the 15/7/3/1-day reminders that are due, each at most once. */
+export const queueRemindersJob = (reminders: Pick<ReminderService, 'queueDue'>): ScheduledJob => ({
+  name: 'queueInvoiceReminders',
+  run: async (ctx, run) => ({ remindersQueued: await reminders.queueDue(ctx, run.asOf, run.now(), run.signal) }),
+});
+
+/** R24: delivers what the outbox holds that is due (new mail, and retries whose backoff has passed). Last, so a run's own mail goes out in that run. */
+export const deliverOutboxJob = (outbox: Pick<OutboxService, 'deliverDue'>): ScheduledJob => ({
+  name: 'deliverOutbox',
+  run: async (ctx, run) => ({ notificationsSent: (await outbox.deliverDue(ctx, run)).sent }),
+});
