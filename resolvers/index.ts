@@ -2,5 +2,10 @@ import { ContractResolver, OrganizationResolver } from './organization.resolver'
 import { LocationResolver, RolePermissionResolver } from './location.resolver';
 import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
+import { AssignmentResolver } from './assignment.resolver';
+import {
+  CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, CreditResolver, OrganizationCreditsResolver, PaymentResolver,
+} from './credit.resolver';
 
-export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver] as const;
+export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver,
+  CreditResolver, OrganizationCreditsResolver, CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, PaymentResolver, AssignmentResolver] as const;

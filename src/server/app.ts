@@ -24,6 +24,7 @@ import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
+import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { allValidationRules, limitRules, parseWithTokenLimit } from './query-limits';
@@ -45,6 +46,8 @@ export interface BillingApp {
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
+  /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
+  paymentProvider?: PaymentProvider;
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
@@ -57,7 +60,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   let ready = true;
 
   const events = createPubSubFor(config.redisUrl);
-  const services = createServices({ dataSource, config, log, pubSub: events.pubSub, clock: options.clock });
+  const services = createServices({ dataSource, config, log, pubSub: events.pubSub, clock: options.clock, paymentProvider: options.paymentProvider });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
   const schema = await buildBillingSchema(events.pubSub);
   const verify = createTokenVerifier(config);
