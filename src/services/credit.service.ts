@@ -6,7 +6,9 @@ import {
 import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
 import { Page, PageArgs, pageSize } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
-import { UnitOfWork } from '../db/unit-of-work';
+import { DbContext, UnitOfWork } from '../db/unit-of-work';
+import type { Viewer } from '../auth/viewer';
+import { ALL_PERMISSIONS } from '../../entities/enums';
 import { BillingError, badInput, notFound } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
@@ -19,6 +21,11 @@ import type { ServiceContext } from './service-context';
 /** R13, R19: a declined or impossible charge. `failureCode` is the provider's (card_declined, …). */
 export const paymentFailed = (message: string, failureCode: string, paymentId?: string) =>
   new BillingError('PAYMENT_FAILED', message, { failureCode, ...(paymentId ? { paymentId } : {}) });
+
+/** Who scheduled jobs act as: they are not requests, and check no permission. */
+export const SYSTEM_VIEWER: Viewer = Object.freeze({
+  authenticated: true, isOperator: true, subject: 'system:scheduler', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS),
+});
 
 export interface CreditBalanceView {
   organizationId: string;
@@ -236,7 +243,8 @@ export class CreditService {
    * each organization is handled under its lock and re-reads its due lots there, so each lot is expired once.
    * Returns how many lots it expired.
    */
-  async expireLots(ctx: ServiceContext, asOf: Date): Promise<number> {
+  async expireLots(db: DbContext, asOf: Date): Promise<number> {
+    const ctx: ServiceContext = { viewer: SYSTEM_VIEWER, ...db };
     const rows: Array<{ organizationId: string }> = await ctx.em
       .createQueryBuilder(CreditLot, 'l')
       .select('DISTINCT l.organizationId', 'organizationId')
