@@ -20,6 +20,7 @@ export enum CreditEntryKind {
 @Entity('credit_ledger_entry')
 @Index(['organizationId', 'sequence'], { unique: true })
 @Index(['organizationId', 'periodId', 'kind'])
+@Index(['organizationId', 'kind', 'sequence'])
 @Index(['assignmentId'])
 @Index(['lotId'])
 export class CreditLedgerEntry {

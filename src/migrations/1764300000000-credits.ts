@@ -60,6 +60,7 @@ export class Credits1764300000000 implements MigrationInterface {
       ],
       indices: [
         { columnNames: ['organizationId', 'sequence'], isUnique: true }, { columnNames: ['organizationId', 'periodId', 'kind'] },
+        { columnNames: ['organizationId', 'kind', 'sequence'] },
         { columnNames: ['assignmentId'] }, { columnNames: ['lotId'] },
       ],
       foreignKeys: [fk('organizationId', 'organization'), fk('lotId', 'credit_lot'), fk('assignmentId', 'training_assignment')],

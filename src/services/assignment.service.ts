@@ -2,6 +2,8 @@ import { EntityManager } from 'typeorm';
 import { AssignmentStatus, Permission, TrainingAssignment, User, UserStatus } from '../../entities';
 import { requireAuthenticated, requirePermission } from '../auth/guards';
 import { Page, PageArgs, paginate } from '../db/paginate';
+import { execute } from '../db/execute';
+import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, forbidden, notFound } from '../errors/errors';
 import { Clock } from './clock';
@@ -11,6 +13,7 @@ import type { ServiceContext } from './service-context';
 import { UserService } from './user.service';
 
 export const MAX_ASSIGNMENT_CREDITS = 1000;
+
 export const MAX_CONTENT_ID_LENGTH = 200;
 
 export interface AssignPremiumContentInput {
@@ -84,19 +87,24 @@ export class AssignmentService {
         throw forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training');
       }
       await this.organizations.lockForChange(tx, assignment.organizationId);
-      const fresh = await tx.em.findOneByOrFail(TrainingAssignment, { id: assignmentId });
-      if (fresh.status === AssignmentStatus.STARTED) return fresh;
-      if (fresh.status === AssignmentStatus.CANCELLED) throw conflict('The assignment was cancelled; it cannot be started');
-      const assignee = await tx.em.findOne(User, { where: { id: fresh.userId }, select: { id: true, status: true } });
-      if (assignee?.status !== UserStatus.ACTIVE) throw conflict('The assignee is deactivated; only active users can start training');
-      const now = this.clock.now();
-      const { fromBalance, overage } = await this.credits.consume(tx, fresh, now);
-      const result = await tx.em.createQueryBuilder().update(TrainingAssignment)
-        .set({ status: AssignmentStatus.STARTED, startedAt: now, creditsFromBalance: fromBalance, creditsOverage: overage })
-        .where('id = :id AND status = :assigned', { id: fresh.id, assigned: AssignmentStatus.ASSIGNED })
-        .execute();
-      if (result.affected !== 1) throw new Error(`assignment ${fresh.id} changed outside the organization lock`);
-      return Object.assign(fresh, { status: AssignmentStatus.STARTED, startedAt: now, creditsFromBalance: fromBalance, creditsOverage: overage });
+      // Hot path (R14): few, raw statements while the organization lock is held.
+      const [current] = (await tx.em.query(
+        'SELECT a.status AS status, u.status AS userStatus FROM training_assignment a JOIN `user` u ON u.id = a.userId WHERE a.id = ?',
+        [assignmentId],
+      )) as Array<{ status: AssignmentStatus; userStatus: UserStatus }>;
+      if (current.status === AssignmentStatus.STARTED) return tx.em.findOneByOrFail(TrainingAssignment, { id: assignmentId });
+      if (current.status === AssignmentStatus.CANCELLED) throw conflict('The assignment was cancelled; it cannot be started');
+      if (current.userStatus !== UserStatus.ACTIVE) throw conflict('The assignee is deactivated; only active users can start training');
+      const startedAt = this.clock.now();
+      const { fromBalance, overage } = await this.credits.consume(tx, assignment, startedAt);
+      const affected = await execute(
+        tx.em,
+        'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
+        [AssignmentStatus.STARTED, sqlInstant(tx.em, startedAt), fromBalance, overage, assignmentId, AssignmentStatus.ASSIGNED],
+      );
+      if (affected !== 1) throw new Error(`assignment ${assignmentId} changed outside the organization lock`);
+      // contentId, credits and userId never change: the row read before the lock is the assignment
+      return Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: fromBalance, creditsOverage: overage });
     });
   }
 

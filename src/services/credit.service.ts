@@ -5,7 +5,8 @@ import {
 } from '../../entities';
 import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
 import { Page, PageArgs, pageSize } from '../db/paginate';
-import { sqlInstant } from '../db/sql';
+import { execute } from '../db/execute';
+import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import type { Viewer } from '../auth/viewer';
 import { ALL_PERMISSIONS } from '../../entities/enums';
@@ -43,13 +44,26 @@ type PurchaseOutcome = { purchaseId: string } | { declined: { paymentId: string;
 /** The credit account of one organization as its writer sees it, under the organization lock. */
 interface LedgerHead {
   organizationId: string;
+  /** Last sequence written; entries appended advance it. */
   sequence: number;
+  /** The balance after the last entry appended. */
   balance: number;
+  /** The balance when the writer took the lock, before lazy expiry (for alert crossings). */
+  balanceAtLock: number;
   periodId: string | null;
+  unitPriceCents: number;
+  /** Quantity of the last PURCHASE or GRANT (the CREDITS_LOW reference, R16); 0 when there was none. */
+  lastAddition: number;
+  /** Lots with credits and no EXPIRY entry that are still valid, in consumption order. */
+  liveLots: LotRef[];
+  lotsExpired: number;
 }
 
+/** What a writer needs of a lot. */
+type LotRef = Pick<CreditLot, 'id' | 'remaining' | 'expiresAt' | 'purchasedAt'>;
+
 /** R15: soonest-expiring first, never-expiring last; then oldest first. */
-export function consumptionOrder(a: CreditLot, b: CreditLot): number {
+export function consumptionOrder(a: LotRef, b: LotRef): number {
   const ea = a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const eb = b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
   if (ea !== eb) return ea < eb ? -1 : 1;
@@ -58,6 +72,8 @@ export function consumptionOrder(a: CreditLot, b: CreditLot): number {
   if (pa !== pb) return pa < pb ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+const LEDGER_COLUMNS = ['id', 'organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter', 'lotId', 'assignmentId', 'unitPriceCents', 'periodId', 'createdAt'] as const;
 
 const encodeSequenceCursor = (sequence: number) => Buffer.from(JSON.stringify(['ledger', sequence])).toString('base64url');
 function decodeSequenceCursor(cursor: string): number {
@@ -212,26 +228,22 @@ export class CreditService {
    */
   async consume(tx: ServiceContext, assignment: TrainingAssignment, now: Date): Promise<{ fromBalance: number; overage: number }> {
     const head = await this.openLedger(tx, assignment.organizationId, now);
-    const startBalance = head.balanceBeforeExpiry;
     let needed = assignment.credits;
     const entries: CreditLedgerEntry[] = [];
-    if (head.balance > 0) {
-      for (const lot of await this.liveLots(tx.em, assignment.organizationId)) {
-        if (needed === 0) break;
-        const take = Math.min(needed, lot.remaining);
-        await this.takeFromLot(tx.em, lot.id, take);
-        needed -= take;
-        head.balance -= take;
-        entries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
-      }
+    for (const lot of head.liveLots) {
+      if (needed === 0) break;
+      const take = Math.min(needed, lot.remaining);
+      await this.takeFromLot(tx.em, lot.id, take);
+      needed -= take;
+      head.balance -= take;
+      entries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
     }
     const fromBalance = assignment.credits - needed;
     if (needed > 0) {
-      const contract = await this.contractOf(tx.em, assignment.organizationId);
-      entries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: contract.creditUnitPriceCents }));
+      entries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
     }
-    await tx.em.insert(CreditLedgerEntry, entries);
-    await this.alertOnDecrease(tx, assignment.organizationId, startBalance, head.balance);
+    await this.appendEntries(tx.em, entries);
+    await this.alertOnDecrease(tx, head);
     return { fromBalance, overage: needed };
   }
 
@@ -255,7 +267,7 @@ export class CreditService {
       expired += await this.uow.run(ctx, async (tx) => {
         await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
         const head = await this.openLedger(tx, organizationId, asOf);
-        await this.alertOnDecrease(tx, organizationId, head.balanceBeforeExpiry, head.balance);
+        await this.alertOnDecrease(tx, head);
         return head.lotsExpired;
       });
     }
@@ -340,41 +352,48 @@ export class CreditService {
   }
 
   /**
-   * Reads the ledger head under the lock and first expires the lots due at `asOf` (EXPIRY entries), so every
-   * entry written afterwards has the balance that really counts.
+   * Reads the ledger head under the lock (two queries: the head with the open period, the unit price and the
+   * CREDITS_LOW reference; then the lots) and first expires the lots due at `asOf` (EXPIRY entries), so every entry
+   * written afterwards carries the balance that really counts. This is the hot path of every start (R14): few
+   * round trips while the organization lock is held.
    */
-  private async openLedger(tx: ServiceContext, organizationId: string, asOf: Date) {
-    const [last, period, due] = [
-      await tx.em.createQueryBuilder(CreditLedgerEntry, 'e')
-        .select(['e.sequence', 'e.balanceAfter'])
-        .where('e.organizationId = :organizationId', { organizationId })
-        .orderBy('e.sequence', 'DESC')
-        .limit(1)
-        .getOne(),
-      await tx.em.findOne(BillingPeriod, { where: { openForOrganizationId: organizationId }, select: { id: true } }),
-      await tx.em.createQueryBuilder(CreditLot, 'l')
-        .where('l.organizationId = :organizationId AND l.expiredAt IS NULL AND l.remaining > 0 AND l.expiresAt <= :asOf', {
-          organizationId, asOf: sqlInstant(tx.em, asOf),
-        })
-        .getMany(),
-    ];
-    const head: LedgerHead & { balanceBeforeExpiry: number; lotsExpired: number } = {
-      organizationId, sequence: last?.sequence ?? 0, balance: last?.balanceAfter ?? 0, periodId: period?.id ?? null,
-      balanceBeforeExpiry: last?.balanceAfter ?? 0, lotsExpired: 0,
+  private async openLedger(tx: ServiceContext, organizationId: string, asOf: Date): Promise<LedgerHead> {
+    const [row] = (await tx.em.query(
+      `SELECT
+        (SELECT e.sequence FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS lastSequence,
+        (SELECT e.balanceAfter FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS balance,
+        (SELECT e.quantity FROM credit_ledger_entry e WHERE e.organizationId = ? AND e.kind IN ('PURCHASE', 'GRANT') ORDER BY e.sequence DESC LIMIT 1) AS lastAddition,
+        (SELECT p.id FROM billing_period p WHERE p.openForOrganizationId = ?) AS periodId,
+        (SELECT c.creditUnitPriceCents FROM contract c WHERE c.organizationId = ?) AS unitPriceCents`,
+      [organizationId, organizationId, organizationId, organizationId, organizationId],
+    )) as Array<Record<string, string | number | null>>;
+    if (row.unitPriceCents === null || row.unitPriceCents === undefined) throw notFound('Organization', organizationId);
+    const lotRows = (await tx.em.query(
+      'SELECT id, remaining, expiresAt, purchasedAt FROM credit_lot WHERE organizationId = ? AND expiredAt IS NULL AND remaining > 0',
+      [organizationId],
+    )) as Array<{ id: string; remaining: number | string; expiresAt: Date | string | null; purchasedAt: Date | string }>;
+    const lots: LotRef[] = lotRows
+      .map((r) => ({ id: r.id, remaining: Number(r.remaining), expiresAt: instantFromSql(r.expiresAt), purchasedAt: instantFromSql(r.purchasedAt)! }))
+      .sort(consumptionOrder);
+    const balance = Number(row.balance ?? 0);
+    const head: LedgerHead = {
+      organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
+      periodId: (row.periodId as string | null) ?? null, unitPriceCents: Number(row.unitPriceCents), lastAddition: Number(row.lastAddition ?? 0),
+      liveLots: lots.filter((l) => !l.expiresAt || l.expiresAt.getTime() > asOf.getTime()), lotsExpired: 0,
     };
+    const due = lots.filter((l) => l.expiresAt && l.expiresAt.getTime() <= asOf.getTime());
     if (due.length > 0) {
       const entries: CreditLedgerEntry[] = [];
-      for (const lot of due.sort(consumptionOrder)) {
-        const result = await tx.em.createQueryBuilder().update(CreditLot)
-          .set({ remaining: 0, expiredAt: asOf })
-          .where('id = :id AND expiredAt IS NULL AND remaining = :remaining', { id: lot.id, remaining: lot.remaining })
-          .execute();
-        if (result.affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
+      for (const lot of due) {
+        const affected = await execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
+          sqlInstant(tx.em, asOf), lot.id, lot.remaining,
+        ]);
+        if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
         head.balance -= lot.remaining;
         head.lotsExpired++;
         entries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, asOf, { lotId: lot.id }));
       }
-      await tx.em.insert(CreditLedgerEntry, entries);
+      await this.appendEntries(tx.em, entries);
     }
     return head;
   }
@@ -389,18 +408,28 @@ export class CreditService {
     });
     await tx.em.insert(CreditLot, lot);
     head.balance += quote.quantity;
-    await tx.em.insert(CreditLedgerEntry, this.entry(tx.em, head, kind, quote.quantity, now, { lotId: lot.id }));
+    head.lastAddition = quote.quantity;
+    await this.appendEntries(tx.em, [this.entry(tx.em, head, kind, quote.quantity, now, { lotId: lot.id })]);
     return lot;
   }
 
   /** Guarded decrement: with the organization lock it always applies; without it, it would refuse to go below zero. */
   private async takeFromLot(em: EntityManager, lotId: string, take: number): Promise<void> {
-    const result = await em.createQueryBuilder().update(CreditLot)
-      .set({ remaining: () => 'remaining - :take' })
-      .where('id = :id AND remaining >= :take AND expiredAt IS NULL', { id: lotId, take })
-      .setParameter('take', take)
-      .execute();
-    if (result.affected !== 1) throw new Error(`credit lot ${lotId} changed outside the organization lock`);
+    const affected = await execute(em, 'UPDATE credit_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ? AND expiredAt IS NULL', [take, lotId, take]);
+    if (affected !== 1) throw new Error(`credit lot ${lotId} changed outside the organization lock`);
+  }
+
+  /** R16: appends entries (one statement). The ledger is append-only: nothing in this service updates or deletes an entry. */
+  private async appendEntries(em: EntityManager, entries: CreditLedgerEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const row = `(${LEDGER_COLUMNS.map(() => '?').join(', ')})`;
+    await execute(
+      em,
+      `INSERT INTO credit_ledger_entry (${LEDGER_COLUMNS.map((c) => `\`${c}\``).join(', ')}) VALUES ${entries.map(() => row).join(', ')}`,
+      entries.flatMap((e) => [
+        e.id, e.organizationId, e.sequence, e.kind, e.quantity, e.balanceAfter, e.lotId, e.assignmentId, e.unitPriceCents, e.periodId, sqlInstant(em, e.createdAt),
+      ]),
+    );
   }
 
   /** The next ledger entry (advances the head's sequence; the head's balance is already the balance after it). */
@@ -421,15 +450,9 @@ export class CreditService {
    * reaches 0 — once per crossing: only a change that moves the balance from above a threshold to at-or-below it
    * raises, so nothing is raised again until a purchase or grant has lifted the balance back above.
    */
-  private async alertOnDecrease(tx: ServiceContext, organizationId: string, before: number, after: number): Promise<void> {
+  private async alertOnDecrease(tx: ServiceContext, head: LedgerHead): Promise<void> {
+    const { organizationId, balanceAtLock: before, balance: after, lastAddition: reference } = head;
     if (after >= before) return;
-    const lastAddition = await tx.em.createQueryBuilder(CreditLedgerEntry, 'e')
-      .select(['e.quantity'])
-      .where('e.organizationId = :organizationId AND e.kind IN (:...kinds)', { organizationId, kinds: [CreditEntryKind.PURCHASE, CreditEntryKind.GRANT] })
-      .orderBy('e.sequence', 'DESC')
-      .limit(1)
-      .getOne();
-    const reference = lastAddition?.quantity ?? 0;
     const isLow = (balance: number) => balance * 10 <= reference;
     if (!isLow(before) && isLow(after)) {
       await this.alerts.raise(tx, {
