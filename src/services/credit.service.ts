@@ -130,9 +130,10 @@ export class CreditService {
     const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
     requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
     if (typeof token !== 'string' || token.length === 0 || token.length > 255) throw badInput('token', 'token must be 1 to 255 characters');
+    // The provider call happens before the lock is taken: a slow provider never holds up the organization's writers.
+    const card = await this.provider.attach(token);
     return this.uow.run(ctx, async (tx) => {
       await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
-      const card = await this.provider.attach(token);
       const method = (await tx.em.findOne(PaymentMethod, { where: { organizationId } })) ?? tx.em.create(PaymentMethod, { organizationId });
       Object.assign(method, { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, providerRef: card.ref, updatedAt: this.clock.now() });
       return tx.em.save(method);
