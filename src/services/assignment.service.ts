@@ -87,22 +87,25 @@ export class AssignmentService {
         throw forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training');
       }
       await this.organizations.lockForChange(tx, assignment.organizationId);
-      // Hot path (R14): few, raw statements while the organization lock is held.
-      const [current] = (await tx.em.query(
-        'SELECT a.status AS status, u.status AS userStatus FROM training_assignment a JOIN `user` u ON u.id = a.userId WHERE a.id = ?',
-        [assignmentId],
-      )) as Array<{ status: AssignmentStatus; userStatus: UserStatus }>;
+      // Hot path (R14): while the organization lock is held, one round of reads and one round of writes.
+      const startedAt = this.clock.now();
+      const [[current], head] = await Promise.all([
+        tx.em.query('SELECT a.status AS status, u.status AS userStatus FROM training_assignment a JOIN `user` u ON u.id = a.userId WHERE a.id = ?', [assignmentId]) as Promise<
+          Array<{ status: AssignmentStatus; userStatus: UserStatus }>
+        >,
+        this.credits.readHead(tx, assignment.organizationId, startedAt),
+      ]);
       if (current.status === AssignmentStatus.STARTED) return tx.em.findOneByOrFail(TrainingAssignment, { id: assignmentId });
       if (current.status === AssignmentStatus.CANCELLED) throw conflict('The assignment was cancelled; it cannot be started');
       if (current.userStatus !== UserStatus.ACTIVE) throw conflict('The assignee is deactivated; only active users can start training');
-      const startedAt = this.clock.now();
-      const { fromBalance, overage } = await this.credits.consume(tx, assignment, startedAt);
-      const affected = await execute(
-        tx.em,
-        'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
-        [AssignmentStatus.STARTED, sqlInstant(tx.em, startedAt), fromBalance, overage, assignmentId, AssignmentStatus.ASSIGNED],
-      );
-      if (affected !== 1) throw new Error(`assignment ${assignmentId} changed outside the organization lock`);
+      const { fromBalance, overage } = await this.credits.consume(tx, head, assignment, startedAt, async (c) => {
+        const affected = await execute(
+          tx.em,
+          'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
+          [AssignmentStatus.STARTED, sqlInstant(tx.em, startedAt), c.fromBalance, c.overage, assignmentId, AssignmentStatus.ASSIGNED],
+        );
+        if (affected !== 1) throw new Error(`assignment ${assignmentId} changed outside the organization lock`);
+      });
       // contentId, credits and userId never change: the row read before the lock is the assignment
       return Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: fromBalance, creditsOverage: overage });
     });

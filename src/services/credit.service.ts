@@ -56,7 +56,16 @@ interface LedgerHead {
   lastAddition: number;
   /** Lots with credits and no EXPIRY entry that are still valid, in consumption order. */
   liveLots: LotRef[];
+  /** Lots past expiresAt still holding credits: expired (EXPIRY entries) by the next write. */
+  dueLots: LotRef[];
+  asOf: Date;
   lotsExpired: number;
+}
+
+/** Results of a consumption, handed to the statement written alongside it (the assignment's STARTED transition). */
+export interface Consumption {
+  fromBalance: number;
+  overage: number;
 }
 
 /** What a writer needs of a lot. */
@@ -227,25 +236,32 @@ export class CreditService {
    * CONSUMPTION entry per lot touched; what the balance cannot cover is one OVERAGE entry counting the credits
    * billed at the credit unit price, balance unchanged.
    */
-  async consume(tx: ServiceContext, assignment: TrainingAssignment, now: Date): Promise<{ fromBalance: number; overage: number }> {
-    const head = await this.openLedger(tx, assignment.organizationId, now);
+  async consume(
+    tx: ServiceContext, head: LedgerHead, assignment: Pick<TrainingAssignment, 'id' | 'credits'>, now: Date,
+    alongside?: (consumption: Consumption) => Promise<unknown>,
+  ): Promise<Consumption> {
+    const writes: Array<Promise<unknown>> = [];
+    const entries = this.expireDue(tx, head, writes);
     let needed = assignment.credits;
-    const entries: CreditLedgerEntry[] = [];
     for (const lot of head.liveLots) {
       if (needed === 0) break;
       const take = Math.min(needed, lot.remaining);
-      await this.takeFromLot(tx.em, lot.id, take);
+      writes.push(this.takeFromLot(tx.em, lot.id, take));
       needed -= take;
       head.balance -= take;
       entries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
     }
-    const fromBalance = assignment.credits - needed;
     if (needed > 0) {
       entries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
     }
-    await this.appendEntries(tx.em, entries);
+    const consumption = { fromBalance: assignment.credits - needed, overage: needed };
+    writes.push(this.appendEntries(tx.em, entries));
+    if (alongside) writes.push(alongside(consumption));
+    // Independent statements of one transaction, issued together: the driver sends them back to back on the
+    // transaction's connection, so the lock is held for one round of writes, not one per statement.
+    await Promise.all(writes);
     await this.alertOnDecrease(tx, head);
-    return { fromBalance, overage: needed };
+    return consumption;
   }
 
   // ---------------------------------------------------------------- expiry
@@ -353,50 +369,64 @@ export class CreditService {
   }
 
   /**
-   * Reads the ledger head under the lock (two queries: the head with the open period, the unit price and the
-   * CREDITS_LOW reference; then the lots) and first expires the lots due at `asOf` (EXPIRY entries), so every entry
-   * written afterwards carries the balance that really counts. This is the hot path of every start (R14): few
-   * round trips while the organization lock is held.
+   * Reads the ledger head under the lock: the last sequence and balance, the open period, the unit price, the
+   * CREDITS_LOW reference, and the lots with credits — two statements issued together, no writes. Lots past
+   * `asOf` are set aside as due: the next write expires them first (EXPIRY entries), so every entry written
+   * afterwards carries the balance that really counts. This is the hot path of every start (R14).
    */
-  private async openLedger(tx: ServiceContext, organizationId: string, asOf: Date): Promise<LedgerHead> {
-    const [row] = (await tx.em.query(
-      `SELECT
-        (SELECT e.sequence FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS lastSequence,
-        (SELECT e.balanceAfter FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS balance,
-        (SELECT e.quantity FROM credit_ledger_entry e WHERE e.organizationId = ? AND e.kind IN ('PURCHASE', 'GRANT') ORDER BY e.sequence DESC LIMIT 1) AS lastAddition,
-        (SELECT p.id FROM billing_period p WHERE p.openForOrganizationId = ?) AS periodId,
-        (SELECT c.creditUnitPriceCents FROM contract c WHERE c.organizationId = ?) AS unitPriceCents`,
-      [organizationId, organizationId, organizationId, organizationId, organizationId],
-    )) as Array<Record<string, string | number | null>>;
+  async readHead(tx: ServiceContext, organizationId: string, asOf: Date): Promise<LedgerHead> {
+    const [[row], lotRows] = (await Promise.all([
+      tx.em.query(
+        `SELECT
+          (SELECT e.sequence FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS lastSequence,
+          (SELECT e.balanceAfter FROM credit_ledger_entry e WHERE e.organizationId = ? ORDER BY e.sequence DESC LIMIT 1) AS balance,
+          (SELECT e.quantity FROM credit_ledger_entry e WHERE e.organizationId = ? AND e.kind IN ('PURCHASE', 'GRANT') ORDER BY e.sequence DESC LIMIT 1) AS lastAddition,
+          (SELECT p.id FROM billing_period p WHERE p.openForOrganizationId = ?) AS periodId,
+          (SELECT c.creditUnitPriceCents FROM contract c WHERE c.organizationId = ?) AS unitPriceCents`,
+        [organizationId, organizationId, organizationId, organizationId, organizationId],
+      ),
+      tx.em.query('SELECT id, remaining, expiresAt, purchasedAt FROM credit_lot WHERE organizationId = ? AND expiredAt IS NULL AND remaining > 0', [organizationId]),
+    ])) as [Array<Record<string, string | number | null>>, Array<{ id: string; remaining: number | string; expiresAt: Date | string | null; purchasedAt: Date | string }>];
     if (row.unitPriceCents === null || row.unitPriceCents === undefined) throw notFound('Organization', organizationId);
-    const lotRows = (await tx.em.query(
-      'SELECT id, remaining, expiresAt, purchasedAt FROM credit_lot WHERE organizationId = ? AND expiredAt IS NULL AND remaining > 0',
-      [organizationId],
-    )) as Array<{ id: string; remaining: number | string; expiresAt: Date | string | null; purchasedAt: Date | string }>;
     const lots: LotRef[] = lotRows
       .map((r) => ({ id: r.id, remaining: Number(r.remaining), expiresAt: instantFromSql(r.expiresAt), purchasedAt: instantFromSql(r.purchasedAt)! }))
       .sort(consumptionOrder);
     const balance = Number(row.balance ?? 0);
-    const head: LedgerHead = {
+    const isDue = (l: LotRef) => !!l.expiresAt && l.expiresAt.getTime() <= asOf.getTime();
+    return {
       organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
       periodId: (row.periodId as string | null) ?? null, unitPriceCents: Number(row.unitPriceCents), lastAddition: Number(row.lastAddition ?? 0),
-      liveLots: lots.filter((l) => !l.expiresAt || l.expiresAt.getTime() > asOf.getTime()), lotsExpired: 0,
+      liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0,
     };
-    const due = lots.filter((l) => l.expiresAt && l.expiresAt.getTime() <= asOf.getTime());
-    if (due.length > 0) {
-      const entries: CreditLedgerEntry[] = [];
-      for (const lot of due) {
-        const affected = await execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
-          sqlInstant(tx.em, asOf), lot.id, lot.remaining,
-        ]);
-        if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
-        head.balance -= lot.remaining;
-        head.lotsExpired++;
-        entries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, asOf, { lotId: lot.id }));
-      }
-      await this.appendEntries(tx.em, entries);
-    }
+  }
+
+  /** The head with the due lots already expired (purchases, grants, expireLots). */
+  private async openLedger(tx: ServiceContext, organizationId: string, asOf: Date): Promise<LedgerHead> {
+    const head = await this.readHead(tx, organizationId, asOf);
+    const writes: Array<Promise<unknown>> = [];
+    const entries = this.expireDue(tx, head, writes);
+    writes.push(this.appendEntries(tx.em, entries));
+    await Promise.all(writes);
     return head;
+  }
+
+  /** Issues the expiry of the head's due lots (their statements go into `writes`) and returns their EXPIRY entries. */
+  private expireDue(tx: ServiceContext, head: LedgerHead, writes: Array<Promise<unknown>>): CreditLedgerEntry[] {
+    const entries: CreditLedgerEntry[] = [];
+    for (const lot of head.dueLots) {
+      writes.push(
+        execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
+          sqlInstant(tx.em, head.asOf), lot.id, lot.remaining,
+        ]).then((affected) => {
+          if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
+        }),
+      );
+      head.balance -= lot.remaining;
+      head.lotsExpired++;
+      entries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, head.asOf, { lotId: lot.id }));
+    }
+    head.dueLots = [];
+    return entries;
   }
 
   /** A new lot and its PURCHASE or GRANT entry. */
