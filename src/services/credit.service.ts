@@ -1,15 +1,15 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  AlertKind, BillingPeriod, Contract, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, Payment, PaymentMethod,
+  AlertKind, Contract, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, Payment, PaymentMethod,
   PaymentPurpose, PaymentStatus, Permission, TrainingAssignment,
 } from '../../entities';
+import { ALL_PERMISSIONS } from '../../entities/enums';
 import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
+import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, pageSize } from '../db/paginate';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
-import type { Viewer } from '../auth/viewer';
-import { ALL_PERMISSIONS } from '../../entities/enums';
 import { BillingError, badInput, notFound } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
@@ -42,7 +42,7 @@ export interface CreditBalanceView {
 type PurchaseOutcome = { purchaseId: string } | { declined: { paymentId: string; code: string; message: string } };
 
 /** The credit account of one organization as its writer sees it, under the organization lock. */
-interface LedgerHead {
+export interface LedgerHead {
   organizationId: string;
   /** Last sequence written; entries appended advance it. */
   sequence: number;
