@@ -21,7 +21,10 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const START = 'mutation($id: ID!) { startTraining(assignmentId: $id) { id status creditsFromBalance creditsOverage } }';
 
-interface Batch { calls: Array<{ id: string; token: string }> }
+/** The reference: the cheapest authenticated request (no database write, no lock) with the same concurrency. */
+const BASELINE = '{ viewer { isOperator } }';
+
+interface Batch { calls: Array<{ id: string; token: string }>; query?: string }
 interface RoundResult { ms: number; errors: number; firstError?: string }
 
 /** The load generator: one round = every call of a batch at once; waits for all, reports wall time and failures. */
@@ -35,10 +38,11 @@ async function client(): Promise<void> {
           const res = await fetch(message.endpoint, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify({ query: START, variables: { id } }),
+            body: JSON.stringify({ query: batch.query ?? START, variables: batch.query ? {} : { id } }),
           });
-          const body = (await res.json()) as { errors?: unknown[]; data?: { startTraining?: { status: string } } };
-          return res.ok && !body.errors && body.data?.startTraining?.status === 'STARTED' ? null : JSON.stringify(body.errors ?? body);
+          const body = (await res.json()) as { errors?: unknown[]; data?: { startTraining?: { status: string }; viewer?: unknown } };
+          const ok = res.ok && !body.errors && (batch.query ? !!body.data?.viewer : body.data?.startTraining?.status === 'STARTED');
+          return ok ? null : JSON.stringify(body.errors ?? body);
         } catch (error) {
           return String(error);
         }
@@ -79,13 +83,18 @@ async function server(): Promise<void> {
       batches.push({ calls });
     }
 
+    // the same number of trivial authenticated requests first, for reference (warm-up included)
+    const baselineBatches = batches.map((b) => ({ calls: b.calls, query: BASELINE }));
     const child = fork(__filename, ['client'], { stdio: 'inherit' });
     const results = await new Promise<RoundResult[]>((resolve, reject) => {
       child.once('message', (m) => resolve(m as RoundResult[]));
       child.once('error', reject);
       child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-      child.send({ endpoint, batches });
+      child.send({ endpoint, batches: [...baselineBatches, ...batches] });
     });
+    const baseline = results.slice(1, ROUNDS + 1);
+    const baselineOps = (CONCURRENCY * ROUNDS) / baseline.reduce((sum, r) => sum + r.ms, 0) * 1000;
+    results.splice(0, ROUNDS + 1);
     const rounds = results.slice(1); // the first round warms up JIT, pools and statement caches
     const totalMs = rounds.reduce((sum, r) => sum + r.ms, 0);
     const errors = rounds.reduce((sum, r) => sum + r.errors, 0) + results[0].errors;
@@ -95,6 +104,7 @@ async function server(): Promise<void> {
     console.log(`  operations: ${CONCURRENCY * ROUNDS} in ${totalMs.toFixed(0)} ms`);
     console.log(`  throughput: ${((CONCURRENCY * ROUNDS) / totalMs * 1000).toFixed(0)} ops/s (rounds: min ${perRound[0].toFixed(0)}, median ${perRound[Math.floor(perRound.length / 2)].toFixed(0)}, max ${perRound.at(-1)!.toFixed(0)} ops/s)`);
     console.log(`  errors: ${errors}${errors ? ` (first: ${results.find((r) => r.firstError)?.firstError})` : ''}`);
+    console.log(`  reference: the cheapest authenticated query ({ viewer { isOperator } }) at the same concurrency on this machine: ${baselineOps.toFixed(0)} ops/s`);
     console.log(`  afterwards: available ${balance.available}, consumed this period ${balance.consumedThisPeriod}, overage ${balance.overageThisPeriod}`);
     process.exitCode = errors === 0 ? 0 : 1;
   } finally {

@@ -60,6 +60,10 @@ export interface LedgerHead {
   dueLots: LotRef[];
   asOf: Date;
   lotsExpired: number;
+  /** Planned but not yet written: entries to append and credits to take per lot (see planConsumption / flush). */
+  pendingEntries: CreditLedgerEntry[];
+  pendingTakes: Map<string, number>;
+  pendingExpiries: LotRef[];
 }
 
 /** Results of a consumption, handed to the statement written alongside it (the assignment's STARTED transition). */
@@ -231,37 +235,58 @@ export class CreditService {
   // ---------------------------------------------------------------- consumption (R14, R15)
 
   /**
-   * R15: consumes an assignment's credits. The caller holds the organization lock and has checked that the
-   * assignment is not started yet (R14: exactly once). Takes from the soonest-expiring unexpired lot first, one
-   * CONSUMPTION entry per lot touched; what the balance cannot cover is one OVERAGE entry counting the credits
-   * billed at the credit unit price, balance unchanged.
+   * R15: plans the consumption of an assignment's credits on the head read under the lock (nothing is written
+   * until `flush`). The caller holds the organization lock and has checked that the assignment is not started yet
+   * (R14: exactly once). Takes from the soonest-expiring unexpired lot first, one CONSUMPTION entry per lot touched;
+   * what the balance cannot cover is one OVERAGE entry counting the credits billed at the credit unit price, balance
+   * unchanged. Several assignments may be planned on one head, in order, and flushed together.
    */
-  async consume(
-    tx: ServiceContext, head: LedgerHead, assignment: Pick<TrainingAssignment, 'id' | 'credits'>, now: Date,
-    alongside?: (consumption: Consumption) => Promise<unknown>,
-  ): Promise<Consumption> {
-    const writes: Array<Promise<unknown>> = [];
-    const entries = this.expireDue(tx, head, writes);
+  planConsumption(tx: ServiceContext, head: LedgerHead, assignment: Pick<TrainingAssignment, 'id' | 'credits'>, now: Date): Consumption {
+    this.planExpiry(tx, head);
     let needed = assignment.credits;
     for (const lot of head.liveLots) {
       if (needed === 0) break;
+      if (lot.remaining === 0) continue;
       const take = Math.min(needed, lot.remaining);
-      writes.push(this.takeFromLot(tx.em, lot.id, take));
+      lot.remaining -= take;
+      head.pendingTakes.set(lot.id, (head.pendingTakes.get(lot.id) ?? 0) + take);
       needed -= take;
       head.balance -= take;
-      entries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
+      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
     }
     if (needed > 0) {
-      entries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
+      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
     }
-    const consumption = { fromBalance: assignment.credits - needed, overage: needed };
-    writes.push(this.appendEntries(tx.em, entries));
-    if (alongside) writes.push(alongside(consumption));
-    // Independent statements of one transaction, issued together: the driver sends them back to back on the
-    // transaction's connection, so the lock is held for one round of writes, not one per statement.
+    return { fromBalance: assignment.credits - needed, overage: needed };
+  }
+
+  /**
+   * Writes what was planned on the head — expiries, lot decrements (one guarded UPDATE per lot), all entries (one
+   * INSERT) — together with the caller's own statements, then raises the alerts the change crossed (R16).
+   * The statements are independent and issued together: the driver sends them back to back on the transaction's
+   * connection, so the organization lock is held for one round of writes, not one per statement.
+   */
+  async flush(tx: ServiceContext, head: LedgerHead, alongside: Array<() => Promise<unknown>> = []): Promise<void> {
+    this.planExpiry(tx, head);
+    const writes: Array<Promise<unknown>> = [];
+    for (const lot of head.pendingExpiries) {
+      writes.push(
+        execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
+          sqlInstant(tx.em, head.asOf), lot.id, lot.remaining,
+        ]).then((affected) => {
+          if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
+        }),
+      );
+    }
+    for (const [lotId, take] of head.pendingTakes) writes.push(this.takeFromLot(tx.em, lotId, take));
+    writes.push(this.appendEntries(tx.em, head.pendingEntries));
+    for (const statement of alongside) writes.push(statement());
+    head.pendingTakes = new Map();
+    head.pendingEntries = [];
+    head.pendingExpiries = [];
     await Promise.all(writes);
     await this.alertOnDecrease(tx, head);
-    return consumption;
+    head.balanceAtLock = head.balance; // later changes are measured from here
   }
 
   // ---------------------------------------------------------------- expiry
@@ -284,7 +309,6 @@ export class CreditService {
       expired += await this.uow.run(ctx, async (tx) => {
         await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
         const head = await this.openLedger(tx, organizationId, asOf);
-        await this.alertOnDecrease(tx, head);
         return head.lotsExpired;
       });
     }
@@ -396,37 +420,26 @@ export class CreditService {
     return {
       organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
       periodId: (row.periodId as string | null) ?? null, unitPriceCents: Number(row.unitPriceCents), lastAddition: Number(row.lastAddition ?? 0),
-      liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0,
+      liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0, pendingEntries: [], pendingTakes: new Map(), pendingExpiries: [],
     };
   }
 
   /** The head with the due lots already expired (purchases, grants, expireLots). */
   private async openLedger(tx: ServiceContext, organizationId: string, asOf: Date): Promise<LedgerHead> {
     const head = await this.readHead(tx, organizationId, asOf);
-    const writes: Array<Promise<unknown>> = [];
-    const entries = this.expireDue(tx, head, writes);
-    writes.push(this.appendEntries(tx.em, entries));
-    await Promise.all(writes);
+    await this.flush(tx, head);
     return head;
   }
 
-  /** Issues the expiry of the head's due lots (their statements go into `writes`) and returns their EXPIRY entries. */
-  private expireDue(tx: ServiceContext, head: LedgerHead, writes: Array<Promise<unknown>>): CreditLedgerEntry[] {
-    const entries: CreditLedgerEntry[] = [];
+  /** Plans the expiry of the head's due lots: their EXPIRY entries, and the lots to empty at flush. */
+  private planExpiry(tx: ServiceContext, head: LedgerHead): void {
     for (const lot of head.dueLots) {
-      writes.push(
-        execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
-          sqlInstant(tx.em, head.asOf), lot.id, lot.remaining,
-        ]).then((affected) => {
-          if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
-        }),
-      );
       head.balance -= lot.remaining;
       head.lotsExpired++;
-      entries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, head.asOf, { lotId: lot.id }));
+      head.pendingExpiries.push(lot);
+      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, head.asOf, { lotId: lot.id }));
     }
     head.dueLots = [];
-    return entries;
   }
 
   /** A new lot and its PURCHASE or GRANT entry. */
