@@ -60,6 +60,35 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     expectLedgerBalances(state);
   });
 
+  it('R14, R5: starts sent together keep their own outcomes: refused ones change nothing, the others start', async () => {
+    const o = await createOrg(one, { licenseModel: 'USER', contractedSeats: 100 });
+    const other = await createOrg(one, { licenseModel: 'USER', contractedSeats: 100 });
+    const employee = await addUser(one, o.adminToken, { role: 'EMPLOYEE' });
+    const colleague = await addUser(one, o.adminToken, { role: 'EMPLOYEE' });
+    const stranger = await addUser(one, other.adminToken, { role: 'EMPLOYEE' });
+    await grant(one, o.orgId, 6);
+    const valid = await Promise.all(Array.from({ length: 8 }, () => assign(one, o.adminToken, employee.id, 1)));
+    const cancelled = await assign(one, o.adminToken, employee.id, 1);
+    await ok(one.gql(`mutation($id: ID!) { cancelAssignment(assignmentId: $id) { status } }`, { id: cancelled }, o.adminToken));
+    const theirs = await assign(one, other.adminToken, stranger.id, 1);
+    const calls: Array<[string, string, string | null]> = [
+      ...valid.map((id): [string, string, string | null] => [id, employee.token, null]),
+      [cancelled, o.adminToken, 'CONFLICT'],
+      [theirs, o.adminToken, 'NOT_FOUND'],
+      [valid[0], colleague.token, 'FORBIDDEN'],
+      [valid[1], employee.token, null],
+    ];
+    const results = await Promise.all(calls.map(([id, token], i) => either(i).gql(START, { id }, token)));
+    results.forEach((r, i) => expect(r.errors?.[0]?.extensions?.code ?? null).toBe(calls[i][2]));
+    const started = results.filter((r) => r.data?.startTraining).map((r) => r.data.startTraining);
+    expect(new Set(started.map((a) => a.id)).size).toBe(8);
+    const state = await creditState(one, o.orgId);
+    expectLedgerBalances(state);
+    expect(state.entries.filter((e) => e.kind === 'CONSUMPTION').reduce((s, e) => s - e.quantity, 0)).toBe(6);
+    expect(state.entries.filter((e) => e.kind === 'OVERAGE').reduce((s, e) => s + e.quantity, 0)).toBe(2);
+    expect((await creditState(one, other.orgId)).assignments.map((a) => a.status)).toEqual(['ASSIGNED']);
+  });
+
   it('R19: the same purchase sent 12 times at once, on two instances, charges once and answers one purchase', async () => {
     const o = await createOrg(one, { licenseModel: 'USER', contractedSeats: 10 });
     await ok(one.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken));
