@@ -7,9 +7,21 @@ import { Location } from './location.entity';
 import { Organization } from './organization.entity';
 import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
 import { User } from './user.entity';
+import { CreditLedgerEntry, CreditEntryKind } from './credit-ledger-entry.entity';
+import { CreditLot, CreditSource } from './credit-lot.entity';
+import { CreditPurchase } from './credit-purchase.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { Payment, PaymentPurpose, PaymentStatus } from './payment.entity';
+import { PaymentMethod } from './payment-method.entity';
+import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, User };
+export {
+  AssignmentStatus, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
+  PaymentPurpose, PaymentStatus, TrainingAssignment,
+};
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, Invoice, InvoiceLineItem, Notification];
+export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert,
+  PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification];

@@ -4,5 +4,11 @@ import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
 import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver';
 import { SchedulerResolver } from './scheduler.resolver';
+import { AssignmentResolver } from './assignment.resolver';
+import {
+  CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, CreditResolver, OrganizationCreditsResolver, PaymentResolver,
+} from './credit.resolver';
 
-export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver, OrganizationBillingResolver, InvoiceResolver, SchedulerResolver] as const;
+export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver,
+  CreditResolver, OrganizationCreditsResolver, CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, PaymentResolver, AssignmentResolver,
+  OrganizationBillingResolver, InvoiceResolver, SchedulerResolver] as const;

@@ -12,16 +12,3 @@ export function instantFromSql(value: Date | string | null | undefined): Date | 
   if (value instanceof Date) return value;
   return new Date(value.includes('T') ? value : `${value.replace(' ', 'T')}Z`);
 }
-
-/**
- * Serializes writers of one organization. MariaDB: a row lock on the organization, held to commit.
- * SQLite: transactions already run one at a time, so there is nothing to lock.
- */
-export async function lockOrganizationRow(em: EntityManager, organizationId: string): Promise<boolean> {
-  if (em.connection.options.type === 'better-sqlite3') {
-    const rows = await em.query('SELECT id FROM organization WHERE id = ?', [organizationId]);
-    return rows.length > 0;
-  }
-  const rows = await em.query('SELECT id FROM organization WHERE id = ? FOR UPDATE', [organizationId]);
-  return rows.length > 0;
-}

@@ -25,6 +25,7 @@ import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
 import type { InvoiceLineSource } from '../services/invoice-lines';
+import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { allValidationRules, limitRules, parseOptions, parseWithTokenLimit } from './query-limits';
@@ -48,6 +49,8 @@ export interface AppOptions {
   log?: Logger;
   /** R17: where invoice lines come from. Default: the production sources (defaultInvoiceLineSources). */
   invoiceLineSources?: InvoiceLineSource[];
+  /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
+  paymentProvider?: PaymentProvider;
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
@@ -62,6 +65,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const events = createPubSubFor(config.redisUrl);
   const services = createServices({
     dataSource, config, log, metrics, pubSub: events.pubSub, clock: options.clock, invoiceLineSources: options.invoiceLineSources,
+    paymentProvider: options.paymentProvider,
   });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
   const schema = await buildBillingSchema(events.pubSub);

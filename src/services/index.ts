@@ -6,8 +6,13 @@ import { createMailTransport } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
 import type { BillingPubSub } from '../pubsub/pubsub';
 import { AccessService } from './access.service';
+import type { PaymentProvider } from '../payments/payment-provider';
+import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
+import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from './clock';
+import { CreditService } from './credit.service';
+import { IdempotencyService } from './idempotency.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
 import { PermissionService } from './permission.service';
@@ -18,13 +23,10 @@ import type { InvoiceLineSource } from './invoice-lines';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
 import { ReminderService } from './reminder.service';
-import { closeDuePeriodsJob, deliverOutboxJob, queueRemindersJob } from './scheduled-jobs';
+import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, queueRemindersJob } from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
 
-/**
- * The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15).
- * MERGE: feature/licenses and feature/credits add theirs here; until then invoices have no lines ($0.00 → PAID).
- */
+/** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
 export function defaultInvoiceLineSources(): InvoiceLineSource[] {
   return [];
 }
@@ -38,6 +40,8 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** Default: defaultInvoiceLineSources(). */
   invoiceLineSources?: InvoiceLineSource[];
+  /** R20: default the built-in sandbox. */
+  paymentProvider?: PaymentProvider;
 }
 
 /** Every service of one server instance, wired once at start. */
@@ -50,6 +54,11 @@ export function createServices(deps: ServiceDeps) {
   const users = new UserService(uow, clock, organizations, permissions);
   const locations = new LocationService(uow, clock, organizations);
   const access = new AccessService(uow, organizations, permissions, users);
+  // R20: the sandbox provider unless a real adapter is injected (createApp options)
+  const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
+  const idempotency = new IdempotencyService(clock);
+  const credits = new CreditService(uow, clock, organizations, alerts, idempotency, paymentProvider);
+  const assignments = new AssignmentService(uow, clock, organizations, users, credits);
   const contacts = new BillingContactsService(uow, organizations, permissions);
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, deps.invoiceLineSources ?? defaultInvoiceLineSources());
@@ -58,13 +67,13 @@ export function createServices(deps: ServiceDeps) {
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
   const scheduler = new SchedulerService([
     closeDuePeriodsJob(invoices),
-    // MERGE HOOK (feature/credits): expireCreditLotsJob(credits) from './scheduled-jobs' goes here.
+    expireCreditLotsJob(credits),
     queueRemindersJob(reminders),
     deliverOutboxJob(outbox),
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
-    clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access, contacts, notifications, invoices,
-    reminders, outbox, scheduler,
+    clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access,
+    paymentProvider, idempotency, credits, assignments, contacts, notifications, invoices, reminders, outbox, scheduler,
   };
 }
 

@@ -1,7 +1,6 @@
 import { BillingInterval, BillingPeriod, Contract, LicenseKind, Organization, OrganizationStatus, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireAuthenticated, requireOperator } from '../auth/guards';
-import { lockOrganizationRow } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict, notFound, organizationTerminated } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
@@ -58,8 +57,11 @@ export class OrganizationService {
    * refuses changes to a terminated one (R21) unless the operation survives termination.
    */
   async lockForChange(tx: ServiceContext, organizationId: string, opts: { allowTerminated?: boolean } = {}): Promise<Organization> {
-    if (!(await lockOrganizationRow(tx.em, organizationId))) throw notFound('Organization', organizationId);
-    const org = await tx.em.findOneOrFail(Organization, { where: { id: organizationId } });
+    // One statement: MariaDB `SELECT … FOR UPDATE` returns the row it locked; SQLite has one writer and needs no lock.
+    const org = this.uow.isSqlite
+      ? await tx.em.findOne(Organization, { where: { id: organizationId } })
+      : await tx.em.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+    if (!org) throw notFound('Organization', organizationId);
     if (org.status === OrganizationStatus.TERMINATED && !opts.allowTerminated) throw organizationTerminated();
     return org;
   }

@@ -1,3 +1,4 @@
+import type { CreditService } from './credit.service';
 import type { InvoiceService } from './invoice.service';
 import type { OutboxService } from './outbox.service';
 import type { ReminderService } from './reminder.service';
@@ -9,19 +10,10 @@ export const closeDuePeriodsJob = (invoices: Pick<InvoiceService, 'closeDuePerio
   run: async (ctx, { asOf }) => ({ periodsClosed: await invoices.closeDuePeriods(ctx, asOf) }),
 });
 
-/**
- * MERGE HOOK (feature/credits): what the credit-expiry job needs of the credits service. Add
- * `expireCreditLotsJob(credits)` to the job list in createServices, between closing periods and queueing
- * reminders; until then JobRunReport.lotsExpired is 0. Adapt the call if expireLots takes a context first.
- */
-export interface CreditLotExpirer {
-  /** Expires every credit lot whose expiry is ≤ asOf (R13, R16); returns how many lots it expired. Safe to run concurrently. */
-  expireLots(asOf: Date): Promise<number>;
-}
-
-export const expireCreditLotsJob = (credits: CreditLotExpirer): ScheduledJob => ({
+/** R13/R16: lots past their expiry stop counting; each gets one EXPIRY ledger entry (safe on many instances). */
+export const expireCreditLotsJob = (credits: Pick<CreditService, 'expireLots'>): ScheduledJob => ({
   name: 'expireCreditLots',
-  run: async (_ctx, { asOf }) => ({ lotsExpired: await credits.expireLots(asOf) }),
+  run: async (ctx, { asOf }) => ({ lotsExpired: await credits.expireLots(ctx, asOf) }),
 });
 
 /** R23: the 15/7/3/1-day reminders that are due, each at most once. */

@@ -27,7 +27,7 @@ describe('the served schema', () => {
     }
     const problems = output.split('\n').filter((l) => l.startsWith('- '));
     // Only items of capabilities not yet served may be missing; nothing served may differ from the contract.
-    const notYetServed = /(Credit|Invoice|Payment|Notification|TrainingAssignment|AssignPremiumContentInput|BillingContacts|License\b|BillingAlert|Subscription|creditQuote|creditBalance|upcomingInvoice|invoices|invoice|billingContacts|paymentMethod|alerts|assignments|license|acknowledgeAlert|requestTermination|purchaseCredits|assignPremiumContent|startTraining|cancelAssignment|grantCredits|closeBillingPeriod|finalizeTermination|updateBillingContacts|updatePaymentMethod|payInvoice|AlertKind|LineItemKind|AssignmentStatus|InvoiceStatus|CreditSource|CreditEntryKind|NotificationKind|NotificationStatus)/;
+    const notYetServed = /(License\b|BillingAlert|Subscription|alerts|license|acknowledgeAlert|payInvoice|AlertKind|Invoice\.payments)/;
     const unexpected = problems.filter((p) => !(p.includes('is missing') && notYetServed.test(p)));
     expect(unexpected).toEqual([]);
   });
@@ -60,6 +60,13 @@ describe('the served schema', () => {
       'Mutation.closeBillingPeriod': 'operator',
       'Mutation.finalizeTermination': 'operator',
       'Mutation.runScheduledJobs': 'operator',
+      'Query.creditQuote': 'MANAGE_BILLING',
+      'Mutation.purchaseCredits': 'MANAGE_BILLING',
+      'Mutation.updatePaymentMethod': 'MANAGE_BILLING',
+      'Mutation.grantCredits': 'operator',
+      'Mutation.assignPremiumContent': 'ASSIGN_CONTENT',
+      'Mutation.startTraining': 'authenticated-in-resolver',
+      'Mutation.cancelAssignment': 'ASSIGN_CONTENT',
     });
   });
 });

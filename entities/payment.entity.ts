@@ -1,0 +1,36 @@
+import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
+import { Organization } from './organization.entity';
+
+export enum PaymentStatus {
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+
+export enum PaymentPurpose {
+  CREDIT_PURCHASE = 'CREDIT_PURCHASE',
+  INVOICE = 'INVOICE',
+}
+
+/**
+ * R13, R19: one charge attempt on the payment method on file, successful or not. A declined charge is recorded
+ * too (status FAILED, failureCode from the provider). `invoiceId` is set for invoice payments (R19).
+ */
+@Entity('payment')
+@Index(['organizationId', 'createdAt', 'id'])
+@Index(['invoiceId'])
+export class Payment {
+  @IdColumn() id: string = newId();
+  @RefColumn() organizationId: string;
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId' })
+  organization?: Organization;
+  @EnumColumn() purpose: PaymentPurpose;
+  @RefColumn({ nullable: true }) invoiceId: string | null;
+  @CentsColumn() amountCents: number;
+  @EnumColumn() status: PaymentStatus;
+  @Column({ type: 'varchar', length: 64, nullable: true }) failureCode: string | null;
+  /** The provider's id of the charge. */
+  @Column({ type: 'varchar', length: 255, nullable: true }) providerRef: string | null;
+  @InstantColumn() createdAt: Date;
+}

@@ -1,0 +1,215 @@
+import { EntityManager } from 'typeorm';
+import { AssignmentStatus, Permission, TrainingAssignment, User, UserStatus } from '../../entities';
+import { requireAuthenticated, requirePermission } from '../auth/guards';
+import type { Viewer } from '../auth/viewer';
+import { Page, PageArgs, paginate } from '../db/paginate';
+import { execute } from '../db/execute';
+import { sqlInstant } from '../db/sql';
+import { UnitOfWork } from '../db/unit-of-work';
+import { badInput, conflict, forbidden, notFound } from '../errors/errors';
+import { Clock } from './clock';
+import { CreditService } from './credit.service';
+import { OrganizationService } from './organization.service';
+import type { ServiceContext } from './service-context';
+import { UserService } from './user.service';
+
+export const MAX_ASSIGNMENT_CREDITS = 1000;
+/** Starts of one organization combined into one transaction at most (a bound on lock time and statement size). */
+export const MAX_STARTS_PER_TRANSACTION = 100;
+
+interface StartRequest {
+  assignmentId: string;
+  viewer: Viewer;
+}
+
+interface PendingStart extends StartRequest {
+  resolve(assignment: TrainingAssignment): void;
+  reject(error: unknown): void;
+}
+
+export const MAX_CONTENT_ID_LENGTH = 200;
+
+export interface AssignPremiumContentInput {
+  userId: string;
+  contentId: string;
+  credits?: number | null;
+}
+
+/**
+ * Premium content (R14, R15): assigning consumes nothing; starting consumes the assignment's credits exactly once,
+ * however many times and places it is called — the organization lock serializes the callers and the first one
+ * moves the assignment to STARTED, so every later (or concurrent) caller reads that result.
+ */
+export class AssignmentService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly organizations: OrganizationService,
+    private readonly users: UserService,
+    private readonly credits: CreditService,
+  ) {}
+
+  list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
+    const qb = em.createQueryBuilder(TrainingAssignment, 'a').where('a.organizationId = :organizationId', { organizationId });
+    if (status) qb.andWhere('a.status = :status', { status });
+    return paginate(qb, page, 'assignedAt', 'DESC');
+  }
+
+  /** R5: an assignment of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
+  async findVisible(ctx: ServiceContext, id: string): Promise<TrainingAssignment> {
+    requireAuthenticated(ctx.viewer);
+    const assignment = await ctx.em.findOne(TrainingAssignment, { where: { id } });
+    if (!assignment || (!ctx.viewer.isOperator && assignment.organizationId !== ctx.viewer.organizationId)) throw notFound('Assignment', id);
+    return assignment;
+  }
+
+  /** R14: assigns premium content to an active user of the same organization; consumes nothing. */
+  async assign(ctx: ServiceContext, input: AssignPremiumContentInput): Promise<TrainingAssignment> {
+    requireAuthenticated(ctx.viewer);
+    const credits = input.credits ?? 1;
+    if (!Number.isInteger(credits) || credits < 1 || credits > MAX_ASSIGNMENT_CREDITS) {
+      throw badInput('credits', `credits must be a whole number from 1 to ${MAX_ASSIGNMENT_CREDITS}`);
+    }
+    const contentId = (input.contentId ?? '').trim();
+    if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH) throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);
+    return this.uow.run(ctx, async (tx) => {
+      const user = await this.users.findVisible(tx, input.userId);
+      requirePermission(ctx.viewer, Permission.ASSIGN_CONTENT, user.organizationId);
+      await this.organizations.lockForChange(tx, user.organizationId);
+      const fresh = await tx.em.findOneByOrFail(User, { id: user.id });
+      if (fresh.status !== UserStatus.ACTIVE) throw badInput('userId', 'Premium content can only be assigned to an active user');
+      const assignment = tx.em.create(TrainingAssignment, {
+        organizationId: user.organizationId, userId: user.id, contentId, credits, status: AssignmentStatus.ASSIGNED,
+        assignedAt: this.clock.now(), startedAt: null, cancelledAt: null, creditsFromBalance: 0, creditsOverage: 0,
+      });
+      await tx.em.insert(TrainingAssignment, assignment);
+      return assignment;
+    });
+  }
+
+  /**
+   * R14: the assignee begins training: consumes the credits, exactly once. The assignee, a holder of ASSIGN_CONTENT
+   * or an operator may call it; the assignee must be active. Calling it again (also concurrently, on any instance)
+   * returns the started assignment and consumes nothing.
+   *
+   * Starts of one organization queue on its row lock anyway, so an instance combines the starts that arrive while
+   * one is running into the next transaction (one lock, one round of reads, one round of writes for the whole
+   * batch). Each start keeps its own outcome: an error of one (cancelled, assignee deactivated) does not touch the
+   * others; only a failure of the transaction itself (e.g. ORGANIZATION_TERMINATED) answers every start of it.
+   */
+  async start(ctx: ServiceContext, assignmentId: string): Promise<TrainingAssignment> {
+    requireAuthenticated(ctx.viewer);
+    // Users act in their own organization (another organization's assignment is NOT_FOUND, checked in the batch);
+    // operators name none, so their assignment's organization is looked up first.
+    const organizationId = ctx.viewer.isOperator ? (await this.findVisible(ctx, assignmentId)).organizationId : ctx.viewer.organizationId!;
+    const request: StartRequest = { assignmentId, viewer: ctx.viewer };
+    if (ctx.afterCommit) {
+      // already inside a unit of work: start right there, in the caller's transaction
+      const [outcome] = await this.startBatch(ctx, organizationId, [request]);
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    }
+    return new Promise<TrainingAssignment>((resolve, reject) => {
+      const pending: PendingStart = { ...request, resolve, reject };
+      const queue = this.startQueues.get(organizationId);
+      if (queue) {
+        queue.push(pending); // the running leader takes it into its next batch
+        return;
+      }
+      this.startQueues.set(organizationId, [pending]);
+      void this.drainStarts({ viewer: ctx.viewer, em: this.rootEm(ctx) }, organizationId);
+    });
+  }
+
+  private readonly startQueues = new Map<string, PendingStart[]>();
+
+  /** Runs batches of queued starts of one organization until its queue is empty. */
+  private async drainStarts(ctx: ServiceContext, organizationId: string): Promise<void> {
+    const queue = this.startQueues.get(organizationId)!;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_STARTS_PER_TRANSACTION);
+        try {
+          const outcomes = await this.uow.run(ctx, (tx) => this.startBatch(tx, organizationId, batch));
+          batch.forEach((p, i) => {
+            const outcome = outcomes[i];
+            if (outcome instanceof Error) p.reject(outcome);
+            else p.resolve(outcome);
+          });
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.startQueues.delete(organizationId);
+    }
+  }
+
+  /**
+   * One transaction starting the requested assignments of one organization, in order, under its lock. Returns,
+   * per request, the started assignment or the error that refused it (NOT_FOUND for another organization's or an
+   * unknown assignment, FORBIDDEN, CONFLICT).
+   */
+  private async startBatch(tx: ServiceContext, organizationId: string, requests: StartRequest[]): Promise<Array<TrainingAssignment | Error>> {
+    await this.organizations.lockForChange(tx, organizationId);
+    const startedAt = this.clock.now();
+    const ids = [...new Set(requests.map((r) => r.assignmentId))];
+    // Hot path (R14): one round of reads under the lock — the assignments with their assignees' status, and the
+    // credit ledger head.
+    const [rows, head] = await Promise.all([
+      tx.em.createQueryBuilder(TrainingAssignment, 'a')
+        .leftJoin('a.user', 'u').addSelect(['u.id', 'u.status'])
+        .where('a.id IN (:...ids) AND a.organizationId = :organizationId', { ids, organizationId })
+        .getMany(),
+      this.credits.readHead(tx, organizationId, startedAt),
+    ]);
+    const byId = new Map(rows.map((a) => [a.id, a]));
+    const startedHere = new Set<TrainingAssignment>();
+    const outcomes = requests.map(({ assignmentId, viewer }): TrainingAssignment | Error => {
+      const assignment = byId.get(assignmentId);
+      if (!assignment) return notFound('Assignment', assignmentId);
+      if (!viewer.isOperator && viewer.subject !== assignment.userId && !viewer.permissions.has(Permission.ASSIGN_CONTENT)) {
+        return forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training');
+      }
+      if (assignment.status === AssignmentStatus.STARTED) return assignment; // started before, or earlier in this batch
+      if (assignment.status === AssignmentStatus.CANCELLED) return conflict('The assignment was cancelled; it cannot be started');
+      if (assignment.user?.status !== UserStatus.ACTIVE) return conflict('The assignee is deactivated; only active users can start training');
+      const { fromBalance, overage } = this.credits.planConsumption(tx, head, assignment, startedAt);
+      Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: fromBalance, creditsOverage: overage });
+      startedHere.add(assignment);
+      return assignment;
+    });
+    // One round of writes: lots, ledger entries and the STARTED transitions (guarded: only from ASSIGNED).
+    await this.credits.flush(tx, head, [...startedHere].map((a) => async () => {
+      const affected = await execute(
+        tx.em,
+        'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
+        [AssignmentStatus.STARTED, sqlInstant(tx.em, startedAt), a.creditsFromBalance, a.creditsOverage, a.id, AssignmentStatus.ASSIGNED],
+      );
+      if (affected !== 1) throw new Error(`assignment ${a.id} changed outside the organization lock`);
+    }));
+    for (const a of rows) delete a.user;
+    return outcomes;
+  }
+
+  /** The data source's manager: batches outlive the request that started them, never its transaction. */
+  private rootEm(ctx: ServiceContext): EntityManager {
+    return ctx.em.queryRunner ? ctx.em.connection.manager : ctx.em;
+  }
+
+  /** R14: cancelling before start costs nothing; after start it is refused (CONFLICT) and nothing is refunded. */
+  async cancel(ctx: ServiceContext, assignmentId: string): Promise<TrainingAssignment> {
+    return this.uow.run(ctx, async (tx) => {
+      const assignment = await this.findVisible(tx, assignmentId);
+      requirePermission(ctx.viewer, Permission.ASSIGN_CONTENT, assignment.organizationId);
+      await this.organizations.lockForChange(tx, assignment.organizationId);
+      const fresh = await tx.em.findOneByOrFail(TrainingAssignment, { id: assignmentId });
+      if (fresh.status === AssignmentStatus.CANCELLED) return fresh;
+      if (fresh.status === AssignmentStatus.STARTED) throw conflict('Training has started: the assignment can no longer be cancelled and its credits are not refunded');
+      fresh.status = AssignmentStatus.CANCELLED;
+      fresh.cancelledAt = this.clock.now();
+      await tx.em.update(TrainingAssignment, { id: fresh.id }, { status: fresh.status, cancelledAt: fresh.cancelledAt });
+      return fresh;
+    });
+  }
+}
