@@ -6,6 +6,7 @@ import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
 import { BillingContactsType, InvoiceConnection, InvoiceLineItemType, InvoiceType, NotificationType } from './types/invoice.type';
 import { money, MoneyType } from './types/money.type';
+import { PaymentType } from './types/credit.type';
 import { OrganizationType } from './types/organization.type';
 import { PageArgs } from './organization.resolver';
 
@@ -48,6 +49,18 @@ export class OrganizationBillingResolver {
     @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
     return ctx.services.contacts.update(ctx, input, organizationId);
+  }
+
+  @Mutation(() => InvoiceType, {
+    description: 'Charges the payment method on file for the amount due (R19). The same key with the same arguments returns the first result and never charges twice; with other arguments: IDEMPOTENCY_KEY_REUSED. A paid invoice: ALREADY_PAID. A declined charge records a FAILED payment, raises a PAYMENT_FAILED alert and answers PAYMENT_FAILED; the invoice stays OPEN. Allowed after termination (R21).',
+  })
+  @HasPermission(Permission.MANAGE_BILLING)
+  payInvoice(
+    @Ctx() ctx: RequestContext,
+    @Arg('invoiceId', () => ID, { description: 'The invoice.' }) invoiceId: string,
+    @Arg('idempotencyKey', { description: 'A key unique to this payment attempt (1–255 characters), kept at least 24 hours.' }) idempotencyKey: string,
+  ) {
+    return ctx.services.invoicePayments.pay(ctx, invoiceId, idempotencyKey);
   }
 
   @Mutation(() => OrganizationType, { description: 'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing recipients are notified.' })
@@ -95,6 +108,11 @@ export class InvoiceResolver {
   @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
   amountDue(@Root() invoice: InvoiceView) {
     return money(invoice.totalCents - invoice.amountPaidCents);
+  }
+
+  @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })
+  payments(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
+    return invoice.draftLines ? [] : ctx.services.invoicePayments.payments(ctx.em, invoice.id);
   }
 
   @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })

@@ -46,3 +46,10 @@ export const lastBillingManager = () =>
   );
 export const organizationTerminated = () =>
   new BillingError('ORGANIZATION_TERMINATED', 'The organization is terminated; only payments and billing contacts can change');
+
+/** R13, R19: a declined or impossible charge. `failureCode` is the provider's (card_declined, …). */
+export const paymentFailed = (message: string, failureCode: string, paymentId?: string) =>
+  new BillingError('PAYMENT_FAILED', message, { failureCode, ...(paymentId ? { paymentId } : {}) });
+
+/** R19: the invoice has been paid already. */
+export const alreadyPaid = (number: string) => new BillingError('ALREADY_PAID', `Invoice ${number} is already paid`);

@@ -10,7 +10,7 @@ import { Page, PageArgs, pageSize } from '../db/paginate';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
-import { BillingError, badInput, notFound } from '../errors/errors';
+import { BillingError, badInput, notFound, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
 import { Clock } from './clock';
@@ -18,10 +18,6 @@ import { assertStorableAmount, CreditQuoteValue, quoteCredits, validateCreditQua
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
-
-/** R13, R19: a declined or impossible charge. `failureCode` is the provider's (card_declined, …). */
-export const paymentFailed = (message: string, failureCode: string, paymentId?: string) =>
-  new BillingError('PAYMENT_FAILED', message, { failureCode, ...(paymentId ? { paymentId } : {}) });
 
 /** Who scheduled jobs act as: they are not requests, and check no permission. */
 export const SYSTEM_VIEWER: Viewer = Object.freeze({

@@ -12,6 +12,7 @@ import { AlertService } from './alert.service';
 import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from './clock';
 import { CreditService } from './credit.service';
+import { CreditInvoiceLines } from './credit-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
@@ -19,6 +20,7 @@ import { PermissionService } from './permission.service';
 import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
+import { InvoicePaymentService } from './invoice-payment.service';
 import type { InvoiceLineSource } from './invoice-lines';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
@@ -28,7 +30,7 @@ import { SchedulerService } from './scheduler.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
 export function defaultInvoiceLineSources(): InvoiceLineSource[] {
-  return [];
+  return [new CreditInvoiceLines()];
 }
 
 export interface ServiceDeps {
@@ -62,6 +64,7 @@ export function createServices(deps: ServiceDeps) {
   const contacts = new BillingContactsService(uow, organizations, permissions);
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, deps.invoiceLineSources ?? defaultInvoiceLineSources());
+  const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, organizations, invoices, credits, idempotency, paymentProvider, alerts, contacts, notifications);
   const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications, deps.log);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
@@ -73,7 +76,7 @@ export function createServices(deps: ServiceDeps) {
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
     clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access,
-    paymentProvider, idempotency, credits, assignments, contacts, notifications, invoices, reminders, outbox, scheduler,
+    paymentProvider, idempotency, credits, assignments, contacts, notifications, invoices, invoicePayments, reminders, outbox, scheduler,
   };
 }
 
