@@ -1,7 +1,7 @@
-import { GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, MiddlewareFn, PubSub } from 'type-graphql';
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, printSchemaWithDirectives } from '@graphql-tools/utils';
 import { RESOLVERS } from '../../resolvers';
 import type { RequestContext } from '../server/context';
 import { applyAuthDirectives } from './auth-directives';
@@ -21,7 +21,21 @@ export async function buildBillingSchema(pubSub?: PubSub): Promise<GraphQLSchema
     pubSub,
     globalMiddlewares: [freshAfterMutation],
   });
-  return applyAuthDirectives(schema);
+  return describeRootTypes(applyAuthDirectives(schema));
+}
+
+/** type-graphql cannot describe the root types; the IDE's docs open on them. */
+const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
+  Query: 'Reads. `viewer` answers without a token; everything else needs `Authorization: Bearer <JWT>` (R6) and sees only the viewer\'s organization (R5).',
+  Mutation: 'Changes. Each mutation is one transaction: a failed one writes nothing. Errors carry a stable `extensions.code`.',
+  Subscription: 'Live events over graphql-ws on the same /graphql path; authenticate with `connectionParams.authorization` (R6).',
+};
+
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.ROOT_OBJECT]: (type) =>
+      new GraphQLObjectType({ ...type.toConfig(), description: type.description ?? ROOT_TYPE_DESCRIPTIONS[type.name] }),
+  });
 }
 
 export function printBillingSchema(schema: GraphQLSchema): string {
