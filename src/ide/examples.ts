@@ -108,10 +108,12 @@ query BillingDashboard {
     },
     {
       query: `# Live billing alerts (R11), over graphql-ws on this
-# same /graphql path. Run it, leave it running, then run
-# the AddUser tab: a user beyond the contracted seats
-# raises SEAT_OVERAGE (a location beyond the contracted
-# locations: LOCATION_OVERAGE). After a reconnect,
+# same /graphql path. Run it and leave it running (here,
+# switching tabs stops it); then open this page in a 2nd
+# browser window and run its AddUser tab: a user beyond
+# the contracted seats raises SEAT_OVERAGE (a location
+# beyond the contracted locations: LOCATION_OVERAGE).
+# After a reconnect,
 #   billingAlerts(sinceAlertId: "<the last id seen>")
 # first delivers the alerts you missed.
 subscription BillingAlerts {
@@ -128,7 +130,8 @@ subscription BillingAlerts {
 `,
     },
     {
-      query: `# Triggers an alert for the BillingAlerts tab.
+      query: `# Triggers an alert for BillingAlerts (running in
+# another window).
 ${seats}
 # billed as SEAT_OVERAGE and announced live (R8, R9, R11).
 # E-mails are unique: to run it again, change the one in

@@ -1,8 +1,10 @@
 // The in-browser IDE: GraphiQL 5, bundled by scripts/build-ide.mjs into dist/ide and served by src/ide/ide-route.ts.
 // Everything it loads comes from this server: the bundle, Monaco's three workers, CSS and fonts (inlined).
 import './monaco-workers.js'; // first: Monaco reads MonacoEnvironment when it starts its first worker
+import { useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
+import { useGraphiQL } from '@graphiql/react';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import 'graphiql/style.css';
 import './ide.css';
@@ -28,21 +30,19 @@ function fetcher(params, options) {
 }
 
 /**
- * GraphiQL keeps its tabs in localStorage but (by default) not their headers, so tabs restored from an earlier visit
- * would come back without a token: give them the freshly signed demo token as well.
+ * Keeps the demo token in the headers editor of every tab: GraphiQL restores the tabs of an earlier visit from
+ * localStorage without their headers (it does not store them, and that token was signed for another run anyway), so
+ * any tab whose headers are empty gets the token this page was served with. Text in the editor, including `{}`,
+ * is left alone.
  */
-function refillStoredHeaders(headers) {
-  if (!headers) return;
-  try {
-    const stored = JSON.parse(window.localStorage.getItem('graphiql:tabState') ?? 'null');
-    if (!stored || !Array.isArray(stored.tabs)) return;
-    for (const tab of stored.tabs) if (!tab.headers || tab.headers.trim() === '') tab.headers = headers;
-    window.localStorage.setItem('graphiql:tabState', JSON.stringify(stored));
-  } catch {
-    // unreadable storage: GraphiQL falls back to the default tabs
-  }
+function DemoTokenInEveryTab({ headers }) {
+  const headerEditor = useGraphiQL((state) => state.headerEditor);
+  const activeTabIndex = useGraphiQL((state) => state.activeTabIndex);
+  useEffect(() => {
+    if (headers && headerEditor && headerEditor.getValue().trim() === '') headerEditor.setValue(headers);
+  }, [headers, headerEditor, activeTabIndex]);
+  return null;
 }
-refillStoredHeaders(config.headers);
 
 const defaultTabs = config.tabs.map((tab) => ({ query: tab.query, variables: tab.variables ?? null, headers: config.headers ?? null }));
 
@@ -56,5 +56,6 @@ createRoot(document.getElementById('graphiql')).render(
     shouldPersistHeaders={false}
   >
     <GraphiQL.Logo>{config.title}</GraphiQL.Logo>
+    <DemoTokenInEveryTab headers={config.headers} />
   </GraphiQL>,
 );
