@@ -90,11 +90,13 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       await page.keyboard.insertText(query);
       return editorText(page, '.graphiql-query-editor');
     }, (text) => text.trim() === query);
+    // GraphiQL takes the operation name from the editor after a debounce; the tab's title shows when it has.
+    await eventually(() => page.locator('.graphiql-tab[aria-selected="true"]').innerText(), (title) => title === 'WhoAmI');
     const postsBefore = requests.filter((url) => url === `${origin}/graphql`).length;
     const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('WhoAmI'));
     await execute(page, () => requests.filter((url) => url === `${origin}/graphql`).length > postsBefore);
     const response = await answered;
-    expect(response.status()).toBe(200);
+    expect({ status: response.status(), sent: response.request().postDataJSON() }).toEqual({ status: 200, sent: expect.objectContaining({ query }) });
     expect(response.request().headers().authorization).toMatch(/^Bearer /);
 
     await eventually(responseText, (text) => text.includes('"email": "admin@acme.example"'));
@@ -155,13 +157,18 @@ async function execute(page: Page, started: () => boolean): Promise<void> {
   }, Boolean);
 }
 
-/** Clicks a tab until it is the active one (a click while the tab bar still animates in is dropped). */
+/**
+ * Clicks a tab until it is the active one (a click while the tab bar still animates in is dropped), then gives
+ * GraphiQL the moment it takes (a 100 ms debounce, with no sign in the page) to read the operation name from the
+ * editor: ▶ sooner would send the previous tab's name.
+ */
 async function selectTab(page: Page, title: string): Promise<void> {
   const active = () => page.locator('.graphiql-tab[aria-selected="true"]').innerText();
   await eventually(async () => {
     if ((await active()) !== title) await page.locator('.graphiql-tab-button', { hasText: title }).click();
     return active();
   }, (current) => current === title);
+  await page.waitForTimeout(400);
 }
 
 /** The text a Monaco editor shows (its rendered lines, non-breaking spaces as spaces). */
