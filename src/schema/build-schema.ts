@@ -5,6 +5,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { RESOLVERS } from '../../resolvers';
 import type { RequestContext } from '../server/context';
 import { applyAuthDirectives } from './auth-directives';
+import { describeRootTypes } from './describe-root-types';
 
 /** Loaders may hold rows a mutation just changed; the mutation's result is read afresh. */
 const freshAfterMutation: MiddlewareFn<RequestContext> = async ({ info, context }, next) => {
@@ -21,7 +22,7 @@ export async function buildBillingSchema(pubSub?: PubSub): Promise<GraphQLSchema
     pubSub,
     globalMiddlewares: [freshAfterMutation],
   });
-  return applyAuthDirectives(schema);
+  return describeRootTypes(applyAuthDirectives(schema));
 }
 
 export function printBillingSchema(schema: GraphQLSchema): string {

@@ -20,6 +20,7 @@ import { createLoaders } from '../loaders';
 import { createLogger } from '../observability/logger';
 import { createMetrics, Metrics } from '../observability/metrics';
 import { buildBillingSchema } from '../schema/build-schema';
+import { ideRouter } from '../ide/ide-route';
 import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
@@ -133,6 +134,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // GET /graphql from a browser: the IDE (GraphiQL, bundled in dist/ide); everything else on /graphql goes on to Apollo.
+  app.use(ideRouter({ config, dataSource }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

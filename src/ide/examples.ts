@@ -1,0 +1,193 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** One tab of the IDE on a first visit: an operation (its name is the tab's title) and its variables. */
+export interface ExampleTab {
+  query: string;
+  variables?: string;
+}
+
+export interface ExampleContext {
+  /** Set when the page prefills the demo admin's token (embedded default with demo data). */
+  demo: { organizationId: string; contractedSeats: number; activeUsers: number } | null;
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/**
+ * The example operations a first visit opens with, written against the public contract: the billing dashboard,
+ * the live alerts, an alert trigger, buying credits and paying an invoice. Idempotency keys and e-mails are fresh
+ * on every render, so running a tab as it stands does what its comment says.
+ */
+export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
+  const tokenHint = demo
+    ? `# Headers (below) hold a token for the demo admin of
+# Acme Logistics, signed when this page loaded.`
+    : `# Put a token in Headers (below):
+#   {"authorization": "Bearer <JWT>"}
+# (development: npm run token -- EMAIL).`;
+  const seats =
+    demo && demo.activeUsers >= demo.contractedSeats
+      ? `# The demo contract has ${demo.contractedSeats} seats and ${demo.activeUsers} active
+# users, so this one is beyond it:`
+      : demo
+        ? `# The demo contract has ${demo.contractedSeats} seats and ${demo.activeUsers} active
+# users; each one beyond the seats is`
+        : '# A user beyond the contracted seats (USER model) is';
+  return [
+    {
+      query: `# The Billing page in one request: run it with ▶
+# (or Ctrl-Enter).
+${tokenHint}
+# Docs (top left) explain every field and the rule it
+# follows (R1…R24). @hasPermission fields need that
+# permission (R4): without it they answer null and a
+# FORBIDDEN error.
+query BillingDashboard {
+  viewer { user { name email role } permissions }
+  organization {
+    id
+    name
+    status
+    currentPeriod { start end }
+    contract {
+      licenseModel
+      billingInterval
+      contractedSeats
+      seatPrice { formatted }
+      contractedLocations
+      locationPrice { formatted }
+      allowOverage
+    }
+    license {
+      kind
+      contracted
+      inUse
+      available
+      overage
+      peakThisPeriod
+      peakAt
+      unitPrice { formatted }
+    }
+    creditBalance {
+      available
+      consumedThisPeriod
+      overageThisPeriod
+      overageCharge { formatted }
+      lots { source remaining expiresAt }
+    }
+    upcomingInvoice {
+      periodStart
+      periodEnd
+      total { formatted }
+      lineItems {
+        kind
+        description
+        quantity
+        unitPrice { formatted }
+        amount { formatted }
+      }
+    }
+    invoices(status: OPEN, first: 5) {
+      totalCount
+      nodes { id number status dueAt amountDue { formatted } }
+    }
+    paymentMethod { brand last4 expMonth expYear }
+    alerts(unacknowledgedOnly: true, first: 5) {
+      totalCount
+      nodes {
+        id
+        kind
+        message
+        createdAt
+        estimatedAdditionalCharge { formatted }
+      }
+    }
+  }
+}
+`,
+    },
+    {
+      query: `# Live billing alerts (R11), over graphql-ws on this
+# same /graphql path. Run it and leave it running (here,
+# switching tabs stops it); then open this page in a 2nd
+# browser window and run its AddUser tab: a user beyond
+# the contracted seats raises SEAT_OVERAGE (a location
+# beyond the contracted locations: LOCATION_OVERAGE).
+# After a reconnect,
+#   billingAlerts(sinceAlertId: "<the last id seen>")
+# first delivers the alerts you missed.
+subscription BillingAlerts {
+  billingAlerts {
+    id
+    kind
+    message
+    createdAt
+    contracted
+    inUse
+    estimatedAdditionalCharge { formatted }
+  }
+}
+`,
+    },
+    {
+      query: `# Triggers an alert for BillingAlerts (running in
+# another window).
+${seats}
+# billed as SEAT_OVERAGE and announced live (R8, R9, R11).
+# E-mails are unique: to run it again, change the one in
+# Variables. deactivateUser(id:) frees the seat (R8).
+mutation AddUser($input: AddUserInput!) {
+  addUser(input: $input) { id email name role status }
+}
+`,
+      variables: json({ input: { email: `new.hire.${randomBytes(3).toString('hex')}@acme.example`, name: 'New Hire', role: 'EMPLOYEE' } }),
+    },
+    {
+      query: `# Buys credits now (R12, R13): charged at once to the
+# payment method on file; they never expire. Volume price:
+# 100+ 10 % off, 500+ 15 %, 1000+ 20 %; see it first with
+#   query { creditQuote(quantity: 100) {
+#     discountPercent total { formatted } } }
+# The same idempotencyKey never charges twice: a new
+# purchase needs a new key. No payment method yet? First:
+#   mutation { updatePaymentMethod(token: "tok_visa") {
+#     brand last4 } }
+mutation PurchaseCredits($quantity: Int!, $idempotencyKey: String!) {
+  purchaseCredits(quantity: $quantity, idempotencyKey: $idempotencyKey) {
+    id
+    quantity
+    total { formatted }
+    lot { id source remaining expiresAt }
+    payment { status amount { formatted } failureCode }
+  }
+}
+`,
+      variables: json({ quantity: 100, idempotencyKey: randomUUID() }),
+    },
+    {
+      query: `# Pays an open invoice (R19) with the payment method on
+# file. Take an id from BillingDashboard's
+# invoices(status: OPEN). None yet? A platform operator
+# (npm run token -- --operator) can close the period now:
+#   mutation { closeBillingPeriod(organizationId:
+#     "${demo?.organizationId ?? '<organization id>'}")
+#     { id number } }
+# The same key and arguments return the first result and
+# never charge twice. A PAID invoice: ALREADY_PAID. A
+# declined card: a FAILED payment, a PAYMENT_FAILED alert,
+# and the invoice stays OPEN.
+mutation PayInvoice($invoiceId: ID!, $idempotencyKey: String!) {
+  payInvoice(invoiceId: $invoiceId, idempotencyKey: $idempotencyKey) {
+    id
+    number
+    status
+    amountPaid { formatted }
+    amountDue { formatted }
+    payments { status amount { formatted } failureCode createdAt }
+  }
+}
+`,
+      variables: json({ invoiceId: 'an OPEN invoice id from BillingDashboard', idempotencyKey: randomUUID() }),
+    },
+  ];
+}
