@@ -46,3 +46,5 @@ export const lastBillingManager = () =>
   );
 export const organizationTerminated = () =>
   new BillingError('ORGANIZATION_TERMINATED', 'The organization is terminated; only payments and billing contacts can change');
+/** R11: the contract does not allow overage and this change would exceed it. */
+export const licenseLimitReached = (message: string) => new BillingError('LICENSE_LIMIT_REACHED', message);

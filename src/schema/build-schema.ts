@@ -1,6 +1,7 @@
 import { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, MiddlewareFn, PubSub } from 'type-graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { RESOLVERS } from '../../resolvers';
 import type { RequestContext } from '../server/context';
@@ -18,7 +19,8 @@ export async function buildBillingSchema(pubSub?: PubSub): Promise<GraphQLSchema
     resolvers: [...RESOLVERS],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: { forbidUnknownValues: false, stopAtFirstError: true },
-    pubSub,
+    // Subscriptions read services.pubSub themselves (billingAlerts); type-graphql still wants one to build them.
+    pubSub: pubSub ?? createPubSub(),
     globalMiddlewares: [freshAfterMutation],
   });
   return applyAuthDirectives(schema);

@@ -1,0 +1,27 @@
+import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
+import { LicenseKind } from './enums';
+import { Organization } from './organization.entity';
+
+/**
+ * One step of an organization's usage timeline (R8–R10): a user activated (+1) or deactivated (−1), a location
+ * added (+1) or deactivated (−1). Immutable: written in the transaction of the change, never updated or deleted.
+ * Both kinds are always recorded, whatever the contract's model, so a later change of model still has history.
+ * The index serves "one organization, one kind, a time window" and covers the peak query (R9).
+ */
+@Entity('usage_event')
+@Index(['organizationId', 'kind', 'occurredAt', 'delta'])
+export class UsageEvent {
+  @IdColumn() id: string = newId();
+  @RefColumn() organizationId: string;
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId' })
+  organization?: Organization;
+  /** USER: a user; LOCATION: a location. */
+  @EnumColumn() kind: LicenseKind;
+  /** The user's or location's id (no foreign key: it names either table). */
+  @RefColumn() subjectId: string;
+  /** +1 activation or addition, −1 deactivation. */
+  @Column({ type: 'int' }) delta: number;
+  @InstantColumn() occurredAt: Date;
+}
