@@ -32,6 +32,8 @@ interface SharedRead<T> {
 export class AlertStreamService {
   /** organizationId → userId → number of local subscriptions. */
   private readonly subscribers = new Map<string, Map<string, number>>();
+  /** organizationId → open streams on this instance (users and operators). */
+  private readonly open = new Map<string, number>();
   private readonly alertReads = new Map<string, SharedRead<AlertView | null>>();
   private readonly grantReads = new Map<string, SharedRead<{ users: ReadonlySet<string>; granted: ReadonlySet<string> }>>();
 
@@ -69,12 +71,16 @@ export class AlertStreamService {
 
     const userId = viewer.isOperator ? null : viewer.subject!;
     if (userId) this.register(organizationId, userId);
+    this.open.set(organizationId, (this.open.get(organizationId) ?? 0) + 1);
     const stream = this.deliver(organizationId, userId, live, firstLive, after, Boolean(sinceAlertId));
     let closed = false;
     const close = async () => {
       if (closed) return;
       closed = true;
       if (userId) this.unregister(organizationId, userId);
+      const left = (this.open.get(organizationId) ?? 1) - 1;
+      if (left > 0) this.open.set(organizationId, left);
+      else this.open.delete(organizationId);
       await live.return(undefined); // settles a pending live.next(), so the generator can finish now
     };
     const iterator: AsyncIterableIterator<AlertView> = {
@@ -101,6 +107,11 @@ export class AlertStreamService {
       },
     };
     return iterator;
+  }
+
+  /** Streams of the organization open on this instance (health checks, tests). */
+  openStreams(organizationId: string): number {
+    return this.open.get(organizationId) ?? 0;
   }
 
   private async *deliver(

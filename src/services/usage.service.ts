@@ -51,7 +51,7 @@ export class UsageService {
     const start = await this.inUseAt(em, organizationId, kind, from);
     if (to.getTime() <= from.getTime()) return { peak: start, peakAt: start > 0 ? from : null };
     const [top] = await em.query(
-      `SELECT w.occurredAt AS at, w.running AS running FROM (
+      `${inMemorySort(em)}SELECT w.occurredAt AS at, w.running AS running FROM (
          SELECT e.occurredAt, SUM(e.delta) OVER (ORDER BY e.occurredAt, e.delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
          FROM usage_event e
          WHERE e.organizationId = ? AND e.kind = ? AND e.occurredAt > ? AND e.occurredAt < ?
@@ -61,7 +61,17 @@ export class UsageService {
       [organizationId, kind, sqlInstant(em, from), sqlInstant(em, to)],
     );
     const rise = top ? Number(top.running) : 0;
-    if (rise > 0) return { peak: start + rise, peakAt: instantFromSql(top.at) };
+    if (rise > 0) return { peak: start + rise, peakAt: start + rise > 0 ? instantFromSql(top.at) : null };
     return { peak: start, peakAt: start > 0 ? from : null };
   }
+}
+
+/**
+ * MariaDB: give this one statement enough sort and temporary-table memory that a period of a million events is
+ * windowed and sorted in memory instead of spilling to disk (SET STATEMENT … FOR applies to the statement only).
+ */
+function inMemorySort(em: EntityManager): string {
+  return em.connection.options.type === 'mariadb'
+    ? 'SET STATEMENT sort_buffer_size = 67108864, tmp_table_size = 268435456, max_heap_table_size = 268435456 FOR '
+    : '';
 }
