@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import { BillingAlert, Permission } from '../entities';
 import type { AlertView } from '../src/services/alert-stream.service';
 import type { RequestContext } from '../src/server/context';
@@ -6,14 +6,6 @@ import { BillingAlertType } from './types/billing-alert.type';
 import { HasPermission } from './types/directives';
 import { money, MoneyType } from './types/money.type';
 import { LocationType } from './types/organization.type';
-
-@ArgsType()
-class BillingAlertsArgs {
-  @Field(() => ID, { nullable: true, description: 'The organization (operators: any; users: their own, the default; another id is NOT_FOUND, R5).' })
-  organizationId?: string | null;
-  @Field(() => ID, { nullable: true, description: 'The last alert the dashboard received: every later one is replayed first, in order (R11).' })
-  sinceAlertId?: string | null;
-}
 
 @Resolver(() => BillingAlertType)
 export class BillingAlertResolver {
@@ -45,7 +37,15 @@ export class BillingAlertResolver {
     subscribe: ({ args, context }) => (context as RequestContext).services.alertStream.subscribe((context as RequestContext).viewer, args.organizationId, args.sinceAlertId),
   })
   @HasPermission(Permission.MANAGE_BILLING)
-  billingAlerts(@Root() alert: AlertView, @Args() _args: BillingAlertsArgs): AlertView {
+  billingAlerts(
+    @Root() alert: AlertView,
+    // Scalar @Arg (not an @Args class): this method runs once per event per subscriber, and an args class would be
+    // converted and validated every time.
+    @Arg('organizationId', () => ID, { nullable: true, description: 'The organization (operators: any; users: their own, the default; another id is NOT_FOUND, R5).' })
+    _organizationId?: string | null,
+    @Arg('sinceAlertId', () => ID, { nullable: true, description: 'The last alert the dashboard received: every later one is replayed first, in order (R11).' })
+    _sinceAlertId?: string | null,
+  ): AlertView {
     return alert;
   }
 }

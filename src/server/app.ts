@@ -26,7 +26,7 @@ import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, limitRules, parseWithTokenLimit } from './query-limits';
+import { allValidationRules, limitRules, parseCached, parseWithTokenLimit } from './query-limits';
 
 export interface BillingApp {
   config: AppConfig;
@@ -65,9 +65,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const authenticateHeader = (authorization: unknown) =>
     authenticate(authorization, { verify, em: dataSource.manager, permissions: services.permissions });
-  const contextFor = (viewer: Viewer, requestId: string): RequestContext => ({
-    requestId, viewer, services, em: dataSource.manager, loaders: createLoaders(dataSource.manager, services), log: log.child({ requestId }),
-  });
+  // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
+  const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
+    let loaders: RequestContext['loaders'] | undefined;
+    return {
+      requestId, viewer, services, em: dataSource.manager, log: log.child({ requestId }),
+      get loaders() {
+        return (loaders ??= createLoaders(dataSource.manager, services));
+      },
+    };
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -77,7 +84,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
     {
       schema,
-      parse: parseWithTokenLimit,
+      parse: parseCached,
       validate: (s, document) => validate(s, document, allValidationRules),
       // R6: the socket is authenticated once, at connect; a bad token closes it (4403).
       onConnect: async (ctx) => {
