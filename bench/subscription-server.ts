@@ -11,6 +11,13 @@ async function main() {
   const app = await createApp({ ...loadConfig(), port: 0, seedDemo: false, logLevel: 'silent' });
   const url = await app.listen(0);
   console.log(JSON.stringify({ url }));
+  // Reports the wall-clock instant of each publish (after commit), so latency can also be measured from there.
+  const pubSub = app.services.pubSub;
+  const publish = pubSub.publish.bind(pubSub);
+  pubSub.publish = ((...args: Parameters<typeof publish>) => {
+    console.log(JSON.stringify({ published: performance.timeOrigin + performance.now() }));
+    return publish(...args);
+  }) as typeof publish;
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() === 'rss') {

@@ -9,6 +9,9 @@ import type { PermissionService } from './permission.service';
 /** An alert as a subscriber receives it: the row plus its location, read once per event (no request loaders). */
 export type AlertView = BillingAlert & { location: Location | null };
 
+/** Alerts read per query when replaying or filling a gap. */
+const REPLAY_PAGE = 500;
+
 /** How long the reads shared by every local subscriber of one event are kept (they all resume within it). */
 const SHARED_READ_TTL_MS = 10_000;
 
@@ -124,7 +127,7 @@ export class AlertStreamService {
   ): AsyncGenerator<AlertView> {
     let delivered = after;
     if (replay) {
-      for (const alert of await this.alertsBetween(organizationId, delivered, null)) {
+      for await (const alert of this.stored(organizationId, delivered, null)) {
         yield alert;
         delivered = alert.sequence;
       }
@@ -136,12 +139,22 @@ export class AlertStreamService {
       if (userId && !(await this.holdsBillingForEvent(event, organizationId, userId))) {
         throw forbidden('MANAGE_BILLING was revoked or the user deactivated: this subscription has ended');
       }
-      const alerts =
-        event.sequence === delivered + 1 ? [await this.sharedAlert(event)].filter((a): a is AlertView => a !== null) : await this.alertsBetween(organizationId, delivered, event.sequence);
-      for (const alert of alerts) {
+      // The usual case: the next alert, read once for every local subscriber. Otherwise fill the gap in order.
+      const next = event.sequence === delivered + 1 ? await this.sharedAlert(event) : null;
+      for await (const alert of next ? [next] : this.stored(organizationId, delivered, event.sequence)) {
         yield alert;
         delivered = alert.sequence;
       }
+    }
+  }
+
+  /** Stored alerts with after < sequence ≤ upTo (null: no bound), in order, a page at a time. */
+  private async *stored(organizationId: string, after: number, upTo: number | null): AsyncGenerator<AlertView> {
+    for (;;) {
+      const page = await this.alertsBetween(organizationId, after, upTo);
+      yield* page;
+      if (page.length < REPLAY_PAGE) return;
+      after = page[page.length - 1].sequence;
     }
   }
 
@@ -159,6 +172,7 @@ export class AlertStreamService {
     const alerts = await this.em.find(BillingAlert, {
       where: { organizationId, sequence: upTo === null ? MoreThan(after) : And(MoreThan(after), LessThanOrEqual(upTo)) },
       order: { sequence: 'ASC' },
+      take: REPLAY_PAGE,
     });
     return this.withLocations(alerts);
   }

@@ -1,3 +1,4 @@
+import { ALL_PERMISSIONS, AlertKind } from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
 import { ADD_LOCATION, AlertSubscriber, eventually, ok, sleep, streamsOpen } from './support';
 
@@ -136,5 +137,31 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     expect(codes(await server.gql(ADD_LOCATION, { name: 'Nope' }, org.adminToken))).toEqual(['LICENSE_LIMIT_REACHED']);
     await sleep(200);
     expect(watcher.received).toEqual([]);
+  });
+
+  it('R16/R19: alerts of any kind raised through services.alerts.raise flow through unchanged (credits and payments use the same channel)', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const watcher = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    const system = { authenticated: true, isOperator: true, subject: 'test', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const { services } = server.app;
+    for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
+      await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
+        await services.organizations.lockForChange(tx, org.orgId);
+        await services.alerts.raise(tx, { organizationId: org.orgId, kind, message: `${kind} happened` });
+      });
+    }
+    // A rolled-back raise is never published.
+    await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
+      await services.organizations.lockForChange(tx, org.orgId);
+      await services.alerts.raise(tx, { organizationId: org.orgId, kind: AlertKind.CREDITS_DEPLETED, message: 'rolled back' });
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    await raiseAlert(org);
+    expect(await watcher.waitFor(3)).toBe(true);
+    await sleep(200);
+    expect(watcher.received.map((r) => [r.alert.sequence, r.alert.kind, r.alert.contracted, r.alert.estimatedAdditionalCharge])).toEqual([
+      [1, 'CREDITS_LOW', null, null], [2, 'PAYMENT_FAILED', null, null], [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
+    ]);
   });
 });
