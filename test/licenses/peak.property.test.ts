@@ -36,7 +36,7 @@ describe.each(DRIVERS)('R9: the peak of simultaneous use on %s', (driver) => {
       await dataSource.manager.insert(Organization, { id: organizationId, name: 'peak', createdAt: new Date(BASE) });
     }
     if (events.length) {
-      await dataSource.manager.insert(UsageEvent, events.map((e) => ({ id: randomUUID(), organizationId, kind, subjectId: randomUUID(), delta: e.delta, occurredAt: e.at })));
+      await dataSource.manager.insert(UsageEvent, events.map((e) => ({ organizationId, kind, subjectId: randomUUID(), delta: e.delta, occurredAt: e.at })));
     }
     return organizationId;
   }
