@@ -191,26 +191,42 @@ async function scenario(name: string, servers: Server[], n: number) {
   await raise(); // the alert every subscriber starts after
   const alerts = await gql(a.url, 'query($id: ID) { organization(id: $id) { alerts(first: 1) { nodes { id } } } }', { id: orgId }, operator);
   const sinceAlertId: string = alerts.organization.alerts.nodes[0].id;
-  const before = await Promise.all(servers.map((s) => s.rss()));
+  const rss = async () => (await Promise.all(servers.map((s) => s.rss()))).reduce((x, y) => x + y, 0);
   const subscribers: Subscriber[] = [];
-  for (let i = 0; i < n; i += 500) {
-    const batch = Array.from({ length: Math.min(500, n - i) }, (_, j) => new Subscriber(servers[(i + j) % servers.length].url, tokens[(i + j) % tokens.length], sinceAlertId));
-    await Promise.all(batch.map((s) => s.ready));
-    subscribers.push(...batch);
-  }
-  // Warm-up alert: every subscription is live once each subscriber has it (they subscribed with sinceAlertId of
-  // the alert before it, so one that was still subscribing gets it by replay).
-  await raise();
-  try {
-    await until(() => subscribers.every((s) => s.arrivals.length >= 1), 60_000, 'the warm-up alert');
-  } catch (error) {
-    const got = subscribers.filter((s) => s.arrivals.length >= 1).length;
-    console.error(`${got} of ${n} got the warm-up alert; failures: ${JSON.stringify(subscribers.find((s) => s.failed)?.failed ?? null)}`);
-    throw error;
-  }
+  const connect = async (count: number) => {
+    for (let done = 0; done < count; done += 500) {
+      const offset = subscribers.length;
+      const batch = Array.from({ length: Math.min(500, count - done) }, (_, j) =>
+        new Subscriber(servers[(offset + j) % servers.length].url, tokens[(offset + j) % tokens.length], sinceAlertId));
+      await Promise.all(batch.map((s) => s.ready));
+      subscribers.push(...batch);
+    }
+  };
+  // Every subscription is live once each subscriber has the latest alert (they subscribed with the sinceAlertId of
+  // the alert before the first warm-up, so one still subscribing gets it by replay).
+  const warmUp = async (count: number) => {
+    await raise();
+    try {
+      await until(() => subscribers.every((s) => s.arrivals.length >= count), 120_000, 'the warm-up alert');
+    } catch (error) {
+      const got = subscribers.filter((s) => s.arrivals.length >= count).length;
+      console.error(`${got} of ${subscribers.length} got the warm-up alert; failures: ${JSON.stringify(subscribers.find((s) => s.failed)?.failed ?? null)}`);
+      throw error;
+    }
+  };
+  // Memory: the total growth over all subscribers, and the marginal cost (the slope from n/2 to n), which leaves
+  // out one-time costs of a fresh process (heap sizing, code compiled on first use).
+  const before = await rss();
+  await connect(n / 2);
+  await warmUp(1);
+  const half = await rss();
+  await connect(n / 2);
+  await warmUp(2);
+  const after = await rss();
   const failed = subscribers.filter((s) => s.failed).length;
-  const after = await Promise.all(servers.map((s) => s.rss()));
-  const perSubscriberKb = (after.reduce((x, y) => x + y, 0) - before.reduce((x, y) => x + y, 0)) / n / 1024;
+  const perSubscriberKb = (after - before) / n / 1024;
+  const marginalKb = (after - half) / (n / 2) / 1024;
+  const WARM = 2;
 
   const latencies: number[] = [];
   const afterCommit: number[] = [];
@@ -218,23 +234,23 @@ async function scenario(name: string, servers: Server[], n: number) {
     await new Promise((r) => setTimeout(r, 200));
     const sent = performance.now();
     await raise();
-    await until(() => subscribers.every((s) => s.arrivals.length > round), 120_000, `alert ${round}`);
+    await until(() => subscribers.every((s) => s.arrivals.length >= WARM + round), 120_000, `alert ${round}`);
     const published = a.lastPublished - performance.timeOrigin; // the publisher's wall clock on this process's timeline
     for (const s of subscribers) {
-      latencies.push(s.arrivals[round] - sent);
-      afterCommit.push(s.arrivals[round] - published);
+      latencies.push(s.arrivals[WARM + round - 1] - sent);
+      afterCommit.push(s.arrivals[WARM + round - 1] - published);
     }
   }
   latencies.sort((x, y) => x - y);
   afterCommit.sort((x, y) => x - y);
   for (const s of subscribers) s.close();
   const row = {
-    scenario: name, subscribers: n, kbPerSubscriber: Math.round(perSubscriberKb * 10) / 10,
+    scenario: name, subscribers: n, kbPerSubscriber: round1(perSubscriberKb), marginalKbPerSubscriber: round1(marginalKb),
     p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), max: round1(latencies.at(-1)!),
     commitP50: round1(percentile(afterCommit, 50)), commitP99: round1(percentile(afterCommit, 99)), failed,
   };
   console.log(
-    `${name.padEnd(22)} ${String(n).padStart(6)} subscribers: ${row.kbPerSubscriber.toFixed(1).padStart(6)} KB/subscriber (server RSS)   ` +
+    `${name.padEnd(22)} ${String(n).padStart(6)} subscribers: ${row.kbPerSubscriber.toFixed(1).padStart(6)} KB/subscriber (server RSS; marginal ${row.marginalKbPerSubscriber.toFixed(1)})   ` +
       `from the mutation: p50 ${row.p50.toFixed(1).padStart(7)} ms  p99 ${row.p99.toFixed(1).padStart(7)} ms   ` +
       `from the publish after commit: p50 ${row.commitP50.toFixed(1).padStart(7)} ms  p99 ${row.commitP99.toFixed(1).padStart(7)} ms${failed ? `  (${failed} failed)` : ''}`,
   );
