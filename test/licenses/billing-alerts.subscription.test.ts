@@ -164,4 +164,26 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
       [1, 'CREDITS_LOW', null, null], [2, 'PAYMENT_FAILED', null, null], [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
     ]);
   });
+
+  it('R11: an event that never arrives (or arrives late from another instance) leaves no gap: the next one fills it in order', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const watcher = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    const { pubSub } = server.app.services;
+    const publish = pubSub.publish;
+    const held: Array<Parameters<typeof publish>> = [];
+    pubSub.publish = ((...args: Parameters<typeof publish>) => void held.push(args)) as typeof publish;
+    try {
+      await raiseAlert(org); // 1 and 2 are stored but their events are held back
+      await raiseAlert(org);
+    } finally {
+      pubSub.publish = publish;
+    }
+    await raiseAlert(org); // 3 arrives first
+    expect(await watcher.waitFor(3)).toBe(true);
+    for (const args of held) pubSub.publish(...args); // the late ones are dropped as already delivered
+    await sleep(200);
+    expect(watcher.sequences).toEqual([1, 2, 3]);
+    expect(watcher.errors).toEqual([]);
+  });
 });
