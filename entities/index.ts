@@ -6,6 +6,7 @@ import { Notification, NotificationKind, NotificationStatus } from './notificati
 import { Location } from './location.entity';
 import { Organization } from './organization.entity';
 import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
+import { UsageEvent } from './usage-event.entity';
 import { User } from './user.entity';
 import { CreditLedgerEntry, CreditEntryKind } from './credit-ledger-entry.entity';
 import { CreditLot, CreditSource } from './credit-lot.entity';
@@ -16,12 +17,12 @@ import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
-export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, User };
+export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageEvent, User };
 export {
   AssignmentStatus, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
   PaymentPurpose, PaymentStatus, TrainingAssignment,
 };
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert,
+export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent,
   PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification];

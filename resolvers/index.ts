@@ -1,3 +1,5 @@
+import { BillingAlertResolver } from './billing-alert.resolver';
+import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LocationResolver, RolePermissionResolver } from './location.resolver';
 import { UserResolver } from './user.resolver';
@@ -10,5 +12,6 @@ import {
 } from './credit.resolver';
 
 export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver,
+  OrganizationLicenseResolver, LicenseResolver, BillingAlertResolver,
   CreditResolver, OrganizationCreditsResolver, CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, PaymentResolver, AssignmentResolver,
   OrganizationBillingResolver, InvoiceResolver, SchedulerResolver] as const;

@@ -53,3 +53,6 @@ export const paymentFailed = (message: string, failureCode: string, paymentId?: 
 
 /** R19: the invoice has been paid already. */
 export const alreadyPaid = (number: string) => new BillingError('ALREADY_PAID', `Invoice ${number} is already paid`);
+
+/** R11: the contract does not allow overage and this change would exceed it. */
+export const licenseLimitReached = (message: string) => new BillingError('LICENSE_LIMIT_REACHED', message);

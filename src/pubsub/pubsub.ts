@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import Redis from 'ioredis';
 import { createPubSub, PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
@@ -21,7 +22,12 @@ export type BillingPubSub = PubSub<BillingEvents>;
  * on one instance reaches subscribers on all of them (DESIGN §7).
  */
 export function createPubSubFor(redisUrl?: string): { pubSub: BillingPubSub; close: () => Promise<void> } {
-  if (!redisUrl) return { pubSub: createPubSub<BillingEvents>(), close: async () => {} };
+  if (!redisUrl) {
+    // One listener per live subscription on a topic: thousands of dashboards are normal, not a leak.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    return { pubSub: createPubSub<BillingEvents>({ eventTarget: eventTarget as never }), close: async () => {} };
+  }
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });

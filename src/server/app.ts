@@ -25,11 +25,10 @@ import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
 import { Clock } from '../services/clock';
-import type { InvoiceLineSource } from '../services/invoice-lines';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, limitRules, parseOptions, parseWithTokenLimit } from './query-limits';
+import { allValidationRules, limitRules, parseCached, parseOptions, parseWithTokenLimit } from './query-limits';
 
 export interface BillingApp {
   config: AppConfig;
@@ -48,8 +47,6 @@ export interface BillingApp {
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
-  /** R17: where invoice lines come from. Default: the production sources (defaultInvoiceLineSources). */
-  invoiceLineSources?: InvoiceLineSource[];
   /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
   paymentProvider?: PaymentProvider;
 }
@@ -65,7 +62,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const events = createPubSubFor(config.redisUrl);
   const services = createServices({
-    dataSource, config, log, metrics, pubSub: events.pubSub, clock: options.clock, invoiceLineSources: options.invoiceLineSources,
+    dataSource, config, log, metrics, pubSub: events.pubSub, clock: options.clock,
     paymentProvider: options.paymentProvider,
   });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
@@ -75,9 +72,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const authenticateHeader = (authorization: unknown) =>
     authenticate(authorization, { verify, em: dataSource.manager, permissions: services.permissions });
-  const contextFor = (viewer: Viewer, requestId: string): RequestContext => ({
-    requestId, viewer, services, em: dataSource.manager, loaders: createLoaders(dataSource.manager, services), log: log.child({ requestId }),
-  });
+  // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
+  const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
+    let loaders: RequestContext['loaders'] | undefined;
+    return {
+      requestId, viewer, services, em: dataSource.manager, log: log.child({ requestId }),
+      get loaders() {
+        return (loaders ??= createLoaders(dataSource.manager, services));
+      },
+    };
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -87,7 +91,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
     {
       schema,
-      parse: parseWithTokenLimit,
+      parse: parseCached,
       validate: (s, document) => validate(s, document, allValidationRules),
       // R6: the socket is authenticated once, at connect; a bad token closes it (4403).
       onConnect: async (ctx) => {

@@ -23,3 +23,22 @@ export const parseOptions = { maxTokens: QUERY_LIMITS.tokens };
 export function parseWithTokenLimit(source: string | Source): DocumentNode {
   return parse(source, parseOptions);
 }
+
+const PARSED_CACHE_SIZE = 500;
+const parsed = new Map<string, DocumentNode>();
+
+/**
+ * parseWithTokenLimit with the documents of recent query strings kept: thousands of dashboards subscribe with the
+ * same text, and each subscription keeps its document for its whole life, so they share one (graphql-js never
+ * changes a document). A document over the limit still throws every time (errors are not cached).
+ */
+export function parseCached(source: string | Source): DocumentNode {
+  if (typeof source !== 'string') return parseWithTokenLimit(source);
+  let document = parsed.get(source);
+  if (!document) {
+    document = parseWithTokenLimit(source);
+    if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+    parsed.set(source, document);
+  }
+  return document;
+}

@@ -1,6 +1,12 @@
-import { AlertKind, BillingAlert } from '../../entities';
+import { EntityManager } from 'typeorm';
+import { AlertKind, BillingAlert, Permission } from '../../entities';
+import { requirePermission } from '../auth/guards';
+import { Page, PageArgs, pageSize } from '../db/paginate';
+import { UnitOfWork } from '../db/unit-of-work';
+import { badInput, notFound } from '../errors/errors';
 import type { BillingPubSub } from '../pubsub/pubsub';
 import { Clock } from './clock';
+import type { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
 export interface NewAlert {
@@ -18,9 +24,15 @@ export interface NewAlert {
  * that transaction commits — a rolled-back change never reaches a dashboard.
  * The caller must hold the organization's write lock (OrganizationService.lockForChange), which makes the
  * per-organization sequence gapless and unique.
+ * Any kind (overage, credits, payments) goes through `raise` and reaches billingAlerts subscribers unchanged.
  */
 export class AlertService {
-  constructor(private readonly clock: Clock, private readonly pubSub: BillingPubSub) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly pubSub: BillingPubSub,
+    private readonly uow: UnitOfWork,
+    private readonly organizations: OrganizationService,
+  ) {}
 
   async raise(tx: ServiceContext, alert: NewAlert): Promise<BillingAlert> {
     if (!tx.afterCommit) throw new Error('alerts are raised inside a unit of work');
@@ -38,4 +50,52 @@ export class AlertService {
     tx.afterCommit(() => this.pubSub.publish('ALERT_RAISED', saved.organizationId, { organizationId: saved.organizationId, alertId: saved.id, sequence: saved.sequence }));
     return saved;
   }
+
+  /**
+   * Organization.alerts: newest first in the order they were raised (keyset over the per-organization sequence,
+   * which alerts raised in one millisecond still tell apart), optionally only the unacknowledged ones.
+   */
+  async list(em: EntityManager, organizationId: string, unacknowledgedOnly: boolean, page: PageArgs): Promise<Page<BillingAlert>> {
+    const first = pageSize(page.first);
+    const qb = em.createQueryBuilder(BillingAlert, 'a').where('a.organizationId = :organizationId', { organizationId });
+    if (unacknowledgedOnly) qb.andWhere('a.acknowledgedAt IS NULL');
+    const totalCount = await qb.clone().getCount();
+    if (page.after) qb.andWhere('a.sequence < :before', { before: decodeAlertCursor(page.after) });
+    const rows = await qb.orderBy('a.sequence', 'DESC').take(first + 1).getMany();
+    const nodes = rows.slice(0, first);
+    const edges = nodes.map((node) => ({ cursor: encodeAlertCursor(node.sequence), node }));
+    return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  /** R5: an alert of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
+  async findVisible(ctx: ServiceContext, id: string): Promise<BillingAlert> {
+    const alert = await ctx.em.findOne(BillingAlert, { where: { id } });
+    if (!alert || (!ctx.viewer.isOperator && alert.organizationId !== ctx.viewer.organizationId)) throw notFound('BillingAlert', id);
+    return alert;
+  }
+
+  /** Marks an alert as seen; acknowledging it again keeps the first acknowledgement. */
+  async acknowledge(ctx: ServiceContext, id: string): Promise<BillingAlert> {
+    return this.uow.run(ctx, async (tx) => {
+      const alert = await this.findVisible(tx, id);
+      requirePermission(ctx.viewer, Permission.MANAGE_BILLING, alert.organizationId);
+      await this.organizations.lockForChange(tx, alert.organizationId);
+      const fresh = await tx.em.findOneByOrFail(BillingAlert, { id });
+      if (fresh.acknowledgedAt) return fresh;
+      fresh.acknowledgedAt = this.clock.now();
+      return tx.em.save(fresh);
+    });
+  }
+}
+
+const encodeAlertCursor = (sequence: number) => Buffer.from(JSON.stringify(['alert', sequence])).toString('base64url');
+
+function decodeAlertCursor(cursor: string): number {
+  try {
+    const [tag, sequence] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (tag === 'alert' && Number.isSafeInteger(sequence)) return sequence;
+  } catch {
+    // fall through
+  }
+  throw badInput('after', 'after is not a cursor this API issued');
 }

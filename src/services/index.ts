@@ -13,10 +13,14 @@ import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from './clock';
 import { CreditService } from './credit.service';
 import { CreditInvoiceLines } from './credit-invoice-lines';
+import { LicenseInvoiceLines } from './license-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
+import { AlertStreamService } from './alert-stream.service';
+import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
 import { PermissionService } from './permission.service';
+import { UsageService } from './usage.service';
 import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
@@ -29,8 +33,8 @@ import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, queueReminde
 import { SchedulerService } from './scheduler.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
-export function defaultInvoiceLineSources(): InvoiceLineSource[] {
-  return [new CreditInvoiceLines()];
+export function defaultInvoiceLineSources(usage: UsageService): InvoiceLineSource[] {
+  return [new LicenseInvoiceLines(usage), new CreditInvoiceLines()];
 }
 
 export interface ServiceDeps {
@@ -40,8 +44,6 @@ export interface ServiceDeps {
   pubSub: BillingPubSub;
   clock?: Clock;
   metrics?: Metrics;
-  /** Default: defaultInvoiceLineSources(). */
-  invoiceLineSources?: InvoiceLineSource[];
   /** R20: default the built-in sandbox. */
   paymentProvider?: PaymentProvider;
 }
@@ -51,10 +53,13 @@ export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const uow = new UnitOfWork(deps.dataSource, deps.log);
   const permissions = new PermissionService();
-  const alerts = new AlertService(clock, deps.pubSub);
-  const organizations = new OrganizationService(uow, clock);
-  const users = new UserService(uow, clock, organizations, permissions);
-  const locations = new LocationService(uow, clock, organizations);
+  const usage = new UsageService();
+  const organizations = new OrganizationService(uow, clock, usage);
+  const alerts = new AlertService(clock, deps.pubSub, uow, organizations);
+  const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
+  const licenses = new LicenseService(organizations, usage, alerts);
+  const users = new UserService(uow, clock, organizations, permissions, usage, licenses);
+  const locations = new LocationService(uow, clock, organizations, usage, licenses);
   const access = new AccessService(uow, organizations, permissions, users);
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
@@ -63,7 +68,7 @@ export function createServices(deps: ServiceDeps) {
   const assignments = new AssignmentService(uow, clock, organizations, users, credits);
   const contacts = new BillingContactsService(uow, organizations, permissions);
   const notifications = new NotificationService(clock);
-  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, deps.invoiceLineSources ?? defaultInvoiceLineSources());
+  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
   const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, organizations, invoices, credits, idempotency, paymentProvider, alerts, contacts, notifications);
   const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications, deps.log);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
@@ -75,7 +80,7 @@ export function createServices(deps: ServiceDeps) {
     deliverOutboxJob(outbox),
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
-    clock, uow, pubSub: deps.pubSub, permissions, alerts, organizations, users, locations, access,
+    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, access,
     paymentProvider, idempotency, credits, assignments, contacts, notifications, invoices, invoicePayments, reminders, outbox, scheduler,
   };
 }

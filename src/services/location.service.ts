@@ -1,16 +1,24 @@
 import { EntityManager } from 'typeorm';
-import { Location, LocationStatus, Permission } from '../../entities';
+import { LicenseKind, Location, LocationStatus, Permission } from '../../entities';
 import { requirePermission, targetOrganizationId } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict, notFound } from '../errors/errors';
 import { Clock } from './clock';
+import type { LicenseService } from './license.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
+import type { UsageService } from './usage.service';
 
 /** Locations of an organization (R10: under the LOCATION model, each active one is a license). */
 export class LocationService {
-  constructor(private readonly uow: UnitOfWork, private readonly clock: Clock, private readonly organizations: OrganizationService) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly organizations: OrganizationService,
+    private readonly usage: UsageService,
+    private readonly licenses: LicenseService,
+  ) {}
 
   list(em: EntityManager, organizationId: string, status?: LocationStatus | null): Promise<Location[]> {
     return em.find(Location, { where: status ? { organizationId, status } : { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -25,7 +33,12 @@ export class LocationService {
       if (await tx.em.exists(Location, { where: { organizationId, name, status: LocationStatus.ACTIVE } })) {
         throw conflict(`An active location named "${name}" already exists`);
       }
-      return tx.em.save(tx.em.create(Location, { organizationId, name, status: LocationStatus.ACTIVE, createdAt: this.clock.now(), deactivatedAt: null }));
+      const now = this.clock.now();
+      const location = await tx.em.save(tx.em.create(Location, { organizationId, name, status: LocationStatus.ACTIVE, createdAt: now, deactivatedAt: null }));
+      // R10/R9: the addition is on the usage timeline; R11: beyond the contract it alerts or is refused.
+      await this.usage.record(tx, { organizationId, kind: LicenseKind.LOCATION, subjectId: location.id, delta: 1, occurredAt: now });
+      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location });
+      return location;
     });
   }
 
@@ -37,8 +50,11 @@ export class LocationService {
       const fresh = await tx.em.findOneByOrFail(Location, { id });
       if (fresh.status === LocationStatus.INACTIVE) throw conflict('The location is already inactive');
       fresh.status = LocationStatus.INACTIVE;
-      fresh.deactivatedAt = this.clock.now();
-      return tx.em.save(fresh);
+      const now = this.clock.now();
+      fresh.deactivatedAt = now;
+      const saved = await tx.em.save(fresh);
+      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.LOCATION, subjectId: id, delta: -1, occurredAt: now });
+      return saved;
     });
   }
 

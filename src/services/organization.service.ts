@@ -7,6 +7,7 @@ import { periodEnd } from './billing-calendar';
 import { Clock } from './clock';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
+import type { UsageService } from './usage.service';
 
 export interface ContractTerms {
   licenseModel: LicenseKind;
@@ -39,7 +40,7 @@ export interface CreateOrganizationInput {
 }
 
 export class OrganizationService {
-  constructor(private readonly uow: UnitOfWork, private readonly clock: Clock) {}
+  constructor(private readonly uow: UnitOfWork, private readonly clock: Clock, private readonly usage: UsageService) {}
 
   /** R5: no id → the viewer's own; another organization's id → operators only, NOT_FOUND for anyone else. */
   async findForViewer(ctx: ServiceContext, id?: string | null): Promise<Organization | null> {
@@ -85,10 +86,13 @@ export class OrganizationService {
       const contract = tx.em.create(Contract, { organizationId: org.id, updatedAt: now, ...CONTRACT_DEFAULTS });
       applyTerms(contract, input.contract);
       await tx.em.save(contract);
-      await tx.em.save(tx.em.create(User, {
+      const admin = await tx.em.save(tx.em.create(User, {
         organizationId: org.id, email, name: requiredText('admin.name', input.admin.name), role: Role.ADMIN, status: UserStatus.ACTIVE,
         createdAt: now, activatedAt: now, deactivatedAt: null, locationId: null,
       }));
+      // R8: the admin's activation starts the usage timeline. No overage check here: the operator sets the
+      // contract in the same call, and an organization cannot exist without its admin.
+      await this.usage.record(tx, { organizationId: org.id, kind: LicenseKind.USER, subjectId: admin.id, delta: 1, occurredAt: now });
       await tx.em.save(tx.em.create(BillingPeriod, {
         organizationId: org.id, start: now, end: periodEnd(now, contract.billingInterval, 0), openForOrganizationId: org.id, closedAt: null,
         anchor: now, anchorIndex: 0,

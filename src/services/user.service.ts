@@ -1,14 +1,16 @@
-import { Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
+import { LicenseKind, Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireHolds, requirePermission, targetOrganizationId } from '../auth/guards';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, lastBillingManager, notFound } from '../errors/errors';
 import { Clock } from './clock';
+import type { LicenseService } from './license.service';
 import { OrganizationService } from './organization.service';
 import { PermissionService, roleGrants } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
+import type { UsageService } from './usage.service';
 import { ALL_PERMISSIONS } from '../../entities/enums';
 
 export interface AddUserInput {
@@ -25,6 +27,8 @@ export class UserService {
     private readonly clock: Clock,
     private readonly organizations: OrganizationService,
     private readonly permissions: PermissionService,
+    private readonly usage: UsageService,
+    private readonly licenses: LicenseService,
   ) {}
 
   list(em: EntityManager, organizationId: string, status: UserStatus | null | undefined, page: PageArgs): Promise<Page<User>> {
@@ -53,10 +57,14 @@ export class UserService {
       if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
       if (input.locationId) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
       const now = this.clock.now();
-      return tx.em.save(tx.em.create(User, {
+      const user = await tx.em.save(tx.em.create(User, {
         organizationId, email, name: requiredText('name', input.name), role, status: UserStatus.ACTIVE,
         locationId: input.locationId ?? null, createdAt: now, activatedAt: now, deactivatedAt: null,
       }));
+      // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused.
+      await this.usage.record(tx, { organizationId, kind: LicenseKind.USER, subjectId: user.id, delta: 1, occurredAt: now });
+      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id });
+      return user;
     });
   }
 
@@ -69,8 +77,10 @@ export class UserService {
       const fresh = await tx.em.findOneByOrFail(User, { id });
       if (fresh.status === UserStatus.DEACTIVATED) throw conflict('The user is already deactivated');
       fresh.status = UserStatus.DEACTIVATED;
-      fresh.deactivatedAt = this.clock.now();
+      const now = this.clock.now();
+      fresh.deactivatedAt = now;
       await tx.em.save(fresh);
+      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.USER, subjectId: id, delta: -1, occurredAt: now });
       await this.assertBillingManagerRemains(tx, user.organizationId);
       return fresh;
     });
@@ -87,9 +97,13 @@ export class UserService {
       // R3: reactivating gives the user its permissions back; only what the viewer holds may be given.
       requireHolds(ctx.viewer, await this.permissions.forUser(tx.em, { ...fresh, status: UserStatus.ACTIVE }));
       fresh.status = UserStatus.ACTIVE;
-      fresh.activatedAt = this.clock.now();
+      const now = this.clock.now();
+      fresh.activatedAt = now;
       fresh.deactivatedAt = null;
-      return tx.em.save(fresh);
+      const saved = await tx.em.save(fresh);
+      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.USER, subjectId: id, delta: 1, occurredAt: now });
+      await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id });
+      return saved;
     });
   }
 

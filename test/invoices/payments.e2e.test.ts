@@ -35,8 +35,8 @@ describe.each(DRIVERS)('invoice lines and payments (R15, R17–R19) on %s', (dri
     return { org, invoice: closed.data.closeBillingPeriod };
   }
 
-  it('R13/R15/R17: the invoice bills the annual grant at its volume price and the overage at the unit price; the preview equals it', async () => {
-    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 0, creditUnitPriceCents: 1000 });
+  it('R9/R13/R15/R17: the invoice bills the seats, the annual grant at its volume price and the overage at the unit price; the preview equals it', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500, creditUnitPriceCents: 1000 });
     clock.advance(DAY);
     await server.gql(GRANT, { organizationId: org.orgId, quantity: 100, key: `g-${org.orgId}` }, server.operatorToken);
     await server.gql(`mutation { updatePaymentMethod(token: "tok_visa") { last4 } }`, {}, org.adminToken);
@@ -50,16 +50,17 @@ describe.each(DRIVERS)('invoice lines and payments (R15, R17–R19) on %s', (dri
     const closed = await server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { ${INVOICE_FIELDS} } }`, { id: org.orgId }, server.operatorToken);
     const invoice = closed.data.closeBillingPeriod;
     expect(invoice.lineItems).toEqual([
+      { kind: 'SEATS', description: '2 contracted seats at $15.00 (peak of 2 active users on Mar 2, 2026)', quantity: 2, unitPrice: { cents: 1500 }, amount: { cents: 3000 }, peakAt: expect.any(String) },
       { kind: 'CREDIT_PURCHASE', description: expect.stringContaining('Annual purchase of 100 credits'), quantity: 100, unitPrice: { cents: 900 }, amount: { cents: 90000 }, peakAt: null },
       { kind: 'CREDIT_OVERAGE', description: '2 credits used at zero balance, at $10.00 each', quantity: 2, unitPrice: { cents: 1000 }, amount: { cents: 2000 }, peakAt: null },
     ]);
-    expect(invoice).toMatchObject({ status: 'OPEN', subtotal: { cents: 92000 }, total: { cents: 92000 }, amountPaid: { cents: 0 }, amountDue: { cents: 92000 } });
+    expect(invoice).toMatchObject({ status: 'OPEN', subtotal: { cents: 95000 }, total: { cents: 95000 }, amountPaid: { cents: 0 }, amountDue: { cents: 95000 } });
     const { id: _pid, number: _pn, status: _ps, periodEnd: _pe, ...previewRest } = preview.data.organization.upcomingInvoice;
     const { id: _iid, number: _in, status: _is, periodEnd: _ie, ...issuedRest } = invoice;
     expect(previewRest).toEqual(issuedRest);
     // the next period starts empty
-    const next = await server.gql(`{ organization { upcomingInvoice { lineItems { kind } total { cents } } } }`, {}, org.adminToken);
-    expect(next.data.organization.upcomingInvoice).toEqual({ lineItems: [], total: { cents: 0 } });
+    const next = await server.gql(`{ organization { upcomingInvoice { lineItems { kind quantity } total { cents } } } }`, {}, org.adminToken);
+    expect(next.data.organization.upcomingInvoice).toEqual({ lineItems: [{ kind: 'SEATS', quantity: 2 }], total: { cents: 3000 } });
   });
 
   it('R19: no card, a declined card, then a good one; keys replay, a paid invoice is ALREADY_PAID', async () => {

@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMysqlDatabase, createOrg, Driver, DRIVERS, dropMysqlDatabase, startServer, TEST_SECRET, TestServer } from '../support/harness';
-import { contractedSeatsLine, DAY, eventually, issueInvoice, MovableClock, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { DAY, eventually, issueInvoice, MovableClock, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 3, seatPriceCents: 4000, paymentTermsDays: 30 };
 
 /** One database; on MariaDB two instances that share nothing else (own pools, services, units of work, HTTP servers). */
 async function instances(driver: Driver, smtpUrl: string): Promise<{ servers: TestServer[]; close: () => Promise<void> }> {
-  const options = { config: { testClock: true, smtpUrl }, appOptions: { invoiceLineSources: [contractedSeatsLine] } };
+  const options = { config: { testClock: true, smtpUrl } };
   if (driver === 'sqlite') {
     const server = await startServer(driver, options);
     return { servers: [server], close: () => server.close() };
@@ -79,7 +79,7 @@ withMariaDb('R23/R24: two server processes on one MariaDB database', () => {
   it('R23/R24: both timers race on every tick; every invoice mail and every due reminder arrives exactly once', async () => {
     // Invoices issued "in the past" by a seeding instance, so that at real time each has a different reminder due.
     const clock = new MovableClock();
-    seeder = await startServer('mariadb', { databaseUrl: db.url, appOptions: { clock, invoiceLineSources: [contractedSeatsLine] } });
+    seeder = await startServer('mariadb', { databaseUrl: db.url, appOptions: { clock } });
     const now = Date.now();
     const expected = new Map<string, number>();
     for (const [remainingDays, offset] of [[14.5, 15], [6.5, 7], [2.5, 3], [0.5, 1]] as const) {

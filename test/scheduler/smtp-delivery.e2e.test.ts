@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { sqlInstant } from '../../src/db/sql';
 import { createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
-import { contractedSeatsLine, eventually, issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { eventually, issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 4, seatPriceCents: 2500, paymentTermsDays: 30 };
 const MINUTE = 60_000;
@@ -16,7 +16,7 @@ describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (dri
   let smtp: SmtpPeer;
   beforeAll(async () => {
     smtp = await startSmtpPeer();
-    server = await startServer(driver, { config: { testClock: true, smtpUrl: smtp.url }, appOptions: { invoiceLineSources: [contractedSeatsLine] } });
+    server = await startServer(driver, { config: { testClock: true, smtpUrl: smtp.url } });
   });
   afterAll(async () => {
     await server.close();
@@ -101,7 +101,7 @@ describe('R24: mail without SMTP, and the timer', () => {
   it('R24: without SMTP_URL a mail is written to the log and counts as SENT', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const server = await startServer('sqlite', { config: { testClock: true, smtpUrl: undefined }, appOptions: { log: pino({ level: 'info' }, sink), invoiceLineSources: [contractedSeatsLine] } });
+    const server = await startServer('sqlite', { config: { testClock: true, smtpUrl: undefined }, appOptions: { log: pino({ level: 'info' }, sink) } });
     try {
       const org = await createOrg(server, CONTRACT);
       const invoice = await issueInvoice(server, org.orgId);
@@ -121,7 +121,7 @@ describe('R24: mail without SMTP, and the timer', () => {
     const databaseUrl = `sqlite:${join(dir, 'billing.sqlite')}`;
     const smtp = await startSmtpPeer();
     try {
-      const server = await startServer('sqlite', { databaseUrl, config: { schedulerIntervalMs: 25, smtpUrl: smtp.url }, appOptions: { invoiceLineSources: [contractedSeatsLine] } });
+      const server = await startServer('sqlite', { databaseUrl, config: { schedulerIntervalMs: 25, smtpUrl: smtp.url } });
       const org = await createOrg(server, CONTRACT);
       const first = await issueInvoice(server, org.orgId);
       await eventually(() => smtp.received.some((m) => m.html.includes(first.id)), 10_000, 'the timer to deliver the invoice mail');

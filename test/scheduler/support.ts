@@ -7,21 +7,6 @@ import type { TestServer } from '../support/harness';
 
 export const DAY = 86_400_000;
 
-/**
- * Test scaffolding for an external dependency (the license line sources are merged from another branch): one SEATS
- * line of contractedSeats × seatPriceCents, so invoices of a contract with seats and a price are OPEN.
- */
-export const contractedSeatsLine: InvoiceLineSource = {
-  async lines(_em, _org, contract) {
-    const amountCents = contract.contractedSeats * contract.seatPriceCents;
-    if (amountCents === 0) return [];
-    return [{
-      kind: LineItemKind.SEATS, description: `${contract.contractedSeats} contracted seats`, quantity: contract.contractedSeats,
-      unitPriceCents: contract.seatPriceCents, amountCents, peakAt: null,
-    }];
-  },
-};
-
 /** A clock the test moves (for issuing invoices "in the past"). */
 export class MovableClock implements Clock {
   constructor(private instant = new Date()) {}
@@ -236,8 +221,13 @@ export async function notificationsOf(server: TestServer, invoiceId: string): Pr
  * "Payment" until payInvoice is merged (feature/payments): the invoice is marked PAID in the database, which the
  * immutability triggers allow (only status, amountPaidCents and paidAt move).
  */
+/** Pays through payInvoice (R19) as an operator, with a sandbox card put on file first. */
 export async function markPaid(server: TestServer, invoiceId: string): Promise<void> {
-  await server.app.dataSource.query("UPDATE invoice SET status = 'PAID', amountPaidCents = totalCents WHERE id = ?", [invoiceId]);
+  const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [invoiceId]);
+  const card = await server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken);
+  if (card.errors) throw new Error(JSON.stringify(card.errors));
+  const paid = await server.gql(`mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`, { id: invoiceId, key: `pay-${invoiceId}` }, server.operatorToken);
+  if (paid.errors || paid.data.payInvoice.status !== 'PAID') throw new Error(JSON.stringify(paid.errors ?? paid.data));
 }
 
 export async function markVoid(server: TestServer, invoiceId: string): Promise<void> {

@@ -1,0 +1,34 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AlertKind } from '../../entities/billing-alert.entity';
+import { ConnectionType } from './connection.type';
+import { LocationType } from './organization.type';
+import { MoneyType } from './money.type';
+
+registerEnumType(AlertKind, {
+  name: 'AlertKind',
+  description: 'What a billing alert is about (R11, R16, R19).',
+  valuesConfig: {
+    LOCATION_OVERAGE: { description: 'R11: a location was added beyond the contracted number (LOCATION model).' },
+    SEAT_OVERAGE: { description: 'R11: a user was activated beyond the contracted seats (USER model).' },
+    CREDITS_LOW: { description: 'R16: the credit balance fell to 10 % of the last purchase or below.' },
+    CREDITS_DEPLETED: { description: 'R16: the credit balance reached zero; further consumption is overage (R15).' },
+    PAYMENT_FAILED: { description: 'R19: a charge was declined; the invoice stays OPEN.' },
+  },
+});
+
+@ObjectType('BillingAlert', { description: 'A dashboard alert (R11): stored with the change that raised it and pushed live to billingAlerts subscribers after commit.' })
+export class BillingAlertType {
+  @Field(() => ID, { description: 'Opaque id; pass as sinceAlertId to replay what followed it (R11).' }) id: string;
+  @Field(() => Int, { description: 'Position in the organization\'s alerts: 1, 2, 3… without gaps, in the order they were raised (R11).' }) sequence: number;
+  @Field(() => AlertKind, { description: 'What the alert is about.' }) kind: AlertKind;
+  @Field({ description: 'A readable statement of what happened and what it costs.' }) message: string;
+  @Field({ description: 'When it was raised (UTC).' }) createdAt: Date;
+  @Field(() => Date, { nullable: true, description: 'When a billing manager acknowledged it; null until then.' }) acknowledgedAt: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Overage alerts: seats or locations in the contract (R11).' }) contracted: number | null;
+  @Field(() => Int, { nullable: true, description: 'Overage alerts: seats or locations in use after the change (R11).' }) inUse: number | null;
+  @Field(() => MoneyType, { nullable: true, description: 'What the overage adds to the next invoice at today\'s prices: unit price × (inUse − contracted) (R11).' })
+  estimatedAdditionalCharge: MoneyType | null;
+  @Field(() => LocationType, { nullable: true, description: 'LOCATION_OVERAGE: the location whose addition raised it.' }) location: LocationType | null;
+}
+
+export const BillingAlertConnection = ConnectionType('BillingAlert', BillingAlertType, 'billing alert');

@@ -1,0 +1,189 @@
+import { ALL_PERMISSIONS, AlertKind } from '../../entities';
+import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { ADD_LOCATION, AlertSubscriber, eventually, ok, sleep, streamsOpen } from './support';
+
+const SET_USER_PERMISSION = `mutation($userId: ID!, $granted: Boolean) { setUserPermission(userId: $userId, permission: MANAGE_BILLING, granted: $granted) { id permissions } }`;
+const DEACTIVATE = `mutation($id: ID!) { deactivateUser(id: $id) { id } }`;
+/** A LOCATION contract with no location included: every addLocation raises a LOCATION_OVERAGE alert. */
+const EVERY_LOCATION_ALERTS = { licenseModel: 'LOCATION', contractedLocations: 0, locationPriceCents: 4900 };
+
+describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver) => {
+  let server: TestServer;
+  let counter = 0;
+
+  beforeAll(async () => {
+    server = await startServer(driver);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const raiseAlert = async (org: OrgFixture) => ok(await server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken)).addLocation;
+
+  it('R11: an alert reaches the billing subscribers of its organization within a second, and no one else', async () => {
+    const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
+    const b = await createOrg(server, EVERY_LOCATION_ALERTS, 'B');
+    const billingA = new AlertSubscriber(server.ws(a.adminToken));
+    const operatorA = new AlertSubscriber(server.ws(server.operatorToken), { organizationId: a.orgId });
+    const billingB = new AlertSubscriber(server.ws(b.adminToken));
+    await streamsOpen(server, a.orgId, 2);
+    await streamsOpen(server, b.orgId, 1);
+
+    const sent = Date.now();
+    const location = await raiseAlert(a);
+    expect(await billingA.waitFor(1, 1000)).toBe(true);
+    expect(await operatorA.waitFor(1, 1000)).toBe(true);
+    expect(billingA.received[0].at - sent).toBeLessThan(1000);
+    expect(billingA.received[0].alert).toMatchObject({
+      sequence: 1, kind: 'LOCATION_OVERAGE', contracted: 0, inUse: 1, estimatedAdditionalCharge: { cents: 4900, formatted: '$49.00' },
+      location: { id: location.id, name: location.name },
+    });
+    expect(operatorA.received[0].alert.id).toBe(billingA.received[0].alert.id);
+    await sleep(300);
+    expect(billingB.received).toEqual([]);
+    expect([billingA.errors, operatorA.errors, billingB.errors]).toEqual([[], [], []]);
+  });
+
+  it('R4/R5: a subscriber without MANAGE_BILLING is refused; another organization\'s id is NOT_FOUND', async () => {
+    const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
+    const b = await createOrg(server, EVERY_LOCATION_ALERTS, 'B');
+    const employee = await addUser(server, a.adminToken);
+    const manager = await addUser(server, a.adminToken, { role: 'MANAGER' });
+    const refused = [new AlertSubscriber(server.ws(employee.token)), new AlertSubscriber(server.ws(manager.token))];
+    const foreign = new AlertSubscriber(server.ws(a.adminToken), { organizationId: b.orgId });
+    const anonymous = new AlertSubscriber(server.ws(null));
+    expect(await eventually(() => [...refused, foreign, anonymous].every((s) => s.errors.length > 0 || s.completed))).toBe(true);
+    expect(refused.map((s) => s.errorCodes)).toEqual([['FORBIDDEN'], ['FORBIDDEN']]);
+    expect(foreign.errorCodes).toEqual(['NOT_FOUND']);
+    expect(anonymous.errorCodes).toEqual(['UNAUTHENTICATED']);
+    await raiseAlert(a);
+    await raiseAlert(b);
+    await sleep(200);
+    expect([...refused, foreign, anonymous].flatMap((s) => s.received)).toEqual([]);
+  });
+
+  it('R4: revoking MANAGE_BILLING mid-subscription ends it with FORBIDDEN before the next alert', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
+    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    const watcher = new AlertSubscriber(server.ws(manager.token)); // its socket was authenticated while it held the permission
+    const admin = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 2);
+    await raiseAlert(org);
+    expect(await watcher.waitFor(1)).toBe(true);
+
+    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: false }, org.adminToken));
+    await raiseAlert(org);
+    expect(await admin.waitFor(2)).toBe(true);
+    expect(await eventually(() => watcher.errors.length > 0)).toBe(true);
+    expect(watcher.errorCodes).toEqual(['FORBIDDEN']);
+    expect(watcher.sequences).toEqual([1]);
+    await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 1);
+    expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(1); // the revoked stream is gone
+  });
+
+  it('R2/R4: a deactivated billing manager stops receiving', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const second = await addUser(server, org.adminToken, { role: 'ADMIN' });
+    const watcher = new AlertSubscriber(server.ws(second.token));
+    await streamsOpen(server, org.orgId, 1);
+    ok(await server.gql(DEACTIVATE, { id: second.id }, org.adminToken));
+    await raiseAlert(org);
+    expect(await eventually(() => watcher.errors.length > 0)).toBe(true);
+    expect(watcher.errorCodes).toEqual(['FORBIDDEN']);
+    expect(watcher.received).toEqual([]);
+  });
+
+  it('R11: a dashboard that reconnects with sinceAlertId gets every missed alert in order, then live ones, no gap, no duplicate', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const first = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    await raiseAlert(org);
+    await raiseAlert(org);
+    expect(await first.waitFor(2)).toBe(true);
+    const lastSeen = first.received[1].alert;
+    first.stop();
+    await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 0);
+
+    for (let i = 0; i < 3; i++) await raiseAlert(org); // missed while away: 3, 4, 5
+    const again = new AlertSubscriber(server.ws(org.adminToken), { sinceAlertId: lastSeen.id });
+    // Alerts keep coming while the replay runs: 6…11 race with it.
+    const racing = Array.from({ length: 6 }, () => raiseAlert(org));
+    await Promise.all(racing);
+    expect(await again.waitFor(9, 3000)).toBe(true);
+    await raiseAlert(org); // and a live one afterwards: 12
+    expect(await again.waitFor(10, 3000)).toBe(true);
+    await sleep(200);
+    expect(again.sequences).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(again.errors).toEqual([]);
+  });
+
+  it('R11: sinceAlertId of another organization is NOT_FOUND', async () => {
+    const a = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const b = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const observer = new AlertSubscriber(server.ws(b.adminToken));
+    await streamsOpen(server, b.orgId, 1);
+    await raiseAlert(b);
+    expect(await observer.waitFor(1)).toBe(true);
+    const replay = new AlertSubscriber(server.ws(a.adminToken), { sinceAlertId: observer.received[0].alert.id });
+    expect(await eventually(() => replay.errors.length > 0)).toBe(true);
+    expect(replay.errorCodes).toEqual(['NOT_FOUND']);
+  });
+
+  it('R11: a refused change (LICENSE_LIMIT_REACHED) publishes nothing', async () => {
+    const org = await createOrg(server, { ...EVERY_LOCATION_ALERTS, allowOverage: false });
+    const watcher = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    expect(codes(await server.gql(ADD_LOCATION, { name: 'Nope' }, org.adminToken))).toEqual(['LICENSE_LIMIT_REACHED']);
+    await sleep(200);
+    expect(watcher.received).toEqual([]);
+  });
+
+  it('R16/R19: alerts of any kind raised through services.alerts.raise flow through unchanged (credits and payments use the same channel)', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const watcher = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    const system = { authenticated: true, isOperator: true, subject: 'test', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const { services } = server.app;
+    for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
+      await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
+        await services.organizations.lockForChange(tx, org.orgId);
+        await services.alerts.raise(tx, { organizationId: org.orgId, kind, message: `${kind} happened` });
+      });
+    }
+    // A rolled-back raise is never published.
+    await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
+      await services.organizations.lockForChange(tx, org.orgId);
+      await services.alerts.raise(tx, { organizationId: org.orgId, kind: AlertKind.CREDITS_DEPLETED, message: 'rolled back' });
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    await raiseAlert(org);
+    expect(await watcher.waitFor(3)).toBe(true);
+    await sleep(200);
+    expect(watcher.received.map((r) => [r.alert.sequence, r.alert.kind, r.alert.contracted, r.alert.estimatedAdditionalCharge])).toEqual([
+      [1, 'CREDITS_LOW', null, null], [2, 'PAYMENT_FAILED', null, null], [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
+    ]);
+  });
+
+  it('R11: an event that never arrives (or arrives late from another instance) leaves no gap: the next one fills it in order', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const watcher = new AlertSubscriber(server.ws(org.adminToken));
+    await streamsOpen(server, org.orgId, 1);
+    const { pubSub } = server.app.services;
+    const publish = pubSub.publish;
+    const held: Array<Parameters<typeof publish>> = [];
+    pubSub.publish = ((...args: Parameters<typeof publish>) => void held.push(args)) as typeof publish;
+    try {
+      await raiseAlert(org); // 1 and 2 are stored but their events are held back
+      await raiseAlert(org);
+    } finally {
+      pubSub.publish = publish;
+    }
+    await raiseAlert(org); // 3 arrives first
+    expect(await watcher.waitFor(3)).toBe(true);
+    for (const args of held) pubSub.publish(...args); // the late ones are dropped as already delivered
+    await sleep(200);
+    expect(watcher.sequences).toEqual([1, 2, 3]);
+    expect(watcher.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+import type { Client } from 'graphql-ws';
+import { GqlResult, TestServer } from '../support/harness';
+
+export const BILLING_ALERTS = /* GraphQL */ `
+  subscription($organizationId: ID, $sinceAlertId: ID) {
+    billingAlerts(organizationId: $organizationId, sinceAlertId: $sinceAlertId) {
+      id sequence kind message contracted inUse estimatedAdditionalCharge { cents formatted } location { id name }
+    }
+  }`;
+
+export const LICENSE = /* GraphQL */ `
+  query($id: ID) { organization(id: $id) { license { kind contracted inUse available overage peakThisPeriod peakAt unitPrice { cents } } } }`;
+
+export const ALERTS = /* GraphQL */ `
+  query($id: ID, $unacknowledgedOnly: Boolean, $first: Int, $after: String) {
+    organization(id: $id) {
+      alerts(unacknowledgedOnly: $unacknowledgedOnly, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        nodes { id sequence kind message contracted inUse acknowledgedAt estimatedAdditionalCharge { cents formatted } location { id name } }
+      }
+    }
+  }`;
+
+export const ADD_LOCATION = /* GraphQL */ `mutation($name: String!, $org: ID) { addLocation(input: { name: $name }, organizationId: $org) { id name } }`;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
+export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await sleep(10);
+  }
+  return check();
+}
+
+export interface Received {
+  at: number;
+  alert: any;
+}
+
+/** A live billingAlerts subscription over the real graphql-ws client, recording what arrives and when. */
+export class AlertSubscriber {
+  readonly received: Received[] = [];
+  readonly errors: any[] = [];
+  completed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(client: Client, variables: { organizationId?: string; sinceAlertId?: string } = {}) {
+    this.unsubscribe = client.subscribe<any>({ query: BILLING_ALERTS, variables }, {
+      next: (value) => {
+        if (value.errors) this.errors.push(...value.errors);
+        if (value.data?.billingAlerts) this.received.push({ at: Date.now(), alert: value.data.billingAlerts });
+      },
+      error: (error) => {
+        this.errors.push(...(Array.isArray(error) ? error : [error]));
+      },
+      complete: () => {
+        this.completed = true;
+      },
+    });
+  }
+
+  get sequences(): number[] {
+    return this.received.map((r) => r.alert.sequence);
+  }
+
+  get errorCodes(): string[] {
+    return this.errors.map((e) => e?.extensions?.code ?? String(e?.message ?? e));
+  }
+
+  /** Resolves once `count` alerts have arrived (false on timeout). */
+  waitFor(count: number, timeoutMs = 2000): Promise<boolean> {
+    return eventually(() => this.received.length >= count, timeoutMs);
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+}
+
+/** Waits until the server has opened `count` billingAlerts streams for the organization (the subscribe round trip). */
+export async function streamsOpen(server: TestServer, organizationId: string, count: number): Promise<void> {
+  if (!(await eventually(() => server.app.services.alertStream.openStreams(organizationId) >= count, 5000))) {
+    throw new Error(`expected ${count} open billingAlerts streams, have ${server.app.services.alertStream.openStreams(organizationId)}`);
+  }
+}
+
+export function ok<T = any>(res: GqlResult<T>): T {
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data as T;
+}
