@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { getDirective } from '@graphql-tools/utils';
 import { GraphQLObjectType } from 'graphql';
 import { buildBillingSchema, printBillingSchema } from '../../src/schema/build-schema';
+import { contractFile } from '../support/contract';
 
 const root = join(__dirname, '..', '..');
 
@@ -21,7 +22,7 @@ describe('the served schema', () => {
   it('passes the contract check for every item served so far', () => {
     let output: string;
     try {
-      output = execFileSync('node', ['../shared/tools/contract-check.mjs', 'schema/schema.graphql'], { cwd: root, encoding: 'utf8' });
+      output = execFileSync('node', [contractFile('tools', 'contract-check.mjs'), 'schema/schema.graphql', contractFile('contract', 'schema.graphql')], { cwd: root, encoding: 'utf8' });
     } catch (error) {
       output = (error as { stdout: string }).stdout;
     }

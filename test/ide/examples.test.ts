@@ -1,3 +1,4 @@
+import { contractFile } from '../support/contract';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -7,7 +8,7 @@ import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
 import { limitRules, parseWithTokenLimit } from '../../src/server/query-limits';
 
-const CONTRACT = join(__dirname, '..', '..', '..', 'shared', 'contract', 'schema.graphql');
+const CONTRACT = contractFile('contract', 'schema.graphql');
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
 
 function operationOf(query: string): OperationDefinitionNode {
