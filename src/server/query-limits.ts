@@ -4,7 +4,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 
 /** DESIGN §6: queries are bounded before execution — depth, aliases, tokens and cost. */
-export const QUERY_LIMITS = { depth: 12, aliases: 15, tokens: 5000, cost: 5000 } as const;
+export const QUERY_LIMITS = { depth: 12, aliases: 15, tokens: 5000, cost: 20000 } as const;
 
 /** Report a refused document as a validation error (the rules' default is to throw, which reads as a crash). */
 const asValidationError = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };

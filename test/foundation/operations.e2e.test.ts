@@ -39,6 +39,14 @@ describe.each(DRIVERS)('running it on %s', (driver) => {
     const tokens = `{ viewer { ${Array.from({ length: 6000 }, () => 'isOperator').join(' ')} } }`;
     const huge = await server.gql(tokens, {}, org.adminToken);
     expect(huge.errors?.[0].message).toMatch(/token/i);
+    const inner = 'id email name role status activatedAt deactivatedAt permissions location { id name status createdAt }';
+    const costly = `{ viewer { organization { ${Array.from({ length: 10 }, (_, i) => `a${i}: users(first: 100) { nodes { ${inner} } }`).join(' ')} } } }`;
+    const cost = await server.gql(costly, {}, org.adminToken);
+    expect(cost.errors?.[0].message).toMatch(/cost limit/i);
+    expect(cost.data).toBeUndefined();
+    // a realistic page of the ledger with its lots and assignments stays well inside the budget
+    const page = await server.gql(`{ organization { creditBalance { ledger(first: 100) { nodes { kind lot { id } assignment { id } } } } } }`, {}, org.adminToken);
+    expect(page.errors).toBeUndefined();
     // the same limits hold over graphql-ws
     const ws = await wsOnce(server.ws(org.adminToken), aliases);
     expect(ws.errors?.[0].message).toMatch(/aliases/i);
