@@ -12,6 +12,14 @@ export type AlertView = BillingAlert & { location: Location | null };
 /** Alerts read per query when replaying or filling a gap. */
 const REPLAY_PAGE = 500;
 
+/**
+ * Redis confirms a new SUBSCRIBE asynchronously: an alert committed after the replay read but before the
+ * subscription took effect would be neither replayed nor heard. This long after subscribing, the stream reads the
+ * database once more for anything it has not delivered.
+ */
+export const LIVE_SETTLE_MS = 1000;
+const SETTLED = Symbol('settled');
+
 /** How long the reads shared by every local subscriber of one event are kept (they all resume within it). */
 const SHARED_READ_TTL_MS = 10_000;
 
@@ -132,8 +140,24 @@ export class AlertStreamService {
         delivered = alert.sequence;
       }
     }
+    const settled = new Promise<typeof SETTLED>((resolve) => setTimeout(() => resolve(SETTLED), LIVE_SETTLE_MS).unref());
+    let awaitingSettle = true;
     for (let pending = firstLive; ; pending = live.next()) {
-      const { value: event, done } = await pending;
+      let arrived = awaitingSettle ? await Promise.race([pending, settled]) : await pending;
+      if (arrived === SETTLED) {
+        awaitingSettle = false;
+        let checked = false;
+        for await (const alert of this.stored(organizationId, delivered, null)) {
+          if (!checked && userId && !(await this.holdsBillingNow(userId, organizationId))) {
+            throw forbidden('MANAGE_BILLING was revoked or the user deactivated: this subscription has ended');
+          }
+          checked = true;
+          yield alert;
+          delivered = alert.sequence;
+        }
+        arrived = await pending;
+      }
+      const { value: event, done } = arrived;
       if (done) return;
       if (event.sequence <= delivered) continue; // already replayed or delivered
       if (userId && !(await this.holdsBillingForEvent(event, organizationId, userId))) {

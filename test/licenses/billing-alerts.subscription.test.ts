@@ -1,5 +1,6 @@
 import { ALL_PERMISSIONS, AlertKind } from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
 import { ADD_LOCATION, AlertSubscriber, eventually, ok, sleep, streamsOpen } from './support';
 
 const SET_USER_PERMISSION = `mutation($userId: ID!, $granted: Boolean) { setUserPermission(userId: $userId, permission: MANAGE_BILLING, granted: $granted) { id permissions } }`;
@@ -185,5 +186,27 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await sleep(200);
     expect(watcher.sequences).toEqual([1, 2, 3]);
     expect(watcher.errors).toEqual([]);
+  });
+
+  it('R11: an alert committed while the live subscription is still being set up (Redis confirms it asynchronously) is delivered within a second', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const { pubSub } = server.app.services;
+    const publish = pubSub.publish;
+    // The subscriber connects; its first alert is stored but its event never reaches this instance.
+    pubSub.publish = (() => undefined) as typeof publish;
+    let watcher: AlertSubscriber;
+    try {
+      watcher = new AlertSubscriber(server.ws(org.adminToken));
+      await streamsOpen(server, org.orgId, 1);
+      await raiseAlert(org);
+    } finally {
+      pubSub.publish = publish;
+    }
+    expect(await watcher!.waitFor(1, LIVE_SETTLE_MS + 1000)).toBe(true);
+    await raiseAlert(org); // then live as usual, no duplicate
+    expect(await watcher!.waitFor(2)).toBe(true);
+    await sleep(200);
+    expect(watcher!.sequences).toEqual([1, 2]);
+    expect(watcher!.errors).toEqual([]);
   });
 });
