@@ -88,7 +88,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
+  const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
       parse: parseCached,
@@ -96,13 +96,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // R6: the socket is authenticated once, at connect; a bad token closes it (4403).
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await authenticateHeader(ctx.connectionParams?.authorization);
+          await authenticateHeader(ctx.connectionParams?.authorization);
           return true;
         } catch {
           return false;
         }
       },
-      context: (ctx) => contextFor((ctx.extra as { viewer: Viewer }).viewer, randomUUID()),
+      // Each operation reads the viewer afresh (R4 at subscribe time: a permission granted or revoked since the
+      // socket connected counts); a token that has expired since then closes the socket (R6).
+      context: async (ctx) => contextFor(await authenticateHeader(ctx.connectionParams?.authorization), randomUUID()),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
         for (const e of result.errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });

@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { ALL_PERMISSIONS, AlertKind } from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
 import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
@@ -208,5 +210,27 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await sleep(200);
     expect(watcher!.sequences).toEqual([1, 2]);
     expect(watcher!.errors).toEqual([]);
+  });
+
+  it('R4: the permission is read at subscribe time — granted after the socket connected, it counts on the same socket', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
+    // one socket for both subscriptions (not lazy: it stays open between them)
+    let connections = 0;
+    const socket = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${manager.token}` }, on: { connected: () => void connections++ }, onNonLazyError: () => {},
+    });
+    const before = new AlertSubscriber(socket);
+    expect(await eventually(() => before.errors.length > 0)).toBe(true);
+    expect(before.errorCodes).toEqual(['FORBIDDEN']);
+    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    const after = new AlertSubscriber(socket);
+    await streamsOpen(server, org.orgId, 1);
+    await raiseAlert(org);
+    expect(await after.waitFor(1)).toBe(true);
+    expect(after.errors).toEqual([]);
+    expect(connections).toBe(1);
+    await socket.dispose();
   });
 });
