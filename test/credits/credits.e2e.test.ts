@@ -193,7 +193,7 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(res.data!.grantCredits).toMatchObject({ source: 'ANNUAL', quantity: 500, remaining: 500, unitPrice: { cents: 850 }, expiresAt: expiresAt.toISOString() });
       const lot = await em().findOneByOrFail(CreditLot, { id: res.data!.grantCredits.id });
       expect(lot).toMatchObject({ totalCents: 425_000, discountPercent: 15 });
-      // issue 5 bills lots with source ANNUAL bought in the period as CREDIT_PURCHASE
+      // R17: invoices bill lots with source ANNUAL bought in the period as CREDIT_PURCHASE
       const period = await server.app.services.organizations.currentPeriod(em(), o.orgId);
       const annual = await em().createQueryBuilder(CreditLot, 'l')
         .where('l.organizationId = :org AND l.source = :source AND l.purchasedAt >= :start AND l.purchasedAt < :end', {

@@ -109,7 +109,6 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
   });
 
-  // Needs Subscription.billingAlerts and the SEAT_OVERAGE alert of R11 (feature/licenses): passes once merged.
   it('R11: the BillingAlerts example tab subscribes over graphql-ws and shows an alert raised by a mutation', async () => {
     await selectTab(page, 'BillingAlerts');
     await execute(page, () => sentFrames.some((frame) => frame.includes('"type":"subscribe"') && frame.includes('BillingAlerts')));

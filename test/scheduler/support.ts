@@ -217,10 +217,6 @@ export async function notificationsOf(server: TestServer, invoiceId: string): Pr
   }));
 }
 
-/**
- * "Payment" until payInvoice is merged (feature/payments): the invoice is marked PAID in the database, which the
- * immutability triggers allow (only status, amountPaidCents and paidAt move).
- */
 /** Pays through payInvoice (R19) as an operator, with a sandbox card put on file first. */
 export async function markPaid(server: TestServer, invoiceId: string): Promise<void> {
   const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [invoiceId]);

@@ -162,8 +162,17 @@ describe.each(DRIVERS)('the test clock drives invoice reminders over SMTP on %s'
     expect((await runJobs(server, new Date(end + 120_000))).periodsClosed).toBe(0);
   });
 
-  it('lotsExpired is 0 until the credit-expiry job is merged', async () => {
-    expect((await runJobs(server, new Date())).lotsExpired).toBe(0);
+  it('R13/R16: the credit-expiry job expires a lot once, as of the test clock', async () => {
+    const org = await createOrg(server, ANNUAL_30_DAYS);
+    const expiresAt = new Date(Date.now() + DAY);
+    const grant = await server.gql(`mutation($id: ID!, $at: DateTime) { grantCredits(organizationId: $id, quantity: 10, expiresAt: $at, idempotencyKey: "expiring") { id } }`,
+      { id: org.orgId, at: expiresAt.toISOString() }, server.operatorToken);
+    expect(grant.errors).toBeUndefined();
+    expect((await runJobs(server, new Date(expiresAt.getTime() - 1000))).lotsExpired).toBe(0);
+    expect((await runJobs(server, new Date(expiresAt.getTime() + 1000))).lotsExpired).toBe(1);
+    expect((await runJobs(server, new Date(expiresAt.getTime() + 2000))).lotsExpired).toBe(0);
+    const entries = await server.app.dataSource.query(`SELECT kind, quantity FROM credit_ledger_entry WHERE organizationId = ? ORDER BY sequence`, [org.orgId]);
+    expect(entries.map((e: { kind: string; quantity: number }) => [e.kind, Number(e.quantity)])).toEqual([['GRANT', 10], ['EXPIRY', -10]]);
   });
 
   it('R5: runScheduledJobs is for operators only', async () => {
