@@ -28,7 +28,7 @@ import { Clock } from '../services/clock';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, limitRules, parseCached, parseOptions, parseWithTokenLimit } from './query-limits';
+import { allValidationRules, limitRules, parseCached, parseOptions } from './query-limits';
 
 export interface BillingApp {
   config: AppConfig;

@@ -10,7 +10,7 @@ import { Page, PageArgs, pageSize } from '../db/paginate';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
-import { BillingError, badInput, notFound, paymentFailed } from '../errors/errors';
+import { badInput, notFound, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
 import { Clock } from './clock';

@@ -29,7 +29,7 @@ import type { InvoiceLineSource } from './invoice-lines';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
 import { ReminderService } from './reminder.service';
-import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, queueRemindersJob } from './scheduled-jobs';
+import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, purgeIdempotencyKeysJob, queueRemindersJob } from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
@@ -76,6 +76,7 @@ export function createServices(deps: ServiceDeps) {
   const scheduler = new SchedulerService([
     closeDuePeriodsJob(invoices),
     expireCreditLotsJob(credits),
+    purgeIdempotencyKeysJob(idempotency),
     queueRemindersJob(reminders),
     deliverOutboxJob(outbox),
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });

@@ -1,4 +1,5 @@
 import type { CreditService } from './credit.service';
+import type { IdempotencyService } from './idempotency.service';
 import type { InvoiceService } from './invoice.service';
 import type { OutboxService } from './outbox.service';
 import type { ReminderService } from './reminder.service';
@@ -14,6 +15,15 @@ export const closeDuePeriodsJob = (invoices: Pick<InvoiceService, 'closeDuePerio
 export const expireCreditLotsJob = (credits: Pick<CreditService, 'expireLots'>): ScheduledJob => ({
   name: 'expireCreditLots',
   run: async (ctx, { asOf }) => ({ lotsExpired: await credits.expireLots(ctx, asOf) }),
+});
+
+/** R19: idempotency keys are kept at least 24 hours, then deleted, so the table does not grow without bound. */
+export const purgeIdempotencyKeysJob = (idempotency: Pick<IdempotencyService, 'purgeExpired'>): ScheduledJob => ({
+  name: 'purgeIdempotencyKeys',
+  run: async (ctx, { asOf }) => {
+    await idempotency.purgeExpired(ctx, asOf);
+    return {};
+  },
 });
 
 /** R23: the 15/7/3/1-day reminders that are due, each at most once. */

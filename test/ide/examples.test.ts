@@ -1,6 +1,5 @@
 import { contractFile } from '../support/contract';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate,
 } from 'graphql';

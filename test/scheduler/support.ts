@@ -1,8 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import { LineItemKind } from '../../entities';
 import type { Clock } from '../../src/services/clock';
-import type { InvoiceLineSource } from '../../src/services/invoice-lines';
 import type { TestServer } from '../support/harness';
 
 export const DAY = 86_400_000;

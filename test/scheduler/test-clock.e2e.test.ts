@@ -175,6 +175,17 @@ describe.each(DRIVERS)('the test clock drives invoice reminders over SMTP on %s'
     expect(entries.map((e: { kind: string; quantity: number }) => [e.kind, Number(e.quantity)])).toEqual([['GRANT', 10], ['EXPIRY', -10]]);
   });
 
+  it('R19: the scheduler forgets idempotency keys once they are more than 24 hours old', async () => {
+    const org = await createOrg(server, ANNUAL_30_DAYS);
+    const grant = (quantity: number) => server.gql(`mutation($id: ID!, $q: Int!) { grantCredits(organizationId: $id, quantity: $q, idempotencyKey: "annual") { quantity } }`,
+      { id: org.orgId, q: quantity }, server.operatorToken);
+    expect((await grant(10)).errors).toBeUndefined();
+    await runJobs(server, new Date(Date.now() + 23 * 3_600_000));
+    expect(codes(await grant(20))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    await runJobs(server, new Date(Date.now() + 25 * 3_600_000));
+    expect((await grant(20)).data.grantCredits.quantity).toBe(20);
+  });
+
   it('R5: runScheduledJobs is for operators only', async () => {
     const org = await createOrg(server, ANNUAL_30_DAYS);
     const res = await server.gql(RUN, { asOf: new Date().toISOString() }, org.adminToken);
