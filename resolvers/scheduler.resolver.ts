@@ -5,7 +5,9 @@ import { JobRunReportType } from './types/job-run-report.type';
 
 @Resolver()
 export class SchedulerResolver {
-  @Mutation(() => JobRunReportType, { description: 'Runs every scheduled job as of this instant; refused unless the server runs with BILLING_TEST_CLOCK=1.' })
+  @Mutation(() => JobRunReportType, {
+    description: 'Runs every scheduled job as of this instant; refused unless the server runs with BILLING_TEST_CLOCK=1. An organization a job could not process is listed in failures (R35); the run still answers, and the others proceed.',
+  })
   @OperatorOnly()
   runScheduledJobs(
     @Ctx() ctx: RequestContext,

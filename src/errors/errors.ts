@@ -56,3 +56,12 @@ export const alreadyPaid = (number: string) => new BillingError('ALREADY_PAID', 
 
 /** R11: the contract does not allow overage and this change would exceed it. */
 export const licenseLimitReached = (message: string) => new BillingError('LICENSE_LIMIT_REACHED', message);
+
+/**
+ * The stable code an error may show: its own when it is one of DESIGN §6 (a BillingError), else
+ * INTERNAL_SERVER_ERROR — never its message, which may hold SQL or data.
+ */
+export function publicErrorCode(error: unknown): string {
+  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  return typeof code === 'string' && PUBLIC_ERROR_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}

@@ -23,7 +23,11 @@ export function createMetrics() {
       name: 'billing_scheduler_run_duration_seconds', help: 'Duration of one scheduler run (every job), by trigger (timer or test_clock)',
       labelNames: ['trigger'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry],
     }),
-    schedulerJobFailures: new Counter({ name: 'billing_scheduler_job_failures_total', help: 'Scheduler jobs that threw, by job', labelNames: ['job'], registers: [registry] }),
+    /** R35: by job only — the organization is in the log line and the run report (an organization label would be unbounded). */
+    schedulerJobFailures: new Counter({
+      name: 'billing_scheduler_job_failures_total', help: 'Scheduler failures, by job: one per organization a run could not process (or per job that failed as a whole)',
+      labelNames: ['job'], registers: [registry],
+    }),
   };
 }
 

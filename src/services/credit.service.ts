@@ -16,6 +16,7 @@ import { AlertService } from './alert.service';
 import { Clock } from './clock';
 import { assertStorableAmount, CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
+import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
@@ -293,21 +294,23 @@ export class CreditService {
    * each organization is handled under its lock and re-reads its due lots there, so each lot is expired once.
    * Returns how many lots it expired.
    */
-  async expireLots(db: DbContext, asOf: Date): Promise<number> {
+  async expireLots(db: DbContext, asOf: Date, options: IsolationOptions = {}): Promise<number> {
     const ctx: ServiceContext = { viewer: SYSTEM_VIEWER, ...db };
     const rows: Array<{ organizationId: string }> = await ctx.em
       .createQueryBuilder(CreditLot, 'l')
       .select('DISTINCT l.organizationId', 'organizationId')
       .where('l.expiredAt IS NULL AND l.remaining > 0 AND l.expiresAt <= :asOf', { asOf: sqlInstant(ctx.em, asOf) })
+      .orderBy('l.organizationId', 'ASC')
       .getRawMany();
     let expired = 0;
-    for (const { organizationId } of rows) {
+    // R35: one transaction per organization; one that fails keeps its lots for the next run, the others expire theirs.
+    await forEachIsolated(rows, ({ organizationId }) => ({ organizationId }), async ({ organizationId }) => {
       expired += await this.uow.run(ctx, async (tx) => {
         await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
         const head = await this.openLedger(tx, organizationId, asOf);
         return head.lotsExpired;
       });
-    }
+    }, options);
     return expired;
   }
 

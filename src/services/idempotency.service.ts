@@ -86,9 +86,15 @@ export class IdempotencyService {
     return result;
   }
 
-  /** Deletes keys older than the retention (24 h before `asOf`); the scheduler calls this. */
+  /**
+   * Deletes keys older than the retention; the scheduler calls this. A key is created on the real clock (requests
+   * never run on the test clock), so its retention is measured there too: a key goes only when both `asOf` and the
+   * real clock are past createdAt + 24 h. A test-clock run far ahead (runScheduledJobs(asOf: now + 14 days)) thus
+   * never shortens the guarantee a client holds for a request it made minutes ago.
+   */
   async purgeExpired(ctx: DbContext, asOf: Date): Promise<number> {
-    const cutoff = new Date(asOf.getTime() - IDEMPOTENCY_RETENTION_MS);
+    const now = this.clock.now();
+    const cutoff = new Date(Math.min(asOf.getTime(), now.getTime()) - IDEMPOTENCY_RETENTION_MS);
     const result = await ctx.em.createQueryBuilder().delete().from(IdempotencyKey).where('createdAt < :cutoff', { cutoff: sqlInstant(ctx.em, cutoff) }).execute();
     return result.affected ?? 0;
   }

@@ -70,7 +70,7 @@ export function createServices(deps: ServiceDeps) {
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
   const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, organizations, invoices, credits, idempotency, paymentProvider, alerts, contacts, notifications);
-  const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications, deps.log);
+  const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
   const scheduler = new SchedulerService([

@@ -13,6 +13,7 @@ import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from './clock';
 import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
+import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { NotificationService } from './notification.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -91,15 +92,21 @@ export class InvoiceService {
     });
   }
 
-  /** Closes every period that has ended by `asOf`, oldest first, one invoice each (the scheduler calls this). */
-  async closeDuePeriods(ctx: ServiceContext, asOf: Date): Promise<number> {
+  /**
+   * Closes every period that has ended by `asOf`, oldest first, one invoice each (the scheduler calls this).
+   * R35: each organization closes in its own transaction; one that fails is reported and left open for the next
+   * run, and the others still close.
+   */
+  async closeDuePeriods(ctx: ServiceContext, asOf: Date, options: IsolationOptions = {}): Promise<number> {
     const due = await ctx.em
       .createQueryBuilder(BillingPeriod, 'p')
       .where('p.openForOrganizationId IS NOT NULL')
       .andWhere('p.end <= :asOf', { asOf: sqlInstant(ctx.em, asOf) })
+      .orderBy('p.end', 'ASC')
+      .addOrderBy('p.organizationId', 'ASC')
       .getMany();
     let closed = 0;
-    for (const { organizationId } of due) {
+    await forEachIsolated(due, (p) => ({ organizationId: p.organizationId, detail: { periodId: p.id } }), async ({ organizationId }) => {
       closed += await this.uow.run(ctx, async (tx) => {
         const org = await this.organizations.lockForChange(tx, organizationId);
         let count = 0;
@@ -110,7 +117,7 @@ export class InvoiceService {
         }
         return count;
       });
-    }
+    }, options);
     return closed;
   }
 

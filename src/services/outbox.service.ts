@@ -6,6 +6,7 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { MailReceipt, MailTransport, messageIdFor } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
 import { Clock, systemClock } from './clock';
+import { FailureSink, forEachIsolated, IsolationOptions } from './job-isolation';
 import type { ServiceContext } from './service-context';
 
 /** A notification that failed this many times becomes FAILED and is never tried again. */
@@ -23,10 +24,9 @@ const MAX_BATCHES_PER_RUN = 20;
 const RECORD_SENT_RETRY_DELAYS_MS = [100, 500, 2000];
 
 /** One delivery run: `asOf` decides what is due; `now()` stamps what happens (the test clock pins both to asOf). */
-export interface DeliveryRun {
+export interface DeliveryRun extends IsolationOptions {
   asOf: Date;
   now(): Date;
-  signal?: AbortSignal;
 }
 
 export interface DeliveryReport {
@@ -62,36 +62,61 @@ export class OutboxService {
     return this.transport.kind;
   }
 
+  /**
+   * R35: each notification is claimed, sent and recorded on its own. One that cannot be processed (not a refused
+   * delivery, which is retried with backoff, but e.g. a row that cannot be read) is reported with its organization,
+   * its claim is released, and it is skipped for the rest of this run and tried again on the next; the others go out.
+   */
   async deliverDue(ctx: ServiceContext, run: DeliveryRun): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, cancelled: 0 };
-    for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-      const ids = await this.dueIds(ctx, run.asOf);
-      let claimedAny = false;
-      for (const id of ids) {
-        if (run.signal?.aborted) return report;
-        const token = await this.claim(ctx, id, run.asOf);
-        if (!token) continue; // another worker has it
-        claimedAny = true;
-        const outcome = await this.deliverClaimed(ctx, id, token, run);
-        report[outcome]++;
-      }
-      if (ids.length < BATCH_SIZE || !claimedAny) break;
+    const failedThisRun = new Set<string>();
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !run.signal?.aborted; batch++) {
+      const due = await this.due(ctx, run.asOf, failedThisRun);
+      let progressed = false; // something was claimed or set aside: the next batch holds other notifications
+      await forEachIsolated(due, (n) => ({ organizationId: n.organizationId, detail: { notificationId: n.id } }), async ({ id }) => {
+        let token: string | null = null;
+        try {
+          token = await this.claim(ctx, id, run.asOf);
+          if (!token) return; // another worker has it
+          progressed = true;
+          report[await this.deliverClaimed(ctx, id, token, run)]++;
+        } catch (error) {
+          failedThisRun.add(id);
+          progressed = true;
+          if (token) await this.releaseClaim(ctx, id, token);
+          throw error;
+        }
+      }, { signal: run.signal, onFailure: run.onFailure ?? this.logFailure });
+      if (due.length < BATCH_SIZE || !progressed) break;
     }
     return report;
   }
 
-  private async dueIds(ctx: ServiceContext, asOf: Date): Promise<string[]> {
-    const rows = await ctx.em
+  private async due(ctx: ServiceContext, asOf: Date, skip: ReadonlySet<string>): Promise<Array<Pick<Notification, 'id' | 'organizationId'>>> {
+    const qb = ctx.em
       .createQueryBuilder(Notification, 'n')
-      .select(['n.id'])
+      .select(['n.id', 'n.organizationId'])
       .where('n.status = :pending', { pending: NotificationStatus.PENDING })
       .andWhere('n.nextAttemptAt <= :asOf', { asOf: sqlInstant(ctx.em, asOf) })
-      .andWhere('(n.claimedUntil IS NULL OR n.claimedUntil < :wallNow)', { wallNow: sqlInstant(ctx.em, this.wallClock.now()) })
-      .orderBy('n.nextAttemptAt', 'ASC')
-      .addOrderBy('n.id', 'ASC')
-      .limit(BATCH_SIZE)
-      .getMany();
-    return rows.map((r) => r.id);
+      .andWhere('(n.claimedUntil IS NULL OR n.claimedUntil < :wallNow)', { wallNow: sqlInstant(ctx.em, this.wallClock.now()) });
+    if (skip.size) qb.andWhere('n.id NOT IN (:...skip)', { skip: [...skip] });
+    return qb.orderBy('n.nextAttemptAt', 'ASC').addOrderBy('n.id', 'ASC').limit(BATCH_SIZE).getMany();
+  }
+
+  /** Without a scheduler to report to, a notification that could not be processed is logged. */
+  private readonly logFailure: FailureSink = ({ error, organizationId, detail }) =>
+    this.log.error({ err: error, organizationId, ...detail }, 'outbox: a notification could not be processed; the next run retries it');
+
+  /** Gives a claim back without counting an attempt: what failed was not the delivery, so the next run simply retries. */
+  private async releaseClaim(ctx: ServiceContext, id: string, token: string): Promise<void> {
+    try {
+      await this.uow.run(ctx, (tx) =>
+        tx.em.createQueryBuilder().update(Notification).set({ claimToken: null, claimedUntil: null }).where('id = :id AND claimToken = :token', { id, token }).execute(),
+      );
+    } catch (error) {
+      // The claim then lapses after CLAIM_LEASE_MS and the notification is taken over as usual.
+      this.log.warn({ err: error, notificationId: id }, 'outbox: releasing a claim failed; it lapses with its lease');
+    }
   }
 
   /** The guarded claim: succeeds for exactly one worker while no live claim exists. Returns the claim token. */

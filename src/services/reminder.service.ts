@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { In } from 'typeorm';
 import { Invoice, InvoiceStatus, Notification, NotificationKind, Organization } from '../../entities';
 import type { AppConfig } from '../config/config';
@@ -7,6 +6,7 @@ import { isUniqueViolation } from '../db/unique-violation';
 import { UnitOfWork } from '../db/unit-of-work';
 import { invoiceMail } from '../notifications/templates';
 import { BillingContactsService } from './billing-contacts.service';
+import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { NotificationService } from './notification.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -46,11 +46,14 @@ export class ReminderService {
     private readonly organizations: OrganizationService,
     private readonly contacts: BillingContactsService,
     private readonly notifications: NotificationService,
-    private readonly log: Logger,
   ) {}
 
-  /** Queues every reminder due at `asOf`, stamped `at` (createdAt, first delivery time). Returns how many it queued. */
-  async queueDue(ctx: ServiceContext, asOf: Date, at: Date = asOf, signal?: AbortSignal): Promise<number> {
+  /**
+   * Queues every reminder due at `asOf`, stamped `at` (createdAt, first delivery time). Returns how many it queued.
+   * R35: each reminder is its own transaction; one that fails is reported with its organization (the others are
+   * still queued) and, not being written, is due again on the next run.
+   */
+  async queueDue(ctx: ServiceContext, asOf: Date, at: Date = asOf, options: IsolationOptions = {}): Promise<number> {
     const candidates = await ctx.em
       .createQueryBuilder(Invoice, 'i')
       .select(['i.id', 'i.organizationId', 'i.issuedAt', 'i.dueAt'])
@@ -61,24 +64,21 @@ export class ReminderService {
       .addOrderBy('i.id', 'ASC')
       .getMany();
     let queued = 0;
-    const failures: unknown[] = [];
-    for (let i = 0; i < candidates.length; i += CHUNK) {
+    for (let i = 0; i < candidates.length && !options.signal?.aborted; i += CHUNK) {
       const chunk = candidates.slice(i, i + CHUNK);
       const queuedOffsets = await this.queuedOffsets(ctx, chunk.map((c) => c.id));
-      for (const invoice of chunk) {
-        if (signal?.aborted) return queued;
-        const offset = reminderDue(invoice, asOf, queuedOffsets.get(invoice.id) ?? []);
-        if (offset === null) continue;
+      const due = chunk.flatMap((invoice) => {
+        const offsetDays = reminderDue(invoice, asOf, queuedOffsets.get(invoice.id) ?? []);
+        return offsetDays === null ? [] : [{ invoice, offsetDays }];
+      });
+      await forEachIsolated(due, ({ invoice, offsetDays }) => ({ organizationId: invoice.organizationId, detail: { invoiceId: invoice.id, offsetDays } }), async ({ invoice, offsetDays }) => {
         try {
-          queued += await this.queueOne(ctx, invoice.id, invoice.organizationId, offset, asOf, at);
+          queued += await this.queueOne(ctx, invoice.id, invoice.organizationId, offsetDays, asOf, at);
         } catch (error) {
-          if (isUniqueViolation(error)) continue; // another instance queued it first
-          this.log.error({ err: error, invoiceId: invoice.id, offsetDays: offset }, 'queueing an invoice reminder failed');
-          failures.push(error);
+          if (!isUniqueViolation(error)) throw error; // a duplicate means another instance queued it first
         }
-      }
+      }, options);
     }
-    if (failures.length) throw new AggregateError(failures, `${failures.length} invoice reminder(s) could not be queued`);
     return queued;
   }
 

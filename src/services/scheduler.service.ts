@@ -4,9 +4,10 @@ import { ALL_PERMISSIONS } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { Viewer } from '../auth/viewer';
 import type { AppConfig } from '../config/config';
-import { badInput, forbidden } from '../errors/errors';
+import { badInput, forbidden, publicErrorCode } from '../errors/errors';
 import type { Metrics } from '../observability/metrics';
 import { Clock } from './clock';
+import type { FailureSink, OrganizationFailure } from './job-isolation';
 import type { ServiceContext } from './service-context';
 
 /** What one scheduler run did (the JobRunReport of the contract). */
@@ -16,8 +17,16 @@ export interface JobCounts {
   periodsClosed: number;
   lotsExpired: number;
 }
+/** R35: an organization a job could not process in this run (null: the job failed as a whole). Retried on the next run. */
+export interface JobFailure {
+  job: string;
+  organizationId: string | null;
+  /** A stable code (DESIGN §6) or INTERNAL_SERVER_ERROR; the message and any SQL stay in the log. */
+  code: string;
+}
 export interface JobRunReport extends JobCounts {
   asOf: Date;
+  failures: JobFailure[];
 }
 
 /** One run of the jobs: `asOf` is "now" for what is due; `now()` stamps what they write (the test clock pins it to asOf). */
@@ -26,6 +35,8 @@ export interface JobRun {
   now(): Date;
   /** Aborted when the server stops: long jobs end early at a safe point (the rest is picked up by the next run). */
   signal: AbortSignal;
+  /** R35: where the job reports an organization it could not process, before going on with the others. */
+  onFailure: FailureSink;
 }
 
 /**
@@ -68,8 +79,12 @@ export class SchedulerService {
     },
   ) {}
 
-  /** Every job as of `asOf`, in order. A job that throws is logged and counted; the others still run. */
-  async runAll(asOf: Date, trigger: SchedulerTrigger, now: () => Date = () => this.deps.clock.now()): Promise<JobRunReport & { failedJobs: string[] }> {
+  /**
+   * Every job as of `asOf`, in order. R35: a job reports each organization it could not process and goes on with
+   * the others; a job that throws as a whole is reported too, and the next jobs still run. Each failure is logged
+   * with its organization, counted in billing_scheduler_job_failures_total{job} and listed in the report.
+   */
+  async runAll(asOf: Date, trigger: SchedulerTrigger, now: () => Date = () => this.deps.clock.now()): Promise<JobRunReport> {
     const work = this.runJobs(asOf, trigger, now);
     this.inFlight.add(work);
     try {
@@ -79,44 +94,55 @@ export class SchedulerService {
     }
   }
 
-  private async runJobs(asOf: Date, trigger: SchedulerTrigger, now: () => Date): Promise<JobRunReport & { failedJobs: string[] }> {
+  private async runJobs(asOf: Date, trigger: SchedulerTrigger, now: () => Date): Promise<JobRunReport> {
     const endTimer = this.deps.metrics?.schedulerRunDuration.startTimer({ trigger });
-    const report = { asOf, remindersQueued: 0, notificationsSent: 0, periodsClosed: 0, lotsExpired: 0, failedJobs: [] as string[] };
+    const report: JobRunReport = { asOf, remindersQueued: 0, notificationsSent: 0, periodsClosed: 0, lotsExpired: 0, failures: [] };
     const ctx: ServiceContext = { viewer: SCHEDULER_VIEWER, em: this.deps.em };
-    const run: JobRun = { asOf, now, signal: this.abort.signal };
     try {
       for (const job of this.jobs) {
         if (this.abort.signal.aborted) break;
+        const onFailure: FailureSink = (failure) => this.recordFailure(report, job.name, failure, trigger);
         try {
-          const counts = await job.run(ctx, run);
+          const counts = await job.run(ctx, { asOf, now, signal: this.abort.signal, onFailure });
           for (const key of ['remindersQueued', 'notificationsSent', 'periodsClosed', 'lotsExpired'] as const) report[key] += counts[key] ?? 0;
         } catch (error) {
-          report.failedJobs.push(job.name);
-          this.deps.metrics?.schedulerJobFailures.inc({ job: job.name });
-          this.deps.log.error({ err: error, job: job.name, asOf, trigger }, 'scheduled job failed');
+          onFailure({ organizationId: null, error });
         }
       }
     } finally {
       endTimer?.();
     }
-    const { failedJobs, ...counts } = report;
-    if (counts.remindersQueued || counts.notificationsSent || counts.periodsClosed || counts.lotsExpired || failedJobs.length) {
-      this.deps.log.info({ ...counts, failedJobs, trigger }, 'scheduler run');
+    const { failures, ...counts } = report;
+    if (counts.remindersQueued || counts.notificationsSent || counts.periodsClosed || counts.lotsExpired || failures.length) {
+      this.deps.log.info({ ...counts, failures: failures.length, trigger }, 'scheduler run');
     }
     return report;
   }
 
-  /** The test clock: operators run every job as of `asOf`, only when the server runs with BILLING_TEST_CLOCK=1. */
+  /**
+   * One failure: always logged with its organization and details; listed and counted once per job, organization and
+   * code in a run (an organization with several failing invoices is one failing organization).
+   */
+  private recordFailure(report: JobRunReport, job: string, { organizationId, error, detail }: OrganizationFailure, trigger: SchedulerTrigger): void {
+    const code = publicErrorCode(error);
+    this.deps.log.error({ err: error, job, organizationId, code, ...detail, asOf: report.asOf, trigger }, 'scheduled job failed for an organization; the others went on, the next run retries it');
+    if (report.failures.some((f) => f.job === job && f.organizationId === organizationId && f.code === code)) return;
+    report.failures.push({ job, organizationId, code });
+    this.deps.metrics?.schedulerJobFailures.inc({ job });
+  }
+
+  /**
+   * The test clock: operators run every job as of `asOf`, only when the server runs with BILLING_TEST_CLOCK=1.
+   * A run where some organization failed still answers its report: the failures name the job, the organization and
+   * the error code (never the message or SQL, which are in the log), and the next run retries them.
+   */
   async runForTestClock(ctx: ServiceContext, asOf: Date): Promise<JobRunReport> {
     requireOperator(ctx.viewer);
     if (!this.deps.config.testClock) {
       throw forbidden('runScheduledJobs is refused: the test clock is off (start the server with BILLING_TEST_CLOCK=1 to enable it)');
     }
     if (!(asOf instanceof Date) || Number.isNaN(asOf.getTime())) throw badInput('asOf', 'asOf must be a valid instant');
-    const { failedJobs, ...report } = await this.runAll(asOf, 'test_clock', () => asOf);
-    // Details are in the log; the client learns which jobs failed, not why (no SQL reaches a client).
-    if (failedJobs.length) throw new Error(`scheduled jobs failed: ${failedJobs.join(', ')}`);
-    return report;
+    return this.runAll(asOf, 'test_clock', () => asOf);
   }
 
   /** Starts the timer (no-op when the interval is 0). The first run comes one interval after start. */
