@@ -34,6 +34,7 @@ import { introspectionRefusal } from './schema-exposure';
 
 /** SIGTERM must end the process within 10 s (R36): in-flight HTTP requests get this long before they are cut. */
 const HTTP_DRAIN_GRACE_MS = 6000;
+const REQUEST_SETTLE_MS = 150;
 
 export interface BillingApp {
   config: AppConfig;
@@ -238,6 +239,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     ready = false;
     const schedulerStopped = services.scheduler.stop(); // aborts between safe points and waits for a running tick
     for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+    // The HTTP drain ends every connection that has no request read yet; requests already sent get a moment to be
+    // read first (the loop may have been busy), so a client that sent one just before the signal still gets its answer.
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_SETTLE_MS));
     // Stops listening, waits for in-flight HTTP requests (cut after HTTP_DRAIN_GRACE_MS), disposes graphql-ws.
     await apollo.stop();
     if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
