@@ -217,10 +217,26 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     if (retryAfter === null) return next();
     res.status(429).set('Retry-After', String(retryAfter)).json({ errors: formatAll([rateLimited(retryAfter)]) });
   };
+  // R36: a document with too many selections is refused before Apollo validates it (validation compares the fields
+  // of a selection set pairwise); parsing is bounded by the token limit and cached. Syntax errors are Apollo's to answer.
+  const refuseOversizedDocuments: RequestHandler = (req, res, next) => {
+    const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== 'string') return next();
+    let document: DocumentNode;
+    try {
+      document = parseCached(query);
+    } catch {
+      return next();
+    }
+    const tooBig = documentShapeError(document);
+    if (!tooBig) return next();
+    res.status(400).json({ errors: formatAll([tooBig]) });
+  };
   app.use(
     '/graphql',
     spendBudget,
     express.json({ limit: '1mb' }),
+    refuseOversizedDocuments,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
@@ -230,6 +246,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   );
 
   app.use(requestErrorHandler(log, formatAll));
+
+  // Every instance spends the one shared budget from its first request (while Redis is unreachable, its own).
+  await budget.ready();
 
   // R23/R24: every instance runs the scheduler (BILLING_SCHEDULER_INTERVAL_MS; 0 = off); the jobs are safe side by side.
   services.scheduler.start();
@@ -327,10 +346,7 @@ function requestErrorHandler(log: Logger, formatAll: (errors: readonly GraphQLEr
   };
 }
 
-/**
- * R36 on HTTP, next to Apollo's pipeline: a document with too many selections is refused before validation (cheap,
- * linear) and an anonymous production caller may not introspect. (graphql-ws does the same in onSubscribe.)
- */
+/** R36 on HTTP: an anonymous production caller may not introspect (graphql-ws checks the same in onSubscribe). */
 function documentGuardPlugin(production: boolean, metrics: Metrics): ApolloServerPlugin<RequestContext> {
   const refuse = (error: GraphQLError) => {
     metrics.errors.inc({ code: String(error.extensions.code) });
@@ -339,13 +355,7 @@ function documentGuardPlugin(production: boolean, metrics: Metrics): ApolloServe
   return {
     async requestDidStart() {
       return {
-        // Thrown before validate() runs; Apollo answers it with its http status (400). Refused documents are
-        // never cached, so every request of one is checked.
-        async validationDidStart({ document }) {
-          const tooBig = documentShapeError(document);
-          if (tooBig) refuse(tooBig);
-        },
-        // After validation: cached documents skip it, this runs for every request.
+        // Runs for every request, also those whose document Apollo validated before and kept.
         async didResolveOperation({ document, contextValue }) {
           const refusal = introspectionRefusal(document, contextValue.viewer, production);
           if (refusal) refuse(refusal);

@@ -31,11 +31,6 @@ export function documentShapeError(document: DocumentNode): GraphQLError | null 
   let refusal: GraphQLError | null = null;
   visit(document, {
     SelectionSet(node) {
-      selections += node.selections.length;
-      if (selections > QUERY_LIMITS.selections) {
-        refusal = validationError(`The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`);
-        return BREAK;
-      }
       const perName = new Map<string, number>();
       for (const selection of node.selections) {
         if (selection.kind !== Kind.FIELD) continue;
@@ -46,6 +41,11 @@ export function documentShapeError(document: DocumentNode): GraphQLError | null 
           return BREAK;
         }
         perName.set(name, count);
+      }
+      selections += node.selections.length;
+      if (selections > QUERY_LIMITS.selections) {
+        refusal = validationError(`The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`);
+        return BREAK;
       }
       return undefined;
     },

@@ -11,8 +11,12 @@ import { bearerToken, TokenVerifier } from '../auth/jwt';
  */
 export interface RequestBudget {
   consume(callerKey: string): Promise<number | null>;
+  /** Resolves once the shared store is reachable (at most STORE_READY_WAIT_MS; the in-memory stand-in serves meanwhile). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
+
+const STORE_READY_WAIT_MS = 3000;
 
 const KEY_PREFIX = 'opus-billing:budget';
 
@@ -28,7 +32,7 @@ interface Limiter {
  */
 export function createRequestBudget(config: Pick<AppConfig, 'rateLimitRps' | 'rateLimitBurst' | 'redisUrl'>, log: Logger): RequestBudget {
   const { rateLimitRps: rps, rateLimitBurst } = config;
-  if (!(rps > 0)) return { consume: async () => null, close: async () => {} };
+  if (!(rps > 0)) return { consume: async () => null, ready: async () => {}, close: async () => {} };
 
   // Redis expires keys in whole seconds: a rate below one a second becomes one request per window of 1/rps seconds.
   const window = rps >= 1 ? 1 : Math.ceil(1 / rps);
@@ -59,6 +63,18 @@ export function createRequestBudget(config: Pick<AppConfig, 'rateLimitRps' | 'ra
         log.error({ err: rejection }, 'rate limit check failed');
         return null;
       }
+    },
+    async ready() {
+      if (!redis || redis.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, STORE_READY_WAIT_MS);
+        redis.once('ready', done);
+        function done() {
+          clearTimeout(timer);
+          redis!.off('ready', done);
+          resolve();
+        }
+      });
     },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());
