@@ -10,7 +10,7 @@ async function main() {
   const config = loadConfig();
   const app = await createApp(config);
   const url = await app.listen(config.port);
-  app.log.info({ url: `${url}/graphql`, database: app.dataSource.options.type }, 'Opus Billing API ready');
+  app.log.info({ url: `${url}/graphql`, database: app.dataSource.options.type, ...(app.metricsUrl ? { metricsUrl: app.metricsUrl } : {}) }, 'Opus Billing API ready');
   console.log(`\n  Opus Billing API: ${url}/graphql  (IDE in the browser, POST and graphql-ws on the same path)`);
   if (config.seedDemo) console.log(`  A token for the demo admin: npm run token -- ${DEMO_ADMIN_EMAIL}   (operators: npm run token -- --operator)\n`);
   if (config.production && !config.metricsToken && config.metricsPort === undefined) {

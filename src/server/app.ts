@@ -44,8 +44,10 @@ export interface BillingApp {
   httpServer: Server;
   log: Logger;
   metrics: Metrics;
-  /** Listens on `port` (0: any free port) and resolves to the base URL. */
+  /** Listens on `port` (0: any free port) and resolves to the base URL (and METRICS_PORT, when set, for /metrics). */
   listen(port?: number): Promise<string>;
+  /** Where /metrics is served on its own port (METRICS_PORT), once listening. */
+  metricsUrl?: string;
   /**
    * The one drain path (R36): stops accepting, closes sockets (1001), lets in-flight requests, graphql-ws operations
    * and a running scheduler tick finish, then closes Redis and the database. Calling it again returns the same drain.
@@ -275,14 +277,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     await dataSource.destroy();
   };
 
-  return {
+  const billingApp: BillingApp = {
     config, dataSource, services, schema, httpServer, log, metrics,
     listen: async (port = config.port) => {
-      if (metricsServer) await listenOn(metricsServer, config.metricsPort!);
+      if (metricsServer) billingApp.metricsUrl = `http://localhost:${await listenOn(metricsServer, config.metricsPort!)}/metrics`;
       return `http://localhost:${await listenOn(httpServer, port)}`;
     },
     stop: () => (stopping ??= drain()),
   };
+  return billingApp;
 }
 
 function listenOn(server: Server, port: number): Promise<number> {
