@@ -10,16 +10,25 @@ export type TokenVerifier = (token: string) => Promise<TokenClaims>;
 
 /**
  * R6: HS256 with JWT_SECRET in development and tests; RS256 through a JWKS URL in production.
- * `exp` is always honoured; issuer and audience only when configured.
+ * `exp` is always honoured; issuer and audience only when configured. In production a token must carry `exp` and
+ * be valid for at most JWT_MAX_LIFETIME_SECONDS (exp − iat, or exp − now without `iat`): a leaked token that never
+ * expires, or lives for a year, is refused.
  */
-export function createTokenVerifier(config: Pick<AppConfig, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>): TokenVerifier {
-  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+export function createTokenVerifier(
+  config: Pick<AppConfig, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'> & Partial<Pick<AppConfig, 'production' | 'jwtMaxLifetimeSeconds'>>,
+): TokenVerifier {
+  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience, ...(config.production ? { requiredClaims: ['exp'] } : {}) };
+  const maxLifetime = config.production ? config.jwtMaxLifetimeSeconds : undefined;
   const verifyWith = config.jwtJwksUrl
     ? ((jwks) => (token: string) => jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] }))(createRemoteJWKSet(new URL(config.jwtJwksUrl)))
     : ((key) => (token: string) => jwtVerify(token, key, { ...options, algorithms: ['HS256'] }))(new TextEncoder().encode(config.jwtSecret));
   return async (token) => {
     const { payload } = await verifyWith(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
+    if (maxLifetime !== undefined && maxLifetime > 0) {
+      const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+      if (payload.exp! - from > maxLifetime) throw new Error('token lives longer than JWT_MAX_LIFETIME_SECONDS');
+    }
     return { sub: payload.sub, operator: hasOperatorScope(payload) };
   };
 }

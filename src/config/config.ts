@@ -17,6 +17,16 @@ export interface AppConfig {
   schedulerIntervalMs: number;
   /** R24: the From of every mail (MAIL_FROM); its domain also names the Message-IDs. */
   mailFrom: string;
+  /** R36: each caller's sustained requests per second (RATE_LIMIT_RPS, default 50; 0 turns the budget off). */
+  rateLimitRps: number;
+  /** R36: how many requests a caller may send at once before the sustained rate applies (RATE_LIMIT_BURST, default 100). */
+  rateLimitBurst: number;
+  /** GET /metrics requires `Authorization: Bearer METRICS_TOKEN` when set. */
+  metricsToken?: string;
+  /** When set, /metrics is served on this port (and no longer on PORT). */
+  metricsPort?: number;
+  /** R6 in production: the longest a token may be valid, exp − iat (JWT_MAX_LIFETIME_SECONDS, default 24 h). */
+  jwtMaxLifetimeSeconds: number;
 }
 
 export const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
@@ -48,5 +58,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     billingPortalUrl: env.BILLING_PORTAL_URL || 'http://localhost:4000/billing',
     schedulerIntervalMs: Number(env.BILLING_SCHEDULER_INTERVAL_MS ?? 60000),
     mailFrom: env.MAIL_FROM || DEFAULT_MAIL_FROM,
+    rateLimitRps: nonNegative(env, 'RATE_LIMIT_RPS', 50),
+    rateLimitBurst: nonNegative(env, 'RATE_LIMIT_BURST', 100),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    metricsPort: env.METRICS_PORT ? nonNegative(env, 'METRICS_PORT', 0) : undefined,
+    jwtMaxLifetimeSeconds: nonNegative(env, 'JWT_MAX_LIFETIME_SECONDS', 24 * 60 * 60),
   };
+}
+
+/** A number setting that must be a finite number ≥ 0; a typo stops the start rather than meaning "off". */
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0 (got ${JSON.stringify(raw)})`);
+  return value;
 }

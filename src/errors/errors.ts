@@ -12,14 +12,16 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'ALREADY_PAID'
   | 'PAYMENT_FAILED'
-  | 'ORGANIZATION_TERMINATED';
+  | 'ORGANIZATION_TERMINATED'
+  | 'RATE_LIMITED';
 
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'LICENSE_LIMIT_REACHED',
   'LAST_BILLING_MANAGER', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_PAID', 'PAYMENT_FAILED', 'ORGANIZATION_TERMINATED',
+  'RATE_LIMITED',
 ]);
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 /** A failure the client caused or may act on; its message and code reach the client as they are. */
 export class BillingError extends GraphQLError {
@@ -65,3 +67,9 @@ export function publicErrorCode(error: unknown): string {
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
   return typeof code === 'string' && PUBLIC_ERROR_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
 }
+
+/** R36: the caller spent its request budget; `retryAfterSeconds` (whole seconds, at least 1) until it may send again. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new BillingError('RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds, http: { status: HTTP_STATUS.RATE_LIMITED },
+  });

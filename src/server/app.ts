@@ -1,21 +1,21 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, Server } from 'node:http';
-import express from 'express';
+import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLSchema, validate } from 'graphql';
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { AppConfig } from '../config/config';
-import { createTokenVerifier } from '../auth/jwt';
+import { bearerToken, createTokenVerifier } from '../auth/jwt';
 import { authenticate, Viewer } from '../auth/viewer';
-import { BillingError } from '../errors/errors';
+import { BillingError, rateLimited } from '../errors/errors';
 import { createLoaders } from '../loaders';
 import { createLogger } from '../observability/logger';
 import { createMetrics, Metrics } from '../observability/metrics';
@@ -28,7 +28,13 @@ import { Clock } from '../services/clock';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, limitRules, parseCached, parseOptions } from './query-limits';
+import { allValidationRules, documentShapeError, limitRules, parseCached, parseOptions } from './query-limits';
+import { callerKey, createRequestBudget, remoteAddressOf } from './rate-limit';
+import { introspectionRefusal } from './schema-exposure';
+
+/** SIGTERM must end the process within 10 s (R36): in-flight HTTP requests get this long before they are cut. */
+const HTTP_DRAIN_GRACE_MS = 6000;
+const REQUEST_SETTLE_MS = 150;
 
 export interface BillingApp {
   config: AppConfig;
@@ -38,9 +44,14 @@ export interface BillingApp {
   httpServer: Server;
   log: Logger;
   metrics: Metrics;
-  /** Listens on `port` (0: any free port) and resolves to the base URL. */
+  /** Listens on `port` (0: any free port) and resolves to the base URL (and METRICS_PORT, when set, for /metrics). */
   listen(port?: number): Promise<string>;
-  /** Stops the scheduler (waiting for a running tick), drains HTTP and WebSocket connections and closes the database. */
+  /** Where /metrics is served on its own port (METRICS_PORT), once listening. */
+  metricsUrl?: string;
+  /**
+   * The one drain path (R36): stops accepting, closes sockets (1001), lets in-flight requests, graphql-ws operations
+   * and a running scheduler tick finish, then closes Redis and the database. Calling it again returns the same drain.
+   */
   stop(): Promise<void>;
 }
 
@@ -68,7 +79,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
   const schema = await buildBillingSchema(events.pubSub);
   const verify = createTokenVerifier(config);
-  const formatError = createErrorFormatter(log);
+  const formatError = createErrorFormatter(log, { hideSuggestions: config.production });
+  const budget = createRequestBudget(config, log);
+  // R36: graphql-js leaves out its "Did you mean" suggestions in production (formatError strips those it adds later).
+  const validationOptions = { hideSuggestions: config.production };
+  const formatAll = (errors: readonly GraphQLError[]) => {
+    for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+    return errors.map((e) => formatError(e.toJSON(), e));
+  };
 
   const authenticateHeader = (authorization: unknown) =>
     authenticate(authorization, { verify, em: dataSource.manager, permissions: services.permissions });
@@ -88,28 +106,67 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  /** Whose budget each socket's operations spend: its verified subject at connect, else its address. */
+  const socketCallers = new WeakMap<object, string>();
+  /** Queries and mutations over graphql-ws still running: the drain waits for them before the database closes. */
+  const wsOperations = new Set<Promise<unknown>>();
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
-      parse: parseCached,
-      validate: (s, document) => validate(s, document, allValidationRules),
+      isProd: config.production,
       // R6: the socket is authenticated once, at connect; a bad token closes it (4403).
       onConnect: async (ctx) => {
         try {
-          await authenticateHeader(ctx.connectionParams?.authorization);
+          const viewer = await authenticateHeader(ctx.connectionParams?.authorization);
+          socketCallers.set(ctx, viewer.subject ? `sub:${viewer.subject}` : `ip:${remoteAddressOf(ctx.extra.request)}`);
           return true;
         } catch {
           return false;
         }
       },
-      // Each operation reads the viewer afresh (R4 at subscribe time: a permission granted or revoked since the
-      // socket connected counts); a token that has expired since then closes the socket (R6).
-      context: async (ctx) => contextFor(await authenticateHeader(ctx.connectionParams?.authorization), randomUUID()),
+      // Each operation is checked on its own and refused with an `error` for that operation only — the socket and
+      // its other subscriptions go on: the budget (R36), syntax, the document's size, introspection, validation.
+      // The viewer is read afresh (R4 at subscribe time: a permission granted or revoked since connect counts).
+      onSubscribe: async (ctx, _id, payload) => {
+        const retryAfter = await budget.consume(socketCallers.get(ctx) ?? `ip:${remoteAddressOf(ctx.extra.request)}`);
+        if (retryAfter !== null) return [rateLimited(retryAfter)];
+        let document: DocumentNode;
+        try {
+          document = parseCached(payload.query);
+        } catch (error) {
+          return [withCode(error instanceof GraphQLError ? error : new GraphQLError('The document could not be parsed'), 'GRAPHQL_PARSE_FAILED')];
+        }
+        const tooBig = documentShapeError(document);
+        if (tooBig) return [tooBig];
+        let viewer: Viewer;
+        try {
+          viewer = await authenticateHeader(ctx.connectionParams?.authorization);
+        } catch (error) {
+          // R6: a token that has expired since the socket connected ends the socket, as a bad one at connect does.
+          ctx.extra.socket.close(4403, 'Forbidden');
+          return [error as GraphQLError];
+        }
+        const refusal = introspectionRefusal(document, viewer, config.production);
+        if (refusal) return [refusal];
+        const invalid = validate(schema, document, allValidationRules, validationOptions);
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        return {
+          schema, document, operationName: payload.operationName, variableValues: payload.variables,
+          contextValue: contextFor(viewer, randomUUID()),
+        };
+      },
+      execute: (args: ExecutionArgs) => {
+        const running = Promise.resolve(execute(args));
+        wsOperations.add(running);
+        void running.finally(() => wsOperations.delete(running)).catch(() => {});
+        return running;
+      },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
         for (const e of result.errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } as unknown as typeof result;
       },
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors) as never,
     },
     wsServer,
   );
@@ -117,15 +174,21 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: limitRules,
+    validationOptions,
     parseOptions,
+    // R36 decides who may introspect (documentGuardPlugin), per caller rather than per NODE_ENV.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    // One owner of shutdown (R36, STACK.md's Apollo trap): main.ts's signal handlers call stop() once.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: HTTP_DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(), // no HTTP caching of billing data; saves a pass over every response
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       observabilityPlugin(metrics),
+      documentGuardPlugin(config.production, metrics),
     ],
   });
   await apollo.start();
@@ -138,14 +201,44 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  const serveMetrics = metricsHandler(config, metrics);
+  let metricsServer: Server | null = null;
+  if (config.metricsPort !== undefined) {
+    const metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.get('/metrics', serveMetrics);
+    metricsServer = createServer(metricsApp);
+  } else {
+    app.get('/metrics', serveMetrics);
+  }
   // GET /graphql from a browser: the IDE (GraphiQL, bundled in dist/ide); everything else on /graphql goes on to Apollo.
   app.use(ideRouter({ config, dataSource }));
+  // R36: the budget is spent before the body is even read, so a caller over it costs next to nothing.
+  const spendBudget: RequestHandler = async (req, res, next) => {
+    const retryAfter = await budget.consume(await callerKey(req.headers.authorization, verify, req.socket.remoteAddress));
+    if (retryAfter === null) return next();
+    res.status(429).set('Retry-After', String(retryAfter)).json({ errors: formatAll([rateLimited(retryAfter)]) });
+  };
+  // R36: a document with too many selections is refused before Apollo validates it (validation compares the fields
+  // of a selection set pairwise); parsing is bounded by the token limit and cached. Syntax errors are Apollo's to answer.
+  const refuseOversizedDocuments: RequestHandler = (req, res, next) => {
+    const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== 'string') return next();
+    let document: DocumentNode;
+    try {
+      document = parseCached(query);
+    } catch {
+      return next();
+    }
+    const tooBig = documentShapeError(document);
+    if (!tooBig) return next();
+    res.status(400).json({ errors: formatAll([tooBig]) });
+  };
   app.use(
     '/graphql',
+    spendBudget,
     express.json({ limit: '1mb' }),
+    refuseOversizedDocuments,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
@@ -154,29 +247,123 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     }),
   );
 
+  app.use(requestErrorHandler(log, formatAll));
+
+  // Every instance spends the one shared budget from its first request (while Redis is unreachable, its own).
+  await budget.ready();
+
   // R23/R24: every instance runs the scheduler (BILLING_SCHEDULER_INTERVAL_MS; 0 = off); the jobs are safe side by side.
   services.scheduler.start();
 
-  return {
+  let stopping: Promise<void> | null = null;
+  const drain = async () => {
+    ready = false;
+    const schedulerStopped = services.scheduler.stop(); // aborts between safe points and waits for a running tick
+    for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+    // The HTTP drain ends every connection that has no request read yet; requests already sent get a moment to be
+    // read first (the loop may have been busy), so a client that sent one just before the signal still gets its answer.
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_SETTLE_MS));
+    // Stops listening, waits for in-flight HTTP requests (cut after HTTP_DRAIN_GRACE_MS), disposes graphql-ws.
+    await apollo.stop();
+    if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    if (metricsServer?.listening) {
+      metricsServer.closeAllConnections();
+      await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
+    }
+    await Promise.allSettled([...wsOperations, schedulerStopped]);
+    // Last, what the work above needed: Redis and the pool.
+    await Promise.allSettled([events.close(), budget.close()]);
+    services.outbox.close();
+    await dataSource.destroy();
+  };
+
+  const billingApp: BillingApp = {
     config, dataSource, services, schema, httpServer, log, metrics,
-    listen: (port = config.port) =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, () => {
-          const address = httpServer.address();
-          resolve(`http://localhost:${typeof address === 'object' && address ? address.port : port}`);
-        });
-      }),
-    async stop() {
-      ready = false;
-      await services.scheduler.stop(); // waits for a running tick: the database must outlive it
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-      await apollo.stop(); // drains HTTP (and, through the plugin, graphql-ws)
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await events.close();
-      services.outbox.close();
-      await dataSource.destroy();
+    listen: async (port = config.port) => {
+      if (metricsServer) billingApp.metricsUrl = `http://localhost:${await listenOn(metricsServer, config.metricsPort!)}/metrics`;
+      return `http://localhost:${await listenOn(httpServer, port)}`;
+    },
+    stop: () => (stopping ??= drain()),
+  };
+  return billingApp;
+}
+
+function listenOn(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** A graphql-js error with the code HTTP gives the same failure (Apollo's GRAPHQL_PARSE_FAILED / _VALIDATION_FAILED). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+    originalError: error.originalError ?? undefined, extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * GET /metrics: with METRICS_TOKEN set, only for `Authorization: Bearer METRICS_TOKEN` (401 otherwise). In
+ * production without a token it is not served (404) unless METRICS_PORT puts it on a port of its own (which an
+ * operator keeps off the public network). Outside production without a token it is open, for local use.
+ */
+function metricsHandler(config: AppConfig, metrics: Metrics): RequestHandler {
+  const expected = config.metricsToken ? Buffer.from(config.metricsToken) : null;
+  return async (req, res) => {
+    if (expected) {
+      const given = Buffer.from(bearerToken(req.headers.authorization) ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'metrics need Authorization: Bearer METRICS_TOKEN' });
+        return;
+      }
+    } else if (config.production && config.metricsPort === undefined) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+/**
+ * A body Express could not read (malformed JSON, too large, an unknown charset) is the client's error: a JSON
+ * GraphQL error with its 4xx status and one log line, never Express's HTML page with a stack. Anything else is masked.
+ */
+function requestErrorHandler(log: Logger, formatAll: (errors: readonly GraphQLError[]) => unknown): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const type = typeof err?.type === 'string' ? err.type : undefined;
+    if (status === 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    else log.warn({ status, type, method: req.method, path: req.path, ip: req.socket.remoteAddress }, 'malformed request refused');
+    const message =
+      type === 'entity.parse.failed' ? 'The request body is not valid JSON'
+        : type === 'entity.too.large' ? 'The request body is larger than 1 MB'
+        : status === 500 ? 'Internal server error' : 'The request body could not be read';
+    const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    res.status(status).json({ errors: formatAll([new GraphQLError(message, { extensions: { code } })]) });
+  };
+}
+
+/** R36 on HTTP: an anonymous production caller may not introspect (graphql-ws checks the same in onSubscribe). */
+function documentGuardPlugin(production: boolean, metrics: Metrics): ApolloServerPlugin<RequestContext> {
+  const refuse = (error: GraphQLError) => {
+    metrics.errors.inc({ code: String(error.extensions.code) });
+    throw error;
+  };
+  return {
+    async requestDidStart() {
+      return {
+        // Runs for every request, also those whose document Apollo validated before and kept.
+        async didResolveOperation({ document, contextValue }) {
+          const refusal = introspectionRefusal(document, contextValue.viewer, production);
+          if (refusal) refuse(refusal);
+        },
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { PUBLIC_ERROR_CODES } from '../errors/errors';
+import { withoutSuggestions } from './schema-exposure';
 
 /** Codes graphql-js and Apollo give to malformed requests; safe to show. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
@@ -27,7 +28,17 @@ function firstViolation(errors: ValidationErrorLike[], prefix = ''): { field: st
  * DESIGN §6: every error carries a stable code; class-validator failures become BAD_USER_INPUT with `field`;
  * anything unexpected is logged and masked, so no stack trace or SQL reaches a client.
  */
-export function createErrorFormatter(log: Logger) {
+export function createErrorFormatter(log: Logger, options: { hideSuggestions?: boolean } = {}) {
+  const format = formatWith(log);
+  if (!options.hideSuggestions) return format;
+  // R36: production names no field, argument, type or enum value the caller did not write.
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    return { ...result, message: withoutSuggestions(result.message) };
+  };
+}
+
+function formatWith(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = (formatted.extensions?.code as string | undefined) ?? undefined;

@@ -30,7 +30,7 @@ export interface ChildServer {
 
 /**
  * Spawns `node dist/src/main.js` with production defaults (NODE_ENV=production, the suite's JWT secret, a free port,
- * the scheduler off) plus `env`, and resolves once it logs that it is ready (its URL is read from the log line).
+ * the scheduler and the request budget off) plus `env`, and resolves once it logs that it is ready (its URL is read from the log line).
  */
 export async function spawnServer(env: Record<string, string | undefined> = {}, options: { readyTimeoutMs?: number } = {}): Promise<ChildServer> {
   if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run npm run build first (npm test does)`);
@@ -41,6 +41,8 @@ export async function spawnServer(env: Record<string, string | undefined> = {}, 
       JWT_SECRET: TEST_SECRET,
       PORT: '0',
       BILLING_SCHEDULER_INTERVAL_MS: '0',
+      // Suites send bursts on purpose; the ones about the request budget (R36) set it.
+      RATE_LIMIT_RPS: '0',
       LOG_LEVEL: 'info',
       ...env,
     } as NodeJS.ProcessEnv,

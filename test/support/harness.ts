@@ -46,8 +46,9 @@ export async function databaseUrlFor(driver: Driver): Promise<{ url: string; dro
 }
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  // The scheduler's timer is off in tests (suites drive it with the test clock) unless a suite turns it on.
-  return { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET }), port: 0, seedDemo: false, logLevel: 'silent', schedulerIntervalMs: 0, ...overrides };
+  // The scheduler's timer is off in tests (suites drive it with the test clock) unless a suite turns it on; so is the
+  // request budget (suites send many requests at once on purpose) unless a suite sets rateLimitRps.
+  return { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET }), port: 0, seedDemo: false, logLevel: 'silent', schedulerIntervalMs: 0, rateLimitRps: 0, ...overrides };
 }
 
 export interface TestServer {
