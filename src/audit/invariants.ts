@@ -58,6 +58,13 @@ async function rowsToViolations(
 /** The ledger quantity that moves the balance: OVERAGE entries count credits billed and leave the balance alone (R15). */
 const BALANCE_DELTA = "CASE WHEN e.kind = 'OVERAGE' THEN 0 ELSE e.quantity END";
 
+/** Additions and overage count up, consumption and expiry down. */
+function signIsRight(kind: string, quantity: number): boolean {
+  if (kind === 'PURCHASE' || kind === 'GRANT' || kind === 'OVERAGE') return quantity > 0;
+  if (kind === 'CONSUMPTION' || kind === 'EXPIRY') return quantity < 0;
+  return false;
+}
+
 /**
  * A gapless per-organization sequence 1, 2, 3…: a window over (organizationId, sequence) reports every number that
  * does not follow its predecessor (a gap, a duplicate, or a first number other than 1).
@@ -92,27 +99,113 @@ function gaplessSequence(name: string, rules: string, table: string, what: strin
   return invariant;
 }
 
+/** One entry of the ledger pass: the last entry of each organization, and every entry that breaks a ledger rule. */
+interface LedgerScanRow {
+  organizationId: string;
+  id: string;
+  sequence: number;
+  kind: string;
+  quantity: number;
+  balanceAfter: number;
+  /** The previous entry's sequence (null for the first). */
+  previous: number | null;
+  /** The last entry of its organization. */
+  last: boolean;
+  /** The sum of the entries up to and including this one that move the balance. */
+  expected: number;
+  /** Last entries only: the organization's credits consumed from lots and billed as overage, over all its entries (R14, R15). */
+  consumed: number;
+  overage: number;
+}
+
+const ledgerScans = new WeakMap<AuditDb, Promise<LedgerScanRow[]>>();
+
+/**
+ * R16: the ledger invariants share one pass over the whole ledger, grouped by organization in (organization,
+ * sequence) order and read from a covering index alone (a million entries in about a second on MariaDB), then an
+ * exact entry-by-entry pass over the organizations that pass flagged. The first pass flags an organization when
+ * its entries are not numbered exactly 1..n (count, first, last, sum of the numbers; the unique index rules out
+ * duplicates), its last balance is not the sum of its entries, a balance is negative, an entry has the wrong sign,
+ * or the running balance does not hold: with b_i the balance after entry i and d_i the change it makes,
+ * b_i = b_(i-1) + d_i for every i implies (n+1)·b_n − Σ b_i = Σ i·d_i — a single wrong balanceAfter breaks that
+ * sum. The second pass (a window over the flagged organizations only) names the entries. Runs once per audit.
+ */
+function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
+  let scan = ledgerScans.get(db);
+  if (!scan) {
+    scan = (async () => {
+      const heads = await db.all(`
+        SELECT a.organizationId, a.n, a.total, a.consumed, a.overage, h.id, h.sequence, h.kind, h.quantity, h.balanceAfter,
+          CASE WHEN a.firstSequence <> 1 OR a.lastSequence <> a.n OR 2 * a.sumSequence <> a.n * (a.n + 1)
+                 OR h.balanceAfter IS NULL OR h.balanceAfter <> a.total OR a.minBalance < 0 OR a.wrongSign > 0
+                 OR (a.n + 1) * h.balanceAfter - a.sumBalance <> a.weightedDelta
+               THEN 1 ELSE 0 END AS flagged
+        FROM (
+          SELECT e.organizationId, COUNT(*) AS n, MIN(e.sequence) AS firstSequence, MAX(e.sequence) AS lastSequence,
+                 SUM(e.sequence) AS sumSequence, SUM(${BALANCE_DELTA}) AS total,
+                 SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END) AS consumed,
+                 SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END) AS overage, SUM(e.balanceAfter) AS sumBalance,
+                 SUM(e.sequence * (${BALANCE_DELTA})) AS weightedDelta, MIN(e.balanceAfter) AS minBalance,
+                 SUM(CASE WHEN (e.kind IN ('PURCHASE', 'GRANT', 'OVERAGE') AND e.quantity > 0) OR (e.kind IN ('CONSUMPTION', 'EXPIRY') AND e.quantity < 0)
+                          THEN 0 ELSE 1 END) AS wrongSign
+          FROM credit_ledger_entry e GROUP BY e.organizationId
+        ) a
+        LEFT JOIN credit_ledger_entry h ON h.organizationId = a.organizationId AND h.sequence = a.lastSequence`);
+      const rows: LedgerScanRow[] = heads.map((r) => ({
+        organizationId: String(r.organizationId), id: String(r.id), sequence: num(r.sequence), kind: String(r.kind), quantity: num(r.quantity),
+        balanceAfter: num(r.balanceAfter), previous: null, last: true, expected: num(r.total), consumed: num(r.consumed), overage: num(r.overage),
+      }));
+      const flagged = heads.filter((r) => num(r.flagged) === 1).map((r) => String(r.organizationId));
+      if (flagged.length === 0) return rows;
+      const byOrg = 'PARTITION BY e.organizationId ORDER BY e.sequence';
+      const entries = await db.all(`
+        SELECT w.organizationId, w.id, w.sequence, w.kind, w.quantity, w.balanceAfter, w.previous, w.expected FROM (
+          SELECT e.organizationId, e.id, e.sequence, e.kind, e.quantity, e.balanceAfter,
+                 LAG(e.sequence) OVER (${byOrg}) AS previous,
+                 SUM(${BALANCE_DELTA}) OVER (${byOrg} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS expected
+          FROM credit_ledger_entry e WHERE e.organizationId IN (${flagged.map(() => '?').join(', ')})
+        ) w
+        WHERE w.balanceAfter <> w.expected OR w.balanceAfter < 0
+           OR (w.previous IS NULL AND w.sequence <> 1) OR (w.previous IS NOT NULL AND w.sequence <> w.previous + 1)
+           OR NOT ((w.kind IN ('PURCHASE', 'GRANT', 'OVERAGE') AND w.quantity > 0) OR (w.kind IN ('CONSUMPTION', 'EXPIRY') AND w.quantity < 0))
+        ORDER BY w.organizationId, w.sequence`, flagged);
+      for (const r of entries) {
+        rows.push({
+          organizationId: String(r.organizationId), id: String(r.id), sequence: num(r.sequence), kind: String(r.kind), quantity: num(r.quantity),
+          balanceAfter: num(r.balanceAfter), previous: r.previous === null ? null : num(r.previous), last: false, expected: num(r.expected),
+          consumed: 0, overage: 0,
+        });
+      }
+      return rows;
+    })();
+    ledgerScans.set(db, scan);
+  }
+  return scan;
+}
+
+/** Violations found in JS (from the ledger pass), limited like the SQL ones. */
+function fromRows<T>(invariant: Pick<Invariant, 'name' | 'rules'>, rows: T[], limit: number, map: (row: T) => Omit<Violation, 'invariant' | 'rules'>): CheckResult {
+  return { truncated: rows.length > limit, violations: rows.slice(0, limit).map((r) => ({ invariant: invariant.name, rules: invariant.rules, ...map(r) })) };
+}
+
 export const INVARIANTS: Invariant[] = [
   {
     name: 'ledger-balance',
     rules: 'R16',
     statement: "the sum of an organization's ledger entries = its balance (the last entry's balanceAfter) = the credits left in its lots",
-    check(db, limit) {
-      return rowsToViolations(db, this, `
-        SELECT o.id AS organizationId, COALESCE(l.total, 0) AS ledgerSum, l.lastSequence, COALESCE(h.balanceAfter, 0) AS balance,
-               h.id AS lastEntryId, COALESCE(t.remaining, 0) AS lotRemaining
-        FROM organization o
-        LEFT JOIN (
-          SELECT e.organizationId, SUM(${BALANCE_DELTA}) AS total, MAX(e.sequence) AS lastSequence
-          FROM credit_ledger_entry e GROUP BY e.organizationId
-        ) l ON l.organizationId = o.id
-        LEFT JOIN credit_ledger_entry h ON h.organizationId = o.id AND h.sequence = l.lastSequence
-        LEFT JOIN (SELECT organizationId, SUM(remaining) AS remaining FROM credit_lot GROUP BY organizationId) t ON t.organizationId = o.id
-        WHERE COALESCE(l.total, 0) <> COALESCE(h.balanceAfter, 0) OR COALESCE(h.balanceAfter, 0) <> COALESCE(t.remaining, 0)
-        ORDER BY o.id`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { lastEntryId: r.lastEntryId, lastSequence: r.lastSequence === null ? null : num(r.lastSequence) },
-        message: `ledger sum ${num(r.ledgerSum)}, balance ${num(r.balance)} (last entry), credits left in lots ${num(r.lotRemaining)}: they must be equal`,
+    async check(db, limit) {
+      const [scan, lots] = [await ledgerScan(db), await db.all(`
+        SELECT o.id AS organizationId, COALESCE(t.remaining, 0) AS remaining
+        FROM organization o LEFT JOIN (SELECT organizationId, SUM(remaining) AS remaining FROM credit_lot GROUP BY organizationId) t ON t.organizationId = o.id`)];
+      const heads = new Map(scan.filter((r) => r.last).map((r) => [r.organizationId, r]));
+      const broken = lots
+        .map((l) => ({ organizationId: String(l.organizationId), remaining: num(l.remaining), head: heads.get(String(l.organizationId)) }))
+        .filter(({ remaining, head }) => (head?.expected ?? 0) !== (head?.balanceAfter ?? 0) || (head?.balanceAfter ?? 0) !== remaining)
+        .sort((a, b) => (a.organizationId < b.organizationId ? -1 : 1));
+      return fromRows(this, broken, limit, ({ organizationId, remaining, head }) => ({
+        organizationId,
+        ids: { lastEntryId: head?.id ?? null, lastSequence: head?.sequence ?? null },
+        message: `ledger sum ${head?.expected ?? 0}, balance ${head?.balanceAfter ?? 0} (last entry), credits left in lots ${remaining}: they must be equal`,
       }));
     },
   },
@@ -120,18 +213,12 @@ export const INVARIANTS: Invariant[] = [
     name: 'ledger-running-balance',
     rules: 'R16',
     statement: "every ledger entry's balanceAfter = the running sum of the entries up to it",
-    check(db, limit) {
-      return rowsToViolations(db, this, `
-        SELECT r.organizationId, r.id, r.sequence, r.balanceAfter, r.expected FROM (
-          SELECT e.organizationId, e.id, e.sequence, e.balanceAfter,
-                 SUM(${BALANCE_DELTA}) OVER (PARTITION BY e.organizationId ORDER BY e.sequence, e.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS expected
-          FROM credit_ledger_entry e
-        ) r
-        WHERE r.balanceAfter <> r.expected
-        ORDER BY r.organizationId, r.sequence`, limit, (r) => ({
+    async check(db, limit) {
+      const broken = (await ledgerScan(db)).filter((r) => !r.last && r.balanceAfter !== r.expected);
+      return fromRows(this, broken, limit, (r) => ({
         organizationId: r.organizationId,
-        ids: { entryId: r.id, sequence: num(r.sequence) },
-        message: `ledger entry #${num(r.sequence)} says balance ${num(r.balanceAfter)}, the entries up to it add up to ${num(r.expected)}`,
+        ids: { entryId: r.id, sequence: r.sequence },
+        message: `ledger entry #${r.sequence} says balance ${r.balanceAfter}, the entries up to it add up to ${r.expected}`,
       }));
     },
   },
@@ -139,29 +226,40 @@ export const INVARIANTS: Invariant[] = [
     name: 'no-negative-credits',
     rules: 'R16',
     statement: 'no balance below zero; every lot holds between 0 and its quantity; entries move the balance in their direction',
-    check(db, limit) {
-      return rowsToViolations(db, this, `
-        SELECT e.organizationId, 'entry' AS what, e.id, e.sequence, e.kind, e.quantity, e.balanceAfter AS value
-        FROM credit_ledger_entry e
-        WHERE e.balanceAfter < 0
-           OR (e.kind IN ('PURCHASE', 'GRANT', 'OVERAGE') AND e.quantity <= 0)
-           OR (e.kind IN ('CONSUMPTION', 'EXPIRY') AND e.quantity >= 0)
-        UNION ALL
-        SELECT l.organizationId, 'lot' AS what, l.id, NULL AS sequence, l.source AS kind, l.quantity, l.remaining AS value
-        FROM credit_lot l
-        WHERE l.remaining < 0 OR l.remaining > l.quantity OR l.quantity <= 0
-        ORDER BY 1, 2, 3`, limit, (r) => ({
+    async check(db, limit) {
+      const entries = (await ledgerScan(db)).filter((r) => !r.last && (r.balanceAfter < 0 || !signIsRight(r.kind, r.quantity)));
+      const lots = await db.all(`
+        SELECT l.organizationId, l.id, l.source, l.quantity, l.remaining FROM credit_lot l
+        WHERE l.remaining < 0 OR l.remaining > l.quantity OR l.quantity <= 0 ORDER BY l.organizationId, l.id LIMIT ${limit + 1}`);
+      const rows = [
+        ...entries.map((r) => ({
+          organizationId: r.organizationId, ids: { entryId: r.id, sequence: r.sequence },
+          message: r.balanceAfter < 0 ? `ledger entry #${r.sequence} leaves a negative balance (${r.balanceAfter})`
+            : `ledger entry #${r.sequence} is ${r.kind} with quantity ${r.quantity} (wrong sign or kind)`,
+        })),
+        ...lots.map((l) => ({
+          organizationId: String(l.organizationId), ids: { lotId: String(l.id) } as Violation['ids'],
+          message: `lot ${l.id} (${l.source}) holds ${num(l.remaining)} of ${num(l.quantity)} credits`,
+        })),
+      ];
+      return fromRows(this, rows, limit, (r) => r);
+    },
+  },
+  {
+    name: 'ledger-sequence',
+    rules: 'R16',
+    statement: 'credit ledger entries of each organization are numbered 1, 2, 3… without gap or duplicate',
+    async check(db, limit) {
+      const broken = (await ledgerScan(db)).filter((r) => !r.last && (r.previous === null ? r.sequence !== 1 : r.sequence !== r.previous + 1));
+      return fromRows(this, broken, limit, (r) => ({
         organizationId: r.organizationId,
-        ids: r.what === 'lot' ? { lotId: r.id } : { entryId: r.id, sequence: num(r.sequence) },
-        message: r.what === 'lot'
-          ? `lot ${r.id} (${r.kind}) holds ${num(r.value)} of ${num(r.quantity)} credits`
-          : num(r.value) < 0
-            ? `ledger entry #${num(r.sequence)} leaves a negative balance (${num(r.value)})`
-            : `ledger entry #${num(r.sequence)} is ${r.kind} with quantity ${num(r.quantity)} (wrong sign)`,
+        ids: { entryId: r.id, sequence: r.sequence, previous: r.previous },
+        message: r.previous === null ? `credit ledger entries start at ${r.sequence}, not 1 (entry ${r.id})`
+          : r.sequence === r.previous ? `credit ledger entries: number ${r.sequence} is used twice (entry ${r.id})`
+          : `credit ledger entries: gap after ${r.previous}, next is ${r.sequence} (entry ${r.id})`,
       }));
     },
   },
-  gaplessSequence('ledger-sequence', 'R16', 'credit_ledger_entry', 'credit ledger entries'),
   gaplessSequence('alert-sequence', 'R11, R25', 'billing_alert', 'billing alerts'),
   gaplessSequence('invoice-sequence', 'R17', 'invoice', 'invoices'),
   {
@@ -186,32 +284,60 @@ export const INVARIANTS: Invariant[] = [
     name: 'assignment-consumption',
     rules: 'R14, R15',
     statement: 'a started assignment consumed exactly its credits (from lots and as overage, as its ledger entries say); an unstarted one consumed nothing',
-    check(db, limit) {
-      return rowsToViolations(db, this, `
-        SELECT a.organizationId, a.id, a.status, a.credits, a.creditsFromBalance, a.creditsOverage,
-               COALESCE(c.consumed, 0) AS consumed, COALESCE(c.overage, 0) AS overage, COALESCE(c.foreignEntries, 0) AS foreignEntries
-        FROM training_assignment a
-        LEFT JOIN (
-          SELECT e.assignmentId,
-                 SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END) AS consumed,
-                 SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END) AS overage,
-                 COUNT(*) AS entries,
-                 MAX(e.organizationId) AS organizationId,
-                 SUM(CASE WHEN e.kind IN ('CONSUMPTION', 'OVERAGE') THEN 0 ELSE 1 END) AS foreignEntries
-          FROM credit_ledger_entry e WHERE e.assignmentId IS NOT NULL GROUP BY e.assignmentId
-        ) c ON c.assignmentId = a.id
-        WHERE (a.status = 'STARTED' AND (a.creditsFromBalance + a.creditsOverage <> a.credits
-                                        OR COALESCE(c.consumed, 0) <> a.creditsFromBalance OR COALESCE(c.overage, 0) <> a.creditsOverage))
-           OR (a.status <> 'STARTED' AND c.entries IS NOT NULL)
-           OR COALESCE(c.foreignEntries, 0) > 0
-           OR (c.organizationId IS NOT NULL AND c.organizationId <> a.organizationId)
-        ORDER BY a.organizationId, a.id`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { assignmentId: r.id },
+    async check(db, limit) {
+      // First per organization: what its started assignments say they consumed against what its ledger consumed
+      // (from the ledger pass), and each assignment's own arithmetic. Then, for the organizations that disagree
+      // only, assignment by assignment against its entries (through the covering (assignmentId, kind, quantity) index).
+      const [scan, sides] = [await ledgerScan(db), await db.all(`
+        SELECT a.organizationId,
+               SUM(CASE WHEN a.status = 'STARTED' THEN a.creditsFromBalance ELSE 0 END) AS consumed,
+               SUM(CASE WHEN a.status = 'STARTED' THEN a.creditsOverage ELSE 0 END) AS overage,
+               SUM(CASE WHEN (a.status = 'STARTED' AND a.creditsFromBalance + a.creditsOverage <> a.credits)
+                          OR (a.status <> 'STARTED' AND (a.creditsFromBalance <> 0 OR a.creditsOverage <> 0)) THEN 1 ELSE 0 END) AS wrong
+        FROM training_assignment a GROUP BY a.organizationId`)];
+      const ledger = new Map(scan.filter((r) => r.last).map((r) => [r.organizationId, r]));
+      const byOrg = new Map(sides.map((r) => [String(r.organizationId), r]));
+      const flagged = [...new Set([...ledger.keys(), ...byOrg.keys()])].filter((org) => {
+        const l = ledger.get(org);
+        const a = byOrg.get(org);
+        return num(a?.wrong) > 0 || num(a?.consumed) !== (l?.consumed ?? 0) || num(a?.overage) !== (l?.overage ?? 0);
+      });
+      if (flagged.length === 0) return { violations: [] };
+      const placeholders = flagged.map(() => '?').join(', ');
+      const rows = await db.all(`
+        SELECT MAX(a.organizationId) AS organizationId, a.id, MAX(a.status) AS status, MAX(a.credits) AS credits,
+               MAX(a.creditsFromBalance) AS creditsFromBalance, MAX(a.creditsOverage) AS creditsOverage,
+               COALESCE(SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END), 0) AS consumed,
+               COALESCE(SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END), 0) AS overage,
+               COUNT(e.kind) AS entries,
+               COALESCE(SUM(CASE WHEN e.kind IN ('CONSUMPTION', 'OVERAGE') THEN 0 ELSE 1 END), 0) AS foreignEntries
+        FROM training_assignment a LEFT JOIN credit_ledger_entry e ON e.assignmentId = a.id
+        WHERE a.organizationId IN (${placeholders})
+        GROUP BY a.id
+        HAVING (MAX(a.status) = 'STARTED' AND (MAX(a.creditsFromBalance) + MAX(a.creditsOverage) <> MAX(a.credits)
+                  OR COALESCE(SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END), 0) <> MAX(a.creditsFromBalance)
+                  OR COALESCE(SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END), 0) <> MAX(a.creditsOverage)))
+            OR (MAX(a.status) <> 'STARTED' AND (COUNT(e.kind) > 0 OR MAX(a.creditsFromBalance) <> 0 OR MAX(a.creditsOverage) <> 0))
+            OR COALESCE(SUM(CASE WHEN e.kind IN ('CONSUMPTION', 'OVERAGE') THEN 0 ELSE 1 END), 0) > 0
+        ORDER BY 1, 2`, flagged);
+      const found = new Set(rows.map((r) => String(r.organizationId)));
+      const violations = rows.map((r) => ({
+        organizationId: String(r.organizationId),
+        ids: { assignmentId: String(r.id) } as Violation['ids'],
         message: r.status === 'STARTED'
           ? `started assignment ${r.id} costs ${num(r.credits)} credits, records ${num(r.creditsFromBalance)} from lots + ${num(r.creditsOverage)} overage, its ledger entries consumed ${num(r.consumed)} + ${num(r.overage)} overage`
-          : `assignment ${r.id} is ${r.status} but has ledger entries (${num(r.consumed)} consumed, ${num(r.overage)} overage)`,
+          : `assignment ${r.id} is ${r.status} but has consumed credits (entries: ${num(r.consumed)} consumed, ${num(r.overage)} overage)`,
       }));
+      // Consumption the ledger holds without an assignment of the organization to explain it.
+      for (const org of flagged.filter((o) => !found.has(o))) {
+        const l = ledger.get(org);
+        const a = byOrg.get(org);
+        violations.push({
+          organizationId: org, ids: {},
+          message: `the ledger consumed ${l?.consumed ?? 0} credits and billed ${l?.overage ?? 0} as overage; the started assignments account for ${num(a?.consumed)} and ${num(a?.overage)}`,
+        });
+      }
+      return fromRows(this, violations, limit, (v) => v);
     },
   },
   {
@@ -263,9 +389,13 @@ export const INVARIANTS: Invariant[] = [
     statement: 'each dashboard purchase has exactly one succeeded payment of its price, one DASHBOARD lot of its quantity and one PURCHASE entry, and each of those exactly one purchase',
     check(db, limit) {
       // Lot ↔ addition entry: per lot, its PURCHASE/GRANT entries (one pass over the ledger, grouped).
+      // Driven from the organizations, so the (organizationId, kind, …) index reaches the few additions directly.
       const additions = `
-        SELECT e.lotId, COUNT(*) AS n, SUM(e.quantity) AS q, SUM(CASE WHEN e.kind = 'PURCHASE' THEN 1 ELSE 0 END) AS purchases
-        FROM credit_ledger_entry e WHERE e.kind IN ('PURCHASE', 'GRANT') GROUP BY e.lotId`;
+        SELECT x.lotId, COUNT(*) AS n, SUM(x.quantity) AS q, SUM(x.purchase) AS purchases FROM (
+          SELECT e.lotId, e.quantity, 1 AS purchase FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'PURCHASE'
+          UNION ALL
+          SELECT e.lotId, e.quantity, 0 AS purchase FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'GRANT'
+        ) x GROUP BY x.lotId`;
       return rowsToViolations(db, this, `
         SELECT cp.organizationId, 'purchase' AS what, cp.id AS purchaseId, cp.paymentId, cp.lotId,
           CASE
@@ -305,8 +435,12 @@ export const INVARIANTS: Invariant[] = [
            OR (l.source = 'DASHBOARD' AND a.purchases <> 1) OR (l.source = 'ANNUAL' AND a.purchases <> 0)
         UNION ALL
         SELECT e.organizationId, 'entry' AS what, NULL AS purchaseId, NULL AS paymentId, e.lotId, 'a PURCHASE or GRANT entry without a lot of its organization' AS problem
-        FROM credit_ledger_entry e LEFT JOIN credit_lot l ON l.id = e.lotId
-        WHERE e.kind IN ('PURCHASE', 'GRANT') AND (l.id IS NULL OR l.organizationId <> e.organizationId)
+        FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'PURCHASE' LEFT JOIN credit_lot l ON l.id = e.lotId
+        WHERE l.id IS NULL OR l.organizationId <> e.organizationId
+        UNION ALL
+        SELECT e.organizationId, 'entry' AS what, NULL AS purchaseId, NULL AS paymentId, e.lotId, 'a PURCHASE or GRANT entry without a lot of its organization' AS problem
+        FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'GRANT' LEFT JOIN credit_lot l ON l.id = e.lotId
+        WHERE l.id IS NULL OR l.organizationId <> e.organizationId
         ORDER BY 1, 2, 3, 4, 5`, limit, (r) => ({
         organizationId: r.organizationId,
         ids: { purchaseId: r.purchaseId, paymentId: r.paymentId, lotId: r.lotId },
