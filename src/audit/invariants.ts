@@ -123,7 +123,7 @@ const ledgerScans = new WeakMap<AuditDb, Promise<LedgerScanRow[]>>();
 /**
  * R16: the ledger invariants share one pass over the whole ledger, grouped by organization in (organization,
  * sequence) order and read from a covering index alone (a million entries in about a second on MariaDB), then an
- * exact entry-by-entry pass over the organizations that pass flagged. The first pass flags an organization when
+ * exact entry-by-entry pass over the organizations the first pass flagged. The first pass flags an organization when
  * its entries are not numbered exactly 1..n (count, first, last, sum of the numbers; the unique index rules out
  * duplicates), its last balance is not the sum of its entries, a balance is negative, an entry has the wrong sign,
  * or the running balance does not hold: with b_i the balance after entry i and d_i the change it makes,
@@ -158,17 +158,17 @@ function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
       const flagged = heads.filter((r) => num(r.flagged) === 1).map((r) => String(r.organizationId));
       if (flagged.length === 0) return rows;
       const byOrg = 'PARTITION BY e.organizationId ORDER BY e.sequence';
-      const entries = await db.all(`
+      const entries = await perOrganizations(db, flagged, (placeholders) => `
         SELECT w.organizationId, w.id, w.sequence, w.kind, w.quantity, w.balanceAfter, w.previous, w.expected FROM (
           SELECT e.organizationId, e.id, e.sequence, e.kind, e.quantity, e.balanceAfter,
                  LAG(e.sequence) OVER (${byOrg}) AS previous,
                  SUM(${BALANCE_DELTA}) OVER (${byOrg} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS expected
-          FROM credit_ledger_entry e WHERE e.organizationId IN (${flagged.map(() => '?').join(', ')})
+          FROM credit_ledger_entry e WHERE e.organizationId IN (${placeholders})
         ) w
         WHERE w.balanceAfter <> w.expected OR w.balanceAfter < 0
            OR (w.previous IS NULL AND w.sequence <> 1) OR (w.previous IS NOT NULL AND w.sequence <> w.previous + 1)
            OR NOT ((w.kind IN ('PURCHASE', 'GRANT', 'OVERAGE') AND w.quantity > 0) OR (w.kind IN ('CONSUMPTION', 'EXPIRY') AND w.quantity < 0))
-        ORDER BY w.organizationId, w.sequence`, flagged);
+        ORDER BY w.organizationId, w.sequence`);
       for (const r of entries) {
         rows.push({
           organizationId: String(r.organizationId), id: String(r.id), sequence: num(r.sequence), kind: String(r.kind), quantity: num(r.quantity),
@@ -181,6 +181,16 @@ function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
     ledgerScans.set(db, scan);
   }
   return scan;
+}
+
+/** Runs `sql(placeholders)` for the organizations in batches (a bound on statement parameters), concatenating the rows. */
+async function perOrganizations(db: AuditDb, organizationIds: string[], sql: (placeholders: string) => string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let i = 0; i < organizationIds.length; i += 500) {
+    const batch = organizationIds.slice(i, i + 500);
+    rows.push(...(await db.all(sql(batch.map(() => '?').join(', ')), batch)));
+  }
+  return rows;
 }
 
 /** Violations found in JS (from the ledger pass), limited like the SQL ones. */
@@ -303,8 +313,7 @@ export const INVARIANTS: Invariant[] = [
         return num(a?.wrong) > 0 || num(a?.consumed) !== (l?.consumed ?? 0) || num(a?.overage) !== (l?.overage ?? 0);
       });
       if (flagged.length === 0) return { violations: [] };
-      const placeholders = flagged.map(() => '?').join(', ');
-      const rows = await db.all(`
+      const rows = await perOrganizations(db, flagged, (placeholders) => `
         SELECT MAX(a.organizationId) AS organizationId, a.id, MAX(a.status) AS status, MAX(a.credits) AS credits,
                MAX(a.creditsFromBalance) AS creditsFromBalance, MAX(a.creditsOverage) AS creditsOverage,
                COALESCE(SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END), 0) AS consumed,
@@ -319,7 +328,7 @@ export const INVARIANTS: Invariant[] = [
                   OR COALESCE(SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END), 0) <> MAX(a.creditsOverage)))
             OR (MAX(a.status) <> 'STARTED' AND (COUNT(e.kind) > 0 OR MAX(a.creditsFromBalance) <> 0 OR MAX(a.creditsOverage) <> 0))
             OR COALESCE(SUM(CASE WHEN e.kind IN ('CONSUMPTION', 'OVERAGE') THEN 0 ELSE 1 END), 0) > 0
-        ORDER BY 1, 2`, flagged);
+        ORDER BY 1, 2`);
       const found = new Set(rows.map((r) => String(r.organizationId)));
       const violations = rows.map((r) => ({
         organizationId: String(r.organizationId),
