@@ -21,7 +21,9 @@ export enum CreditEntryKind {
 @Index(['organizationId', 'sequence'], { unique: true })
 @Index(['organizationId', 'periodId', 'kind'])
 @Index(['organizationId', 'kind', 'sequence'])
-@Index(['assignmentId'])
+// The audit's covering indexes (migration 1764900000000): one organization's entries in order, one assignment's entries.
+@Index(['organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter'])
+@Index(['assignmentId', 'kind', 'quantity'])
 @Index(['lotId'])
 export class CreditLedgerEntry {
   @IdColumn() id: string = newId();
