@@ -14,7 +14,7 @@ import { badInput, notFound, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
 import { Clock } from './clock';
-import { assertStorableAmount, CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
+import { CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -168,7 +168,6 @@ export class CreditService {
       return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'purchaseCredits', args: { quantity } }, async ({ providerKey }) => {
         const contract = await this.contractOf(tx.em, organizationId);
         const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        assertStorableAmount(quote);
         const method = await this.paymentMethod(tx.em, organizationId);
         if (!method) throw paymentFailed('No payment method on file: add a card with updatePaymentMethod, then buy again', 'no_payment_method');
         const charge = quote.totalCents > 0 ? await this.provider.charge(quote.totalCents, method.providerRef, providerKey) : null;
@@ -219,7 +218,6 @@ export class CreditService {
         if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput('expiresAt', 'expiresAt must be in the future');
         const contract = await this.contractOf(tx.em, organizationId);
         const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        assertStorableAmount(quote);
         const head = await this.openLedger(tx, organizationId, now);
         const lot = await this.addLot(tx, head, CreditSource.ANNUAL, quote, now, expiresAt ?? null, CreditEntryKind.GRANT);
         return lot.id;
