@@ -12,12 +12,6 @@ const CENTS_COLUMNS: Record<string, string[]> = {
   payment: ['amountCents'],
 };
 
-/** The append-only triggers of 1764600000000: SQLite drops a table's triggers when the table is rebuilt. */
-const LEDGER_TRIGGERS = [
-  ['credit_ledger_entry_no_update', 'UPDATE'],
-  ['credit_ledger_entry_no_delete', 'DELETE'],
-] as const;
-
 /** NO PAD binary: 'k ' ≠ 'k' (utf8mb4_bin and ascii_bin are PAD SPACE and would still equate them). */
 export const EXACT_COLLATION = 'utf8mb4_nopad_bin';
 
@@ -55,6 +49,14 @@ export class ExactMoneyAndKeys1764700000000 implements MigrationInterface {
   private async setCentsType(queryRunner: QueryRunner, type: 'bigint' | 'int'): Promise<void> {
     const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
     const normalized = queryRunner.connection.driver.normalizeType({ type });
+    // SQLite rebuilds a table to change a column and drops its triggers with it (the append-only ledger, the
+    // immutable invoices): they are kept here, as they are, and created again afterwards.
+    const triggers: Array<{ name: string; sql: string }> = sqlite
+      ? await queryRunner.query(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${Object.keys(CENTS_COLUMNS).map(() => '?').join(', ')})`,
+        Object.keys(CENTS_COLUMNS),
+      )
+      : [];
     for (const [tableName, names] of Object.entries(CENTS_COLUMNS)) {
       const table = await queryRunner.getTable(tableName);
       if (!table) throw new Error(`table ${tableName} is missing`);
@@ -68,11 +70,9 @@ export class ExactMoneyAndKeys1764700000000 implements MigrationInterface {
       // One rebuild per table on SQLite (one ALTER per column on MariaDB).
       await queryRunner.changeColumns(tableName, changes);
     }
-    if (sqlite) {
-      for (const [name, event] of LEDGER_TRIGGERS) {
-        await queryRunner.query(`DROP TRIGGER IF EXISTS ${name}`);
-        await queryRunner.query(`CREATE TRIGGER ${name} BEFORE ${event} ON credit_ledger_entry BEGIN SELECT RAISE(ABORT, 'the credit ledger is append-only (R16)'); END`);
-      }
+    for (const { name, sql } of triggers) {
+      await queryRunner.query(`DROP TRIGGER IF EXISTS ${name}`);
+      await queryRunner.query(sql);
     }
   }
 
