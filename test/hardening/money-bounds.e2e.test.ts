@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ASSIGN, DAY, GRANT, ManualClock, newKey, ok, PURCHASE, SET_CARD, START } from '../credits/credits-support';
 import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
 import {
-  MAX_ASSIGNMENT_CREDITS, MAX_CONTRACTED_LICENSES, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
+  MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
 } from '../../src/services/bounds';
 
 const INVOICE = `id status lineItems { kind quantity unitPrice { cents } amount { cents } } subtotal { cents } total { cents } amountPaid { cents } amountDue { cents }`;
@@ -136,6 +136,31 @@ describe.each(DRIVERS)('R34: money that fits on %s', (driver) => {
       expect(res.errors![0].extensions!.field).toBe('credits');
       expect(await rowCounts()).toEqual(before);
     });
+  });
+
+  it('R34: credits billed in one period (grants and overage) stop at their bound: a further grant is BAD_USER_INPUT, a further overage start CONFLICT', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', creditUnitPriceCents: MAX_UNIT_PRICE_CENTS });
+    const learner = await addUser(server, org.adminToken);
+    const assignment = (await ok(server.gql(ASSIGN, { input: { userId: learner.id, contentId: 'over', credits: 1 } }, org.adminToken))).assignPremiumContent.id;
+    // Grants that expire within the hour fill the period's bound and leave no balance behind.
+    const expiresAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    for (let billed = 0; billed < MAX_BILLED_CREDITS_PER_PERIOD; billed += MAX_CREDIT_QUANTITY) {
+      await ok(server.gql(GRANT, { organizationId: org.orgId, quantity: MAX_CREDIT_QUANTITY, expiresAt, key: newKey('fill') }, server.operatorToken));
+    }
+    clock.advance(2 * 3_600_000);
+    // The first write after the expiry instant expires the lots (lazy expiry, R15): the start is refused, nothing billed.
+    expect(codes(await server.gql(START, { id: assignment }, learner.token))).toEqual(['CONFLICT']);
+    expect(await server.app.dataSource.query('SELECT id FROM credit_ledger_entry WHERE assignmentId = ?', [assignment])).toEqual([]);
+    const before = await rowCounts();
+    const granted = await server.gql(GRANT, { organizationId: org.orgId, quantity: 1, key: newKey('beyond') }, server.operatorToken);
+    expect(codes(granted)).toEqual(['BAD_USER_INPUT']);
+    expect(granted.errors![0].extensions!.field).toBe('quantity');
+    expect(codes(await server.gql(START, { id: assignment }, learner.token))).toEqual(['CONFLICT']);
+    expect(await rowCounts()).toEqual(before);
+    clock.advance(DAY);
+    const invoice = (await ok(server.gql(CLOSE, { id: org.orgId }, server.operatorToken))).closeBillingPeriod;
+    expect(invoice.total.cents).toBe(sumOfLines(invoice));
+    expect(invoice.total.cents).toBe(100 * (MAX_CREDIT_QUANTITY * MAX_UNIT_PRICE_CENTS * 80) / 100);
   });
 
   it('R34 (property): any contract, grant and overage within the bounds issues an invoice whose total is the exact sum of its lines', async () => {
