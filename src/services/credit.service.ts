@@ -7,6 +7,7 @@ import { ALL_PERMISSIONS } from '../../entities/enums';
 import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, pageSize } from '../db/paginate';
+import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
@@ -375,7 +376,7 @@ export class CreditService {
         if (s.kind === CreditEntryKind.CONSUMPTION) consumed += -Number(s.quantity ?? 0);
         if (s.kind === CreditEntryKind.OVERAGE) {
           overage += Number(s.quantity ?? 0);
-          overageChargeCents += Number(s.charge ?? 0);
+          overageChargeCents += safeInteger(s.charge ?? 0, 'overage charge'); // a DECIMAL string on MariaDB
         }
       }
     }
@@ -455,7 +456,7 @@ export class CreditService {
     const isDue = (l: LotRef) => !!l.expiresAt && l.expiresAt.getTime() <= asOf.getTime();
     return {
       organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
-      periodId: (row.periodId as string | null) ?? null, unitPriceCents: Number(row.unitPriceCents), lastAddition: Number(row.lastAddition ?? 0),
+      periodId: (row.periodId as string | null) ?? null, unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), lastAddition: Number(row.lastAddition ?? 0),
       liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0, pendingEntries: [], pendingTakes: new Map(), pendingExpiries: [],
     };
   }

@@ -13,6 +13,7 @@ import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from './clock';
 import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
+import { sumCents } from './money';
 import { NotificationService } from './notification.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -189,4 +190,4 @@ export class InvoiceService {
   }
 }
 
-const sum = (lines: DraftLine[]) => lines.reduce((total, line) => total + line.amountCents, 0);
+const sum = (lines: DraftLine[]) => sumCents(lines.map((line) => line.amountCents));

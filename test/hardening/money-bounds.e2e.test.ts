@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ASSIGN, DAY, GRANT, ManualClock, newKey, ok, PURCHASE, SET_CARD, START } from '../credits/credits-support';
+import { safeInteger, safeIntegerTransformer } from '../../entities/columns';
 import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
 import {
   MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
@@ -16,6 +17,17 @@ const MAX_CONTRACT = {
   locationPriceCents: MAX_UNIT_PRICE_CENTS, contractedLocations: MAX_CONTRACTED_LICENSES, creditUnitPriceCents: MAX_UNIT_PRICE_CENTS,
   paymentTermsDays: MAX_PAYMENT_TERMS_DAYS,
 };
+
+describe('R34: the cents transformer', () => {
+  it('passes safe integers and nulls, refuses anything else both ways', () => {
+    expect(safeIntegerTransformer.to(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(safeIntegerTransformer.from('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(safeIntegerTransformer.from(null)).toBeNull();
+    for (const bad of [2 ** 53, -(2 ** 53), 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => safeIntegerTransformer.to(bad)).toThrow(RangeError);
+    for (const bad of ['9007199254740993', '9007199254740992', '12.5', 'abc', 2 ** 53]) expect(() => safeIntegerTransformer.from(bad)).toThrow(RangeError);
+    expect(safeInteger('-42')).toBe(-42);
+  });
+});
 
 /** The tables a refused input must leave untouched. */
 const TABLES = ['organization', 'user', 'contract', 'billing_period', 'credit_lot', 'credit_ledger_entry', 'credit_purchase', 'payment', 'training_assignment', 'idempotency_key', 'invoice'];
@@ -89,6 +101,17 @@ describe.each(DRIVERS)('R34: money that fits on %s', (driver) => {
     const invoice = (await ok(server.gql(CLOSE, { id: org.orgId }, server.operatorToken))).closeBillingPeriod;
     expect(invoice.lineItems).toEqual([{ kind: 'SEAT_OVERAGE', quantity: 23, unitPrice: { cents: MAX_UNIT_PRICE_CENTS }, amount: { cents: 2_300_000_000 } }]);
     expect(invoice.total.cents).toBe(2_300_000_000);
+  });
+
+  it('R34: a stored amount beyond SafeInt is refused when read, never rounded', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', seatPriceCents: 1500 });
+    const query = `query($id: ID) { organization(id: $id) { contract { seatPrice { cents } } } }`;
+    expect((await ok(server.gql(query, { id: org.orgId }, server.operatorToken))).organization.contract.seatPrice.cents).toBe(1500);
+    // Only a hand-edited database holds such a value: the API never writes one (bounds.ts).
+    await server.app.dataSource.query('UPDATE contract SET seatPriceCents = 9007199254740993 WHERE organizationId = ?', [org.orgId]);
+    const res = await server.gql(query, { id: org.orgId }, server.operatorToken);
+    expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
+    expect(JSON.stringify(res)).not.toMatch(/900719925474099/);
   });
 
   describe('R34: one unit above each bound is BAD_USER_INPUT and writes nothing', () => {
