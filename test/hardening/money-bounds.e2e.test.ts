@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { ASSIGN, DAY, GRANT, ManualClock, newKey, ok, PURCHASE, SET_CARD, START } from '../credits/credits-support';
 import { safeInteger, safeIntegerTransformer } from '../../entities/columns';
+import { sqlInstant } from '../../src/db/sql';
 import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
 import {
-  MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
+  MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_BALANCE, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
 } from '../../src/services/bounds';
 
 const INVOICE = `id status lineItems { kind quantity unitPrice { cents } amount { cents } } subtotal { cents } total { cents } amountPaid { cents } amountDue { cents }`;
@@ -184,6 +185,22 @@ describe.each(DRIVERS)('R34: money that fits on %s', (driver) => {
     const invoice = (await ok(server.gql(CLOSE, { id: org.orgId }, server.operatorToken))).closeBillingPeriod;
     expect(invoice.total.cents).toBe(sumOfLines(invoice));
     expect(invoice.total.cents).toBe(100 * (MAX_CREDIT_QUANTITY * MAX_UNIT_PRICE_CENTS * 80) / 100);
+  });
+
+  it('R34: a purchase beyond the largest balance is BAD_USER_INPUT and charges nothing', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER' });
+    await ok(server.gql(SET_CARD, { token: 'tok_visa' }, org.adminToken));
+    // 10,000 purchases reach the bound through the API; the ledger head is written directly instead (the ledger takes inserts).
+    await server.app.dataSource.query(
+      'INSERT INTO credit_ledger_entry (id, organizationId, sequence, kind, quantity, balanceAfter, createdAt) VALUES (?, ?, 1, ?, ?, ?, ?)',
+      [`seed-${org.orgId.slice(0, 20)}`, org.orgId, 'GRANT', MAX_CREDIT_BALANCE - 10, MAX_CREDIT_BALANCE - 10, sqlInstant(server.app.dataSource.manager, clock.now())],
+    );
+    const before = await rowCounts();
+    const res = await server.gql(PURCHASE, { quantity: 11, key: newKey('full') }, org.adminToken);
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0].extensions!.field).toBe('quantity');
+    expect(await rowCounts()).toEqual(before);
+    expect((await ok(server.gql(PURCHASE, { quantity: 10, key: newKey('fits') }, org.adminToken))).purchaseCredits.quantity).toBe(10);
   });
 
   it('R34 (property): any contract, grant and overage within the bounds issues an invoice whose total is the exact sum of its lines', async () => {
