@@ -34,7 +34,11 @@ export function dataSourceOptions(databaseUrl: string = process.env.DATABASE_URL
       type: process.env.DATABASE_SERVER === 'mysql' ? 'mysql' : 'mariadb',
       url: databaseUrl.replace(/^mariadb:/, 'mysql:'),
       timezone: 'Z',
+      // The connection's collation only applies to literals; the tables' utf8mb4_nopad_bin (R34) decides comparisons.
       charset: 'utf8mb4_unicode_ci',
+      // BIGINT money (R34): a JS number while it is a safe integer, a string beyond (which CentsColumn refuses), never rounded.
+      supportBigNumbers: true,
+      bigNumberStrings: false,
       extra: { connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 20) },
     };
   }

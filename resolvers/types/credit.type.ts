@@ -4,6 +4,7 @@ import { AssignmentStatus } from '../../entities/training-assignment.entity';
 import { CreditEntryKind } from '../../entities/credit-ledger-entry.entity';
 import { CreditSource } from '../../entities/credit-lot.entity';
 import { PaymentStatus } from '../../entities/payment.entity';
+import { MAX_ASSIGNMENT_CREDITS } from '../../src/services/bounds';
 import { ConnectionType } from './connection.type';
 import { MoneyType } from './money.type';
 import { UserType } from './organization.type';
@@ -132,6 +133,6 @@ export class AssignPremiumContentInput {
   @Field(() => ID, { description: 'An active user of the same organization.' }) userId: string;
   @Field({ description: 'The premium content, 1 to 200 characters.' }) @Length(1, 200, { message: 'contentId must be 1 to 200 characters' }) contentId: string;
   @Field(() => Int, { nullable: true, description: 'Credits the training costs, 1 to 1000 (default 1), consumed when the assignee starts (R14).' })
-  @IsOptional() @IsInt() @Min(1, { message: 'credits must be at least 1' }) @Max(1000, { message: 'credits must be at most 1000' })
+  @IsOptional() @IsInt() @Min(1, { message: 'credits must be at least 1' }) @Max(MAX_ASSIGNMENT_CREDITS, { message: `credits must be at most ${MAX_ASSIGNMENT_CREDITS}` })
   credits?: number | null;
 }

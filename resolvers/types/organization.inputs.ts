@@ -1,8 +1,7 @@
 import { IsEmail, IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { BillingInterval, LicenseKind, Role } from '../../entities/enums';
-
-const MAX_CENTS = 100_000_000; // $1,000,000.00 per unit is far beyond any real price; guards against typos
+import { MAX_CONTRACTED_LICENSES, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS } from '../../src/services/bounds';
 
 @InputType('AddUserInput', { description: 'A new, active user (R8: takes a seat under the USER model).' })
 export class AddUserInput {
@@ -21,13 +20,13 @@ export class AddLocationInput {
 export class ContractInput {
   @Field(() => LicenseKind, { description: 'R7: USER seats or LOCATION licenses.' }) licenseModel: LicenseKind;
   @Field(() => BillingInterval, { nullable: true, description: 'Default MONTHLY.' }) billingInterval?: BillingInterval | null;
-  @Field(() => Int, { nullable: true, description: 'Cents per seat per period, 0 or more. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_CENTS) seatPriceCents?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Seats included, 0 or more. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) contractedSeats?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Cents per location per period, 0 or more. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_CENTS) locationPriceCents?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Locations included, 0 or more. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) contractedLocations?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Cents per credit (R12 list price). Default 1000 ($10.00).' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_CENTS) creditUnitPriceCents?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Cents per seat per period, 0 to 100,000,000 ($1,000,000.00). Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) seatPriceCents?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Seats included, 0 to 1,000,000. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_CONTRACTED_LICENSES) contractedSeats?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Cents per location per period, 0 to 100,000,000 ($1,000,000.00). Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) locationPriceCents?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Locations included, 0 to 1,000,000. Default 0.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_CONTRACTED_LICENSES) contractedLocations?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Cents per credit (R12 list price), 0 to 100,000,000. Default 1000 ($10.00).' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_UNIT_PRICE_CENTS) creditUnitPriceCents?: number | null;
   @Field(() => Boolean, { nullable: true, description: 'Default true. False: changes beyond the contract are refused (R11).' }) allowOverage?: boolean | null;
-  @Field(() => Int, { nullable: true, description: 'Days from issue to due date, 0 to 365. Default 30.' }) @IsOptional() @IsInt() @Min(0) @Max(365) paymentTermsDays?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Days from issue to due date, 0 to 365. Default 30.' }) @IsOptional() @IsInt() @Min(0) @Max(MAX_PAYMENT_TERMS_DAYS) paymentTermsDays?: number | null;
 }
 
 @InputType('NewAdminInput', { description: 'The first user of a new organization; gets the ADMIN role.' })

@@ -7,6 +7,7 @@ import { execute } from '../db/execute';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, forbidden, notFound } from '../errors/errors';
+import { MAX_BILLED_CREDITS_PER_PERIOD } from './bounds';
 import { Clock } from './clock';
 import { CreditService } from './credit.service';
 import { OrganizationService } from './organization.service';
@@ -165,20 +166,28 @@ export class AssignmentService {
     ]);
     const byId = new Map(rows.map((a) => [a.id, a]));
     const startedHere = new Set<TrainingAssignment>();
-    const outcomes = requests.map(({ assignmentId, viewer }): TrainingAssignment | Error => {
+    const outcomes: Array<TrainingAssignment | Error> = [];
+    for (const { assignmentId, viewer } of requests) {
       const assignment = byId.get(assignmentId);
-      if (!assignment) return notFound('Assignment', assignmentId);
+      if (!assignment) { outcomes.push(notFound('Assignment', assignmentId)); continue; }
       if (!viewer.isOperator && viewer.subject !== assignment.userId && !viewer.permissions.has(Permission.ASSIGN_CONTENT)) {
-        return forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training');
+        outcomes.push(forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training'));
+        continue;
       }
-      if (assignment.status === AssignmentStatus.STARTED) return assignment; // started before, or earlier in this batch
-      if (assignment.status === AssignmentStatus.CANCELLED) return conflict('The assignment was cancelled; it cannot be started');
-      if (assignment.user?.status !== UserStatus.ACTIVE) return conflict('The assignee is deactivated; only active users can start training');
+      if (assignment.status === AssignmentStatus.STARTED) { outcomes.push(assignment); continue; } // started before, or earlier in this batch
+      if (assignment.status === AssignmentStatus.CANCELLED) { outcomes.push(conflict('The assignment was cancelled; it cannot be started')); continue; }
+      if (assignment.user?.status !== UserStatus.ACTIVE) { outcomes.push(conflict('The assignee is deactivated; only active users can start training')); continue; }
+      // R34: overage is billed on the period's invoice, whose credit lines are bounded (bounds.ts).
+      const overageCredits = this.credits.overageIfConsumed(head, assignment.credits);
+      if (overageCredits > 0 && !(await this.credits.reserveBilledCredits(tx.em, head, overageCredits))) {
+        outcomes.push(conflict(`At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be used at zero balance in one billing period: buy credits first`));
+        continue;
+      }
       const { fromBalance, overage } = this.credits.planConsumption(tx, head, assignment, startedAt);
       Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: fromBalance, creditsOverage: overage });
       startedHere.add(assignment);
-      return assignment;
-    });
+      outcomes.push(assignment);
+    }
     // One round of writes: lots, ledger entries and the STARTED transitions (guarded: only from ASSIGNED).
     await this.credits.flush(tx, head, [...startedHere].map((a) => async () => {
       const affected = await execute(

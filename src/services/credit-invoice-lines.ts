@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Contract, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditSource, LineItemKind, Organization } from '../../entities';
+import { safeInteger } from '../../entities/columns';
 import { sqlInstant } from '../db/sql';
 import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
 import { formatUsd, multiplyCents } from './money';
@@ -36,8 +37,9 @@ export class CreditInvoiceLines implements InvoiceLineSource {
       .orderBy('e.unitPriceCents', 'ASC')
       .getRawMany<{ unitPriceCents: number | string; credits: number | string }>();
     for (const row of overage) {
-      const credits = Number(row.credits);
-      const unitPriceCents = Number(row.unitPriceCents);
+      // Raw rows skip the column transformer: read them as safe integers too (R34: refused, never rounded).
+      const credits = safeInteger(row.credits, 'overage credits');
+      const unitPriceCents = safeInteger(row.unitPriceCents, 'unit price');
       if (credits <= 0) continue;
       lines.push({
         kind: LineItemKind.CREDIT_OVERAGE,

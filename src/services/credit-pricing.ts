@@ -1,4 +1,7 @@
 import { badInput } from '../errors/errors';
+import { MAX_CREDIT_QUANTITY } from './bounds';
+
+export { MAX_CREDIT_QUANTITY };
 
 /** R12: volume tiers of a pre-purchase, largest first. */
 export const VOLUME_TIERS: ReadonlyArray<{ minQuantity: number; discountPercent: number }> = [
@@ -9,9 +12,6 @@ export const VOLUME_TIERS: ReadonlyArray<{ minQuantity: number; discountPercent:
 ];
 
 export const MIN_CREDIT_QUANTITY = 1;
-export const MAX_CREDIT_QUANTITY = 100_000;
-/** Money columns are 32-bit `int` cents; one purchase may not exceed them. */
-export const MAX_AMOUNT_CENTS = 2_147_483_647;
 
 export interface CreditQuoteValue {
   quantity: number;
@@ -32,7 +32,7 @@ export function discountPercentFor(quantity: number): number {
 
 /** round-half-up(amount × (100 − percent) / 100) on non-negative integers, in integer arithmetic. */
 export function applyPercentOff(amountCents: number, percent: number): number {
-  const scaled = amountCents * (100 - percent); // ≤ 1e13 × 100: well inside the safe integer range
+  const scaled = amountCents * (100 - percent); // ≤ 10^13 × 100 (bounds.ts): well inside the safe integer range
   if (!Number.isSafeInteger(scaled)) throw new RangeError('amount exceeds the safe integer range');
   return Math.floor((scaled + 50) / 100);
 }
@@ -60,11 +60,4 @@ export function quoteCredits(quantity: number, listUnitPriceCents: number): Cred
     discountCents: subtotalCents - totalCents,
     unitPriceCents: applyPercentOff(listUnitPriceCents, discountPercent),
   };
-}
-
-/** Purchases and grants are stored in 32-bit cents columns: refuse one whose total does not fit. */
-export function assertStorableAmount(quote: CreditQuoteValue): void {
-  if (quote.subtotalCents > MAX_AMOUNT_CENTS) {
-    throw badInput('quantity', 'This purchase exceeds the largest amount one payment can take; buy fewer credits at once');
-  }
 }

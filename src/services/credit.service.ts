@@ -7,14 +7,16 @@ import { ALL_PERMISSIONS } from '../../entities/enums';
 import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, pageSize } from '../db/paginate';
+import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import { badInput, notFound, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
+import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
 import { Clock } from './clock';
-import { assertStorableAmount, CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
+import { CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
@@ -61,6 +63,8 @@ export interface LedgerHead {
   pendingEntries: CreditLedgerEntry[];
   pendingTakes: Map<string, number>;
   pendingExpiries: LotRef[];
+  /** R34: credits billed while this period is open (GRANT and OVERAGE entries), read when first needed. */
+  billedThisPeriod?: number;
 }
 
 /** Results of a consumption, handed to the statement written alongside it (the assignment's STARTED transition). */
@@ -169,7 +173,8 @@ export class CreditService {
       return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'purchaseCredits', args: { quantity } }, async ({ providerKey }) => {
         const contract = await this.contractOf(tx.em, organizationId);
         const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        assertStorableAmount(quote);
+        // Before the charge: a purchase the balance cannot hold is refused without charging.
+        this.assertBalanceHolds(await this.readHead(tx, organizationId, this.clock.now()), quantity);
         const method = await this.paymentMethod(tx.em, organizationId);
         if (!method) throw paymentFailed('No payment method on file: add a card with updatePaymentMethod, then buy again', 'no_payment_method');
         const charge = quote.totalCents > 0 ? await this.provider.charge(quote.totalCents, method.providerRef, providerKey) : null;
@@ -220,8 +225,11 @@ export class CreditService {
         if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput('expiresAt', 'expiresAt must be in the future');
         const contract = await this.contractOf(tx.em, organizationId);
         const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        assertStorableAmount(quote);
         const head = await this.openLedger(tx, organizationId, now);
+        this.assertBalanceHolds(head, quantity);
+        if (!(await this.reserveBilledCredits(tx.em, head, quantity))) {
+          throw badInput('quantity', `At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be granted or used at zero balance in one billing period`);
+        }
         const lot = await this.addLot(tx, head, CreditSource.ANNUAL, quote, now, expiresAt ?? null, CreditEntryKind.GRANT);
         return lot.id;
       });
@@ -255,6 +263,39 @@ export class CreditService {
       head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
     }
     return { fromBalance: assignment.credits - needed, overage: needed };
+  }
+
+  /** The credits an assignment of `credits` would take beyond the balance (due lots no longer count). */
+  overageIfConsumed(head: LedgerHead, credits: number): number {
+    const due = head.dueLots.reduce((sum, lot) => sum + lot.remaining, 0);
+    return Math.max(0, credits - Math.max(0, head.balance - due));
+  }
+
+  /**
+   * R34 (bounds.ts): credits billed in one period (annual grants and overage) stay within MAX_BILLED_CREDITS_PER_PERIOD,
+   * so an invoice's credit lines fit. Counts `credits` against the head's period and says whether they fit; the sum
+   * is read once per head (under the organization lock) and only by the writes that bill credits.
+   */
+  async reserveBilledCredits(em: EntityManager, head: LedgerHead, credits: number): Promise<boolean> {
+    if (head.billedThisPeriod === undefined) {
+      const [row] = await em.query(
+        `SELECT COALESCE(SUM(e.quantity), 0) AS billed FROM credit_ledger_entry e
+          WHERE e.organizationId = ? AND e.periodId ${head.periodId ? '= ?' : 'IS NULL'} AND e.kind IN ('GRANT', 'OVERAGE')`,
+        head.periodId ? [head.organizationId, head.periodId] : [head.organizationId],
+      );
+      head.billedThisPeriod = Number(row.billed);
+    }
+    if (head.billedThisPeriod + credits > MAX_BILLED_CREDITS_PER_PERIOD) return false;
+    head.billedThisPeriod += credits;
+    return true;
+  }
+
+  /** R34: the balance (a 32-bit column) stays within MAX_CREDIT_BALANCE. */
+  private assertBalanceHolds(head: LedgerHead, quantity: number): void {
+    const due = head.dueLots.reduce((sum, lot) => sum + lot.remaining, 0);
+    if (head.balance - due + quantity > MAX_CREDIT_BALANCE) {
+      throw badInput('quantity', `A balance holds at most ${MAX_CREDIT_BALANCE.toLocaleString('en-US')} credits; use some before buying more`);
+    }
   }
 
   /**
@@ -338,7 +379,7 @@ export class CreditService {
         if (s.kind === CreditEntryKind.CONSUMPTION) consumed += -Number(s.quantity ?? 0);
         if (s.kind === CreditEntryKind.OVERAGE) {
           overage += Number(s.quantity ?? 0);
-          overageChargeCents += Number(s.charge ?? 0);
+          overageChargeCents += safeInteger(s.charge ?? 0, 'overage charge'); // a DECIMAL string on MariaDB
         }
       }
     }
@@ -418,7 +459,7 @@ export class CreditService {
     const isDue = (l: LotRef) => !!l.expiresAt && l.expiresAt.getTime() <= asOf.getTime();
     return {
       organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
-      periodId: (row.periodId as string | null) ?? null, unitPriceCents: Number(row.unitPriceCents), lastAddition: Number(row.lastAddition ?? 0),
+      periodId: (row.periodId as string | null) ?? null, unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), lastAddition: Number(row.lastAddition ?? 0),
       liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0, pendingEntries: [], pendingTakes: new Map(), pendingExpiries: [],
     };
   }

@@ -14,6 +14,7 @@ import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from './clock';
 import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
+import { sumCents } from './money';
 import { NotificationService } from './notification.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -196,4 +197,4 @@ export class InvoiceService {
   }
 }
 
-const sum = (lines: DraftLine[]) => lines.reduce((total, line) => total + line.amountCents, 0);
+const sum = (lines: DraftLine[]) => sumCents(lines.map((line) => line.amountCents));

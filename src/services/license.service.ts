@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { AlertKind, Contract, LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
+import { MAX_ACTIVE_LICENSES } from './bounds';
 import { formatUsd, multiplyCents } from './money';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -81,10 +82,16 @@ export class LicenseService {
    * LOCATION).
    */
   async afterActivation(tx: ServiceContext, organizationId: string, activation: Activation): Promise<void> {
-    const contract = await this.organizations.contract(tx.em, organizationId);
+    const [contract, inUse] = await Promise.all([
+      this.organizations.contract(tx.em, organizationId),
+      this.inUse(tx.em, organizationId, activation.kind),
+    ]);
+    // R34 (bounds.ts): the peak of any period, of either kind (a later contract may bill by the other), stays bounded.
+    if (inUse > MAX_ACTIVE_LICENSES) {
+      throw licenseLimitReached(`An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`);
+    }
     if (!contract || contract.licenseModel !== activation.kind) return;
     const contracted = contractedFor(contract, activation.kind);
-    const inUse = await this.inUse(tx.em, organizationId, activation.kind);
     if (inUse <= contracted) return;
     const seats = activation.kind === LicenseKind.USER;
     if (!contract.allowOverage) {

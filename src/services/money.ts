@@ -13,3 +13,13 @@ export function multiplyCents(unitCents: number, quantity: number): number {
   if (!Number.isSafeInteger(result)) throw new RangeError('amount exceeds the safe integer range');
   return result;
 }
+
+/** The sum of amounts in cents, refusing a result beyond SafeInt (bounds.ts derives why an invoice never gets there). */
+export function sumCents(amounts: Iterable<number>): number {
+  let total = 0;
+  for (const amount of amounts) {
+    total += amount;
+    if (!Number.isSafeInteger(total)) throw new RangeError('amount exceeds the safe integer range');
+  }
+  return total;
+}
