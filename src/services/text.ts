@@ -1,4 +1,3 @@
-import { MAX_LENGTH } from '../../entities/lengths';
 import { badInput } from '../errors/errors';
 
 /**
@@ -49,10 +48,12 @@ export function checkText(field: string, value: unknown, rule: TextRule): string
 }
 
 /**
- * An id the API issued (a UUID) or one a client made up: up to the id column's length, printable, not empty.
- * Anything else that does not exist is NOT_FOUND where it is looked up (R5: never a database error).
+ * An id: printable, not empty, and no longer than any id the API issues — a UUID (the id columns' 36 characters) or
+ * the draft invoice's "upcoming-" + UUID (45). Anything longer is malformed (BAD_USER_INPUT); anything else that
+ * does not exist is NOT_FOUND where it is looked up (R5: never a database error). An id is stored only after it was
+ * found, so it always fits its column.
  */
-export const ID_RULE: TextRule = { max: MAX_LENGTH.id, min: 1 };
+export const ID_RULE: TextRule = { max: 64, min: 1 };
 
 /** Trimmed text that must not be blank (class-validator sees the raw string; "   " passes its length check). */
 export function requiredText(field: string, value: string): string {
