@@ -85,5 +85,9 @@ describe.each(DRIVERS)('R34: client errors are client errors on %s', (driver) =>
     expect(codes(ws)).toEqual(['BAD_USER_INPUT']);
     const date = await wsOnce(client, `mutation($t: DateTime!) { runScheduledJobs(asOf: $t) { periodsClosed } }`, { t: '9999-12-31T23:59:59Z' });
     expect(codes(date)).toEqual(['BAD_USER_INPUT']);
+    // and /metrics counts them as what the client saw (no request of this suite was an internal error)
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/graphql_errors_total\{code="BAD_USER_INPUT"\} [1-9]/);
+    expect(metrics).not.toMatch(/graphql_errors_total\{code="INTERNAL_SERVER_ERROR"\}/);
   });
 });
