@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 export enum AlertKind {
   LOCATION_OVERAGE = 'LOCATION_OVERAGE',
@@ -25,7 +26,7 @@ export class BillingAlert {
   organization?: Organization;
   @Column({ type: 'int' }) sequence: number;
   @EnumColumn() kind: AlertKind;
-  @Column({ type: 'varchar', length: 500 }) message: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.alertMessage }) message: string;
   @Column({ type: 'int', nullable: true }) contracted: number | null;
   @Column({ type: 'int', nullable: true }) inUse: number | null;
   @CentsColumn({ nullable: true }) estimatedAdditionalChargeCents: number | null;

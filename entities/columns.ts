@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Column, ColumnOptions, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { MAX_LENGTH } from './lengths';
 
 /** Column shapes that behave the same on SQLite and MariaDB (STACK: TypeORM 1.x portable types). */
-export const IdColumn = () => PrimaryColumn({ type: 'varchar', length: 36 });
-export const RefColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: 36, ...options });
+export const IdColumn = () => PrimaryColumn({ type: 'varchar', length: MAX_LENGTH.id });
+export const RefColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: MAX_LENGTH.id, ...options });
 /** UTC instant with milliseconds; plain datetime drops them on MariaDB. */
 export const InstantColumn = (options: ColumnOptions = {}) => Column({ type: 'datetime', precision: 3, ...options });
-export const EnumColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: 32, ...options });
+export const EnumColumn = (options: ColumnOptions = {}) => Column({ type: 'varchar', length: MAX_LENGTH.enumValue, ...options });
 
 /**
  * R34: an exact integer that JavaScript can hold, or a RangeError. A value is never rounded: a BIGINT beyond

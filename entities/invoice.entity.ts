@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 export enum InvoiceStatus { DRAFT = 'DRAFT', OPEN = 'OPEN', PAID = 'PAID', VOID = 'VOID', UNCOLLECTIBLE = 'UNCOLLECTIBLE' }
 export enum LineItemKind {
@@ -26,13 +27,13 @@ export class Invoice {
   @RefColumn() periodId: string;
   /** 1, 2, 3… per organization, without gaps; `number` is its printed form (INV-000001). */
   @Column({ type: 'int' }) sequence: number;
-  @Column({ type: 'varchar', length: 32 }) number: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.invoiceNumber }) number: string;
   @EnumColumn() status: InvoiceStatus;
   @InstantColumn() periodStart: Date;
   @InstantColumn() periodEnd: Date;
   @InstantColumn() issuedAt: Date;
   @InstantColumn() dueAt: Date;
-  @Column({ type: 'varchar', length: 3 }) currency: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.currency }) currency: string;
   @CentsColumn() subtotalCents: number;
   @CentsColumn() totalCents: number;
   @CentsColumn({ default: 0 }) amountPaidCents: number;
@@ -49,7 +50,7 @@ export class InvoiceLineItem {
   invoice?: Invoice;
   @Column({ type: 'int' }) position: number;
   @EnumColumn() kind: LineItemKind;
-  @Column({ type: 'varchar', length: 300 }) description: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.invoiceLineDescription }) description: string;
   @Column({ type: 'int' }) quantity: number;
   @CentsColumn() unitPriceCents: number;
   @CentsColumn() amountCents: number;

@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 export enum NotificationKind {
   INVOICE_ISSUED = 'INVOICE_ISSUED', INVOICE_REMINDER = 'INVOICE_REMINDER', PAYMENT_RECEIPT = 'PAYMENT_RECEIPT',
@@ -27,7 +28,7 @@ export class Notification {
   @Column({ type: 'int', nullable: true }) offsetDays: number | null;
   /** Snapshot at creation: who it goes to does not change if contacts change later. */
   @Column({ type: 'simple-json' }) recipients: string[];
-  @Column({ type: 'varchar', length: 300 }) subject: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.notificationSubject }) subject: string;
   @Column({ type: 'text' }) textBody: string;
   @Column({ type: 'text' }) htmlBody: string;
   @EnumColumn() status: NotificationStatus;
@@ -37,7 +38,7 @@ export class Notification {
   @InstantColumn({ nullable: true }) claimedUntil: Date | null;
   /** Who holds the claim: every write that ends a delivery attempt names it, so a worker whose claim was taken over writes nothing. */
   @RefColumn({ nullable: true }) claimToken: string | null;
-  @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
+  @Column({ type: 'varchar', length: MAX_LENGTH.notificationError, nullable: true }) lastError: string | null;
   @InstantColumn() createdAt: Date;
   @InstantColumn({ nullable: true }) sentAt: Date | null;
 }

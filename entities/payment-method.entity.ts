@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 /**
  * R20: the organization's card on file, as the payment provider described it. Card numbers never reach the API:
@@ -14,11 +15,11 @@ export class PaymentMethod {
   @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId' })
   organization?: Organization;
-  @Column({ type: 'varchar', length: 32 }) brand: string;
-  @Column({ type: 'varchar', length: 4 }) last4: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.cardBrand }) brand: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.cardLast4 }) last4: string;
   @Column({ type: 'int' }) expMonth: number;
   @Column({ type: 'int' }) expYear: number;
   /** The provider's handle for charging this card (e.g. a Stripe PaymentMethod id); never shown to clients. */
-  @Column({ type: 'varchar', length: 255 }) providerRef: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.providerRef }) providerRef: string;
   @InstantColumn() updatedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 export enum PaymentStatus {
   SUCCEEDED = 'SUCCEEDED',
@@ -29,8 +30,8 @@ export class Payment {
   @RefColumn({ nullable: true }) invoiceId: string | null;
   @CentsColumn() amountCents: number;
   @EnumColumn() status: PaymentStatus;
-  @Column({ type: 'varchar', length: 64, nullable: true }) failureCode: string | null;
+  @Column({ type: 'varchar', length: MAX_LENGTH.paymentFailureCode, nullable: true }) failureCode: string | null;
   /** The provider's id of the charge. */
-  @Column({ type: 'varchar', length: 255, nullable: true }) providerRef: string | null;
+  @Column({ type: 'varchar', length: MAX_LENGTH.providerRef, nullable: true }) providerRef: string | null;
   @InstantColumn() createdAt: Date;
 }

@@ -2,6 +2,7 @@ import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
+import { MAX_LENGTH } from './lengths';
 
 export enum AssignmentStatus {
   ASSIGNED = 'ASSIGNED',
@@ -24,7 +25,7 @@ export class TrainingAssignment {
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'userId' })
   user?: User;
-  @Column({ type: 'varchar', length: 200 }) contentId: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.contentId }) contentId: string;
   @Column({ type: 'int' }) credits: number;
   @EnumColumn({ default: AssignmentStatus.ASSIGNED }) status: AssignmentStatus;
   @InstantColumn() assignedAt: Date;

@@ -3,6 +3,7 @@ import { EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns
 import { Role, UserStatus } from './enums';
 import { Location } from './location.entity';
 import { Organization } from './organization.entity';
+import { MAX_LENGTH } from './lengths';
 
 @Entity('user')
 @Index(['organizationId', 'status'])
@@ -15,8 +16,8 @@ export class User {
   @JoinColumn({ name: 'organizationId' })
   organization?: Organization;
   /** Lower-cased; one person, one login across the platform. */
-  @Column({ type: 'varchar', length: 254 }) email: string;
-  @Column({ type: 'varchar', length: 200 }) name: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.email }) email: string;
+  @Column({ type: 'varchar', length: MAX_LENGTH.userName }) name: string;
   @EnumColumn() role: Role;
   @EnumColumn({ default: UserStatus.ACTIVE }) status: UserStatus;
   @RefColumn({ nullable: true }) locationId: string | null;

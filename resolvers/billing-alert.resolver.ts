@@ -6,6 +6,7 @@ import { BillingAlertType } from './types/billing-alert.type';
 import { HasPermission } from './types/directives';
 import { money, MoneyType } from './types/money.type';
 import { LocationType } from './types/organization.type';
+import { IdArg } from './types/validation';
 
 @Resolver(() => BillingAlertType)
 export class BillingAlertResolver {
@@ -24,7 +25,7 @@ export class BillingAlertResolver {
 
   @Mutation(() => BillingAlertType, { description: 'Marks an alert as acknowledged (acknowledging again keeps the first time). Another organization\'s alert is NOT_FOUND (R5).' })
   @HasPermission(Permission.MANAGE_BILLING)
-  acknowledgeAlert(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The alert.' }) id: string) {
+  acknowledgeAlert(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The alert.' }) id: string) {
     return ctx.services.alerts.acknowledge(ctx, id);
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AssignmentStatus, CreditLot, CreditPurchase, Organization, Payment, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import type { CreditBalanceView } from '../src/services/credit.service';
@@ -11,6 +11,7 @@ import {
 } from './types/credit.type';
 import { money, MoneyType } from './types/money.type';
 import { OrganizationType } from './types/organization.type';
+import { IdArg, TextArg, TEXT } from './types/validation';
 
 const ORGANIZATION_ARG = { nullable: true, description: 'Operators: the organization; others: their own (the default).' } as const;
 
@@ -33,7 +34,7 @@ export class CreditResolver {
   async creditQuote(
     @Ctx() ctx: RequestContext,
     @Arg('quantity', () => Int, { description: 'Credits to buy, 1 to 100,000.' }) quantity: number,
-    @Arg('organizationId', () => ID, ORGANIZATION_ARG) organizationId?: string | null,
+    @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
     return quoteView(await ctx.services.credits.quote(ctx, quantity, organizationId));
   }
@@ -45,8 +46,8 @@ export class CreditResolver {
   purchaseCredits(
     @Ctx() ctx: RequestContext,
     @Arg('quantity', () => Int, { description: 'Credits to buy, 1 to 100,000 (R12 volume tiers).' }) quantity: number,
-    @Arg('idempotencyKey', { description: 'A new unique key per purchase (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
-    @Arg('organizationId', () => ID, ORGANIZATION_ARG) organizationId?: string | null,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per purchase (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
+    @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
     return ctx.services.credits.purchaseCredits(ctx, quantity, idempotencyKey, organizationId);
   }
@@ -55,9 +56,9 @@ export class CreditResolver {
   @OperatorOnly()
   grantCredits(
     @Ctx() ctx: RequestContext,
-    @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string,
+    @IdArg('organizationId', { description: 'The organization.' }) organizationId: string,
     @Arg('quantity', () => Int, { description: 'Credits granted, 1 to 100,000.' }) quantity: number,
-    @Arg('idempotencyKey', { description: 'A new unique key per grant (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per grant (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the credits expire (must be in the future); null: never.' }) expiresAt?: Date | null,
   ) {
     return ctx.services.credits.grantCredits(ctx, organizationId, quantity, expiresAt ?? null, idempotencyKey);
@@ -69,8 +70,8 @@ export class CreditResolver {
   @HasPermission(Permission.MANAGE_BILLING)
   updatePaymentMethod(
     @Ctx() ctx: RequestContext,
-    @Arg('token', { description: 'The provider\'s token for the card (never the card number, R20).' }) token: string,
-    @Arg('organizationId', () => ID, ORGANIZATION_ARG) organizationId?: string | null,
+    @TextArg('token', TEXT.providerToken, { description: 'The provider\'s token for the card (never the card number, R20).' }) token: string,
+    @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
     return ctx.services.credits.updatePaymentMethod(ctx, token, organizationId);
   }

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { InvoiceStatus, Organization, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import type { InvoiceView } from '../src/services/invoice.service';
@@ -9,6 +9,7 @@ import { money, MoneyType } from './types/money.type';
 import { PaymentType } from './types/credit.type';
 import { OrganizationType } from './types/organization.type';
 import { PageArgs } from './organization.resolver';
+import { IdArg, TextArg, TEXT } from './types/validation';
 
 @ArgsType()
 class InvoicesArgs extends PageArgs {
@@ -31,7 +32,7 @@ export class OrganizationBillingResolver {
 
   @FieldResolver(() => InvoiceType, { nullable: true, description: 'One issued invoice of this organization (another organization\'s id: NOT_FOUND).' })
   @HasPermission(Permission.MANAGE_BILLING)
-  invoice(@Root() org: Organization, @Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The invoice.' }) id: string) {
+  invoice(@Root() org: Organization, @Ctx() ctx: RequestContext, @IdArg('id', { description: 'The invoice.' }) id: string) {
     return ctx.services.invoices.findVisible(ctx, id, org.id);
   }
 
@@ -46,7 +47,7 @@ export class OrganizationBillingResolver {
   updateBillingContacts(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => BillingContactsInput, { description: 'The contacts.' }) input: BillingContactsInput,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
     return ctx.services.contacts.update(ctx, input, organizationId);
   }
@@ -57,27 +58,27 @@ export class OrganizationBillingResolver {
   @HasPermission(Permission.MANAGE_BILLING)
   payInvoice(
     @Ctx() ctx: RequestContext,
-    @Arg('invoiceId', () => ID, { description: 'The invoice.' }) invoiceId: string,
-    @Arg('idempotencyKey', { description: 'A key unique to this payment attempt (1–255 characters), kept at least 24 hours.' }) idempotencyKey: string,
+    @IdArg('invoiceId', { description: 'The invoice.' }) invoiceId: string,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A key unique to this payment attempt (1–255 characters), kept at least 24 hours.' }) idempotencyKey: string,
   ) {
     return ctx.services.invoicePayments.pay(ctx, invoiceId, idempotencyKey);
   }
 
   @Mutation(() => OrganizationType, { description: 'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing recipients are notified.' })
   @HasPermission(Permission.MANAGE_BILLING)
-  requestTermination(@Ctx() ctx: RequestContext, @Arg('reason', () => String, { nullable: true, description: 'Why, for support (optional).' }) reason?: string | null) {
+  requestTermination(@Ctx() ctx: RequestContext, @TextArg('reason', TEXT.terminationReason, { nullable: true, description: 'Why, for support (optional).' }) reason?: string | null) {
     return ctx.services.invoices.requestTermination(ctx, reason);
   }
 
   @Mutation(() => InvoiceType, { description: 'Ends the organization\'s current period now, issues its invoice (status OPEN) and starts the next period.' })
   @OperatorOnly()
-  closeBillingPeriod(@Ctx() ctx: RequestContext, @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string) {
+  closeBillingPeriod(@Ctx() ctx: RequestContext, @IdArg('organizationId', { description: 'The organization.' }) organizationId: string) {
     return ctx.services.invoices.closeCurrentPeriod(ctx, organizationId);
   }
 
   @Mutation(() => OrganizationType, { description: 'Operators (R21): closes the last period into a final invoice and sets TERMINATED. Open invoices stay payable.' })
   @OperatorOnly()
-  finalizeTermination(@Ctx() ctx: RequestContext, @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string) {
+  finalizeTermination(@Ctx() ctx: RequestContext, @IdArg('organizationId', { description: 'The organization.' }) organizationId: string) {
     return ctx.services.invoices.finalizeTermination(ctx, organizationId);
   }
 }

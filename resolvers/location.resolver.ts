@@ -1,9 +1,10 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { Permission, Role } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import { HasPermission } from './types/directives';
 import { AddLocationInput } from './types/organization.inputs';
 import { LocationType, RolePermissionType } from './types/organization.type';
+import { IdArg } from './types/validation';
 
 @Resolver(() => LocationType)
 export class LocationResolver {
@@ -12,14 +13,14 @@ export class LocationResolver {
   addLocation(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => AddLocationInput, { description: 'The new location.' }) input: AddLocationInput,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
     return ctx.services.locations.add(ctx, input, organizationId);
   }
 
   @Mutation(() => LocationType, { description: 'Deactivates a location (R10: it is no longer licensed).' })
   @HasPermission(Permission.MANAGE_USERS)
-  deactivateLocation(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The location.' }) id: string) {
+  deactivateLocation(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The location.' }) id: string) {
     return ctx.services.locations.deactivate(ctx, id);
   }
 }
@@ -33,7 +34,7 @@ export class RolePermissionResolver {
     @Arg('role', () => Role, { description: 'The role.' }) role: Role,
     @Arg('permission', () => Permission, { description: 'The permission.' }) permission: Permission,
     @Arg('granted', { description: 'Whether the role holds it.' }) granted: boolean,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
     return ctx.services.access.setRolePermission(ctx, role, permission, granted, organizationId);
   }

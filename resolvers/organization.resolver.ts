@@ -1,10 +1,11 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Contract, LocationStatus, Organization, Permission, UserStatus } from '../entities';
 import { money, MoneyType } from './types/money.type';
 import type { RequestContext } from '../src/server/context';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { ContractInput, CreateOrganizationInput } from './types/organization.inputs';
 import { BillingPeriodType, ContractType, LocationType, OrganizationType, RolePermissionType, UserConnection } from './types/organization.type';
+import { IdArg } from './types/validation';
 
 @ArgsType()
 export class PageArgs {
@@ -23,7 +24,7 @@ export class OrganizationResolver {
     nullable: true,
     description: 'No id: the viewer\'s organization. Another organization\'s id: operators only; anyone else gets NOT_FOUND (R5).',
   })
-  organization(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { nullable: true, description: 'An organization id; operators may name any.' }) id?: string | null) {
+  organization(@Ctx() ctx: RequestContext, @IdArg('id', { nullable: true, description: 'An organization id; operators may name any.' }) id?: string | null) {
     return ctx.services.organizations.findForViewer(ctx, id);
   }
 
@@ -66,7 +67,7 @@ export class OrganizationResolver {
   @OperatorOnly()
   updateContract(
     @Ctx() ctx: RequestContext,
-    @Arg('organizationId', () => ID, { description: 'The organization.' }) organizationId: string,
+    @IdArg('organizationId', { description: 'The organization.' }) organizationId: string,
     @Arg('input', () => ContractInput, { description: 'The new terms.' }) input: ContractInput,
   ) {
     return ctx.services.organizations.updateContract(ctx, organizationId, input);

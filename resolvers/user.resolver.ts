@@ -1,9 +1,10 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Permission, User } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import { HasPermission } from './types/directives';
 import { AddUserInput } from './types/organization.inputs';
 import { LocationType, UserType } from './types/organization.type';
+import { IdArg } from './types/validation';
 
 @Resolver(() => UserType)
 export class UserResolver {
@@ -22,20 +23,20 @@ export class UserResolver {
   addUser(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => AddUserInput, { description: 'The new user.' }) input: AddUserInput,
-    @Arg('organizationId', () => ID, { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
     return ctx.services.users.add(ctx, input, organizationId);
   }
 
   @Mutation(() => UserType, { description: 'Deactivates a user and frees its seat (R8). Refused for the last billing manager (R3: LAST_BILLING_MANAGER).' })
   @HasPermission(Permission.MANAGE_USERS)
-  deactivateUser(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The user.' }) id: string) {
+  deactivateUser(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The user.' }) id: string) {
     return ctx.services.users.deactivate(ctx, id);
   }
 
   @Mutation(() => UserType, { description: 'Reactivates a user; it takes a free seat with no new purchase (R8).' })
   @HasPermission(Permission.MANAGE_USERS)
-  reactivateUser(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The user.' }) id: string) {
+  reactivateUser(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The user.' }) id: string) {
     return ctx.services.users.reactivate(ctx, id);
   }
 
@@ -43,7 +44,7 @@ export class UserResolver {
   @HasPermission(Permission.MANAGE_USERS)
   setUserPermission(
     @Ctx() ctx: RequestContext,
-    @Arg('userId', () => ID, { description: 'The user.' }) userId: string,
+    @IdArg('userId', { description: 'The user.' }) userId: string,
     @Arg('permission', () => Permission, { description: 'The permission.' }) permission: Permission,
     @Arg('granted', () => Boolean, { nullable: true, description: 'True grants, false denies, null removes the override.' }) granted: boolean | null,
   ) {

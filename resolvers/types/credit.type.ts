@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AssignmentStatus } from '../../entities/training-assignment.entity';
 import { CreditEntryKind } from '../../entities/credit-ledger-entry.entity';
@@ -8,6 +8,7 @@ import { MAX_ASSIGNMENT_CREDITS } from '../../src/services/bounds';
 import { ConnectionType } from './connection.type';
 import { MoneyType } from './money.type';
 import { UserType } from './organization.type';
+import { IsId, IsText, TEXT } from './validation';
 
 registerEnumType(CreditSource, {
   name: 'CreditSource',
@@ -130,8 +131,8 @@ export class CreditPurchaseType {
 
 @InputType('AssignPremiumContentInput', { description: 'R14: premium content for an active user of the organization; assigning consumes nothing.' })
 export class AssignPremiumContentInput {
-  @Field(() => ID, { description: 'An active user of the same organization.' }) userId: string;
-  @Field({ description: 'The premium content, 1 to 200 characters.' }) @Length(1, 200, { message: 'contentId must be 1 to 200 characters' }) contentId: string;
+  @Field(() => ID, { description: 'An active user of the same organization.' }) @IsId() userId: string;
+  @Field({ description: 'The premium content, 1 to 200 characters.' }) @IsText(TEXT.contentId) contentId: string;
   @Field(() => Int, { nullable: true, description: 'Credits the training costs, 1 to 1000 (default 1), consumed when the assignee starts (R14).' })
   @IsOptional() @IsInt() @Min(1, { message: 'credits must be at least 1' }) @Max(MAX_ASSIGNMENT_CREDITS, { message: `credits must be at most ${MAX_ASSIGNMENT_CREDITS}` })
   credits?: number | null;

@@ -1,19 +1,20 @@
-import { IsEmail, IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { BillingInterval, LicenseKind, Role } from '../../entities/enums';
 import { MAX_CONTRACTED_LICENSES, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS } from '../../src/services/bounds';
+import { IsId, IsText, TEXT } from './validation';
 
 @InputType('AddUserInput', { description: 'A new, active user (R8: takes a seat under the USER model).' })
 export class AddUserInput {
-  @Field({ description: 'Email; stored lower-cased; must be unique across the platform.' }) @IsEmail({}, { message: 'email must be a valid email address' }) @MaxLength(254) email: string;
-  @Field({ description: 'Display name, 1 to 200 characters.' }) @Length(1, 200) name: string;
+  @Field({ description: 'Email; stored lower-cased; must be unique across the platform.' }) @IsText(TEXT.email) @IsEmail({}, { message: 'email must be a valid email address' }) email: string;
+  @Field({ description: 'Display name, 1 to 200 characters.' }) @IsText(TEXT.userName) name: string;
   @Field(() => Role, { nullable: true, description: 'Default EMPLOYEE. R3: only a role whose permissions the viewer holds may be given.' }) role?: Role | null;
-  @Field(() => ID, { nullable: true, description: 'An active location of the same organization.' }) locationId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'An active location of the same organization.' }) @IsId() locationId?: string | null;
 }
 
 @InputType('AddLocationInput', { description: 'A new, active location (R10: a license under the LOCATION model).' })
 export class AddLocationInput {
-  @Field({ description: 'Name, 1 to 200 characters, unique among active locations.' }) @Length(1, 200) name: string;
+  @Field({ description: 'Name, 1 to 200 characters, unique among active locations.' }) @IsText(TEXT.locationName) name: string;
 }
 
 @InputType('ContractInput', { description: 'Contract terms. Omitted fields keep their current value (or the default on creation).' })
@@ -31,13 +32,13 @@ export class ContractInput {
 
 @InputType('NewAdminInput', { description: 'The first user of a new organization; gets the ADMIN role.' })
 export class NewAdminInput {
-  @Field({ description: 'Email; unique across the platform.' }) @IsEmail({}, { message: 'email must be a valid email address' }) @MaxLength(254) email: string;
-  @Field({ description: 'Display name, 1 to 200 characters.' }) @Length(1, 200) name: string;
+  @Field({ description: 'Email; unique across the platform.' }) @IsText(TEXT.email) @IsEmail({}, { message: 'email must be a valid email address' }) email: string;
+  @Field({ description: 'Display name, 1 to 200 characters.' }) @IsText(TEXT.userName) name: string;
 }
 
 @InputType('CreateOrganizationInput', { description: 'A new organization with its admin and contract.' })
 export class CreateOrganizationInput {
-  @Field({ description: 'Name, 1 to 200 characters.' }) @Length(1, 200) name: string;
+  @Field({ description: 'Name, 1 to 200 characters.' }) @IsText(TEXT.organizationName) name: string;
   @Field(() => NewAdminInput, { description: 'Its first user (ADMIN).' }) @ValidateNested() admin: NewAdminInput;
   @Field(() => ContractInput, { description: 'Its contract.' }) @ValidateNested() contract: ContractInput;
 }

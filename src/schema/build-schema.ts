@@ -1,5 +1,4 @@
 import { defaultFieldResolver, GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, PubSub } from 'type-graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
@@ -7,6 +6,7 @@ import { RESOLVERS } from '../../resolvers';
 import type { RequestContext } from '../server/context';
 import { applyAuthDirectives } from './auth-directives';
 import { describeRootTypes } from './describe-root-types';
+import { DateTimeScalar } from './scalars';
 
 /**
  * Loaders may hold rows a mutation just changed; the mutation's result is read afresh. Wrapped around the Mutation
@@ -28,7 +28,7 @@ function freshAfterMutation(schema: GraphQLSchema): GraphQLSchema {
 export async function buildBillingSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [...RESOLVERS],
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false, stopAtFirstError: true },
     // Subscriptions read services.pubSub themselves (billingAlerts); type-graphql still wants one to build them.
     pubSub: pubSub ?? createPubSub(),

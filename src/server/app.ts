@@ -163,8 +163,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
-        for (const e of result.errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } as unknown as typeof result;
+        // Counted as the client sees them: formatError gives graphql-js's variable errors their BAD_USER_INPUT (R34).
+        const errors = result.errors.map((e) => formatError(e.toJSON(), e));
+        for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code) });
+        return { ...result, errors } as unknown as typeof result;
       },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors) as never,
     },

@@ -1,7 +1,7 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, Kind } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { PUBLIC_ERROR_CODES } from '../errors/errors';
+import { BillingError, PUBLIC_ERROR_CODES } from '../errors/errors';
 import { withoutSuggestions } from './schema-exposure';
 
 /** Codes graphql-js and Apollo give to malformed requests; safe to show. */
@@ -20,6 +20,26 @@ function firstViolation(errors: ValidationErrorLike[], prefix = ''): { field: st
     if (message) return { field, message };
     const nested = firstViolation(e.children ?? [], field);
     if (nested) return nested;
+  }
+  return null;
+}
+
+/**
+ * The variable a request error is about, when graphql-js refused a variable's value before execution (wrong type,
+ * missing, or a scalar that refused it). Apollo marks these BAD_USER_INPUT over HTTP; graphql-ws passes graphql-js's
+ * error as it is, so both transports are recognized here by the error's one node being the variable's definition.
+ */
+function refusedVariable(error: GraphQLError): string | null {
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  return node?.kind === Kind.VARIABLE_DEFINITION ? node.variable.name.value : null;
+}
+
+/** A BillingError a scalar threw while graphql-js coerced an input (e.g. a DateTime out of range, R34). */
+function scalarRefusal(error: GraphQLError): BillingError | null {
+  let cause: unknown = error.originalError;
+  for (let depth = 0; cause && depth < 3; depth++) {
+    if (cause instanceof BillingError) return cause;
+    cause = (cause as GraphQLError).originalError;
   }
   return null;
 }
@@ -46,6 +66,16 @@ function formatWith(log: Logger) {
     if (validationErrors) {
       const violation = firstViolation(validationErrors) ?? { field: 'input', message: 'Invalid input' };
       return { message: violation.message, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', field: violation.field } };
+    }
+    if (original instanceof GraphQLError && !formatted.path) {
+      // R34: a value refused before execution is the client's error, inline or as a variable, over HTTP or graphql-ws.
+      // ("Variable "$x" is never used" also names only its definition: a validation error, left as it is.)
+      const variable = code === 'GRAPHQL_VALIDATION_FAILED' ? null : refusedVariable(original);
+      const refusal = scalarRefusal(original);
+      if (variable || refusal) {
+        const field = variable ?? (refusal?.extensions.field as string | undefined);
+        return { message: formatted.message, locations: formatted.locations, extensions: { code: refusal?.code ?? 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
+      }
     }
     if (original instanceof GraphQLError && code && (PUBLIC_ERROR_CODES.has(code) || REQUEST_ERROR_CODES.has(code))) {
       const { stacktrace: _stack, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;

@@ -12,6 +12,8 @@ import { Clock } from './clock';
 import { CreditService } from './credit.service';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
+import { checkText } from './text';
+import { MAX_LENGTH } from '../../entities/lengths';
 import { UserService } from './user.service';
 
 export const MAX_ASSIGNMENT_CREDITS = 1000;
@@ -28,7 +30,7 @@ interface PendingStart extends StartRequest {
   reject(error: unknown): void;
 }
 
-export const MAX_CONTENT_ID_LENGTH = 200;
+export const MAX_CONTENT_ID_LENGTH = MAX_LENGTH.contentId;
 
 export interface AssignPremiumContentInput {
   userId: string;
@@ -73,6 +75,7 @@ export class AssignmentService {
     }
     const contentId = (input.contentId ?? '').trim();
     if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH) throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);
+    checkText('contentId', contentId, { max: MAX_CONTENT_ID_LENGTH, min: 1 }); // R34: no control or invisible characters
     return this.uow.run(ctx, async (tx) => {
       const user = await this.users.findVisible(tx, input.userId);
       requirePermission(ctx.viewer, Permission.ASSIGN_CONTENT, user.organizationId);

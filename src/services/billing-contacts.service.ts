@@ -7,6 +7,8 @@ import { badInput } from '../errors/errors';
 import { OrganizationService } from './organization.service';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
+import { checkText } from './text';
+import { MAX_LENGTH } from '../../entities/lengths';
 
 export interface BillingContacts {
   pointOfContactEmail: string | null;
@@ -58,6 +60,7 @@ export class BillingContactsService {
 
 function normalizeEmail(field: string, value: string | null): string | null {
   if (value === null || value.trim() === '') return null;
+  checkText(field, value, { max: MAX_LENGTH.email }); // R34: the column's length, no control or invisible characters
   const email = value.trim().toLowerCase();
   if (email.length > 254 || !isEmail(email)) throw badInput(field, `${value} is not a valid email address`);
   return email;

@@ -21,6 +21,8 @@ import { IdempotencyService, validateIdempotencyKey } from './idempotency.servic
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
+import { checkText } from './text';
+import { MAX_LENGTH } from '../../entities/lengths';
 
 /** Who scheduled jobs act as: they are not requests, and check no permission. */
 export const SYSTEM_VIEWER: Viewer = Object.freeze({
@@ -143,7 +145,7 @@ export class CreditService {
   async updatePaymentMethod(ctx: ServiceContext, token: string, organizationIdArg?: string | null): Promise<PaymentMethod> {
     const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
     requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
-    if (typeof token !== 'string' || token.length === 0 || token.length > 255) throw badInput('token', 'token must be 1 to 255 characters');
+    checkText('token', token, { max: MAX_LENGTH.providerToken, min: 1 }); // R34
     // The provider call happens before the lock is taken: a slow provider never holds up the organization's writers.
     const card = await this.provider.attach(token);
     return this.uow.run(ctx, async (tx) => {

@@ -4,10 +4,12 @@ import { sqlInstant } from '../db/sql';
 import type { DbContext } from '../db/unit-of-work';
 import { BillingError, badInput, conflict } from '../errors/errors';
 import { Clock } from './clock';
+import { MAX_LENGTH } from '../../entities/lengths';
+import { checkText } from './text';
 
 /** Keys are remembered at least this long (R19); `purgeExpired` deletes older ones. */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
 
 export const idempotencyKeyReused = (operation: string) =>
   new BillingError(
@@ -35,6 +37,7 @@ export function validateIdempotencyKey(key: string, field = 'idempotencyKey'): v
   if (typeof key !== 'string' || key.trim().length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw badInput(field, `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
+  checkText(field, key, { max: MAX_IDEMPOTENCY_KEY_LENGTH, min: 1 }); // R34: no control or invisible characters
 }
 
 /** JSON with object keys sorted, so equal arguments hash equally whatever their order. */

@@ -55,7 +55,8 @@ export class UserService {
       requireHolds(ctx.viewer, ALL_PERMISSIONS.filter((p) => roleGrants(role, p, roleOverrides)));
       const email = input.email.trim().toLowerCase();
       if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
-      if (input.locationId) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
+      // Any locationId given is checked ("" included): an unchecked one would reach the foreign key as a database error.
+      if (input.locationId != null) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
       const now = this.clock.now();
       const user = await tx.em.save(tx.em.create(User, {
         organizationId, email, name: requiredText('name', input.name), role, status: UserStatus.ACTIVE,
