@@ -1,11 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { signToken } from '../../src/auth/jwt';
 import { ChildServer, spawnServer } from '../support/child-server';
-import { createMysqlDatabase, Driver, dropMysqlDatabase, GqlResult, TEST_SECRET, TestServer } from '../support/harness';
+import { clientsFor, createMysqlDatabase, Driver, dropMysqlDatabase, TEST_SECRET, TestServer } from '../support/harness';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,34 +34,13 @@ export async function startChild(driver: Driver, env: Record<string, string | un
     throw error;
   }
   const url = child.url;
-  const clients: Client[] = [];
-  const config = { jwtSecret: TEST_SECRET };
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string | null, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as GqlResult;
-    return { ...body, status: res.status } as GqlResult<any>;
-  };
+  const clients = clientsFor(url, { jwtSecret: TEST_SECRET });
   const server = {
-    url, child, gql,
-    operatorToken: await signToken(config, { sub: 'operator-1', operator: true }),
-    tokenFor: (userId: string) => signToken(config, { sub: userId }),
-    ws(token?: string | null) {
-      const client = createClient({
-        url: url.replace('http', 'ws') + '/graphql',
-        webSocketImpl: WebSocket,
-        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-        retryAttempts: 0,
-        lazy: true,
-      });
-      clients.push(client);
-      return client;
-    },
+    url, child, gql: clients.gql, ws: clients.ws,
+    operatorToken: await clients.operatorToken,
+    tokenFor: clients.tokenFor,
     async close() {
-      for (const c of clients) await c.dispose();
+      await clients.dispose();
       if (child.child.exitCode === null && child.child.signalCode === null) await child.stop('SIGTERM').catch(() => child.kill());
       await db.drop();
     },

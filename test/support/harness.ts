@@ -62,27 +62,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a free port, over its own database (and optional shared database URL for multi-instance tests). */
-export async function startServer(driver: Driver, options: { config?: Partial<AppConfig>; databaseUrl?: string; appOptions?: AppOptions } = {}): Promise<TestServer> {
-  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await databaseUrlFor(driver);
-  const config = testConfig({ databaseUrl: db.url, ...options.config });
-  const app = await createApp(config, options.appOptions);
-  const url = await app.listen(0);
+/**
+ * How a test talks to a server at `url` (in process or a child process): POST /graphql, graphql-ws clients (all
+ * disposed by `dispose`) and tokens signed with the server's secret.
+ */
+export function clientsFor(url: string, config: Pick<AppConfig, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>) {
   const clients: Client[] = [];
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string | null, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as GqlResult;
-    return { ...body, status: res.status };
-  };
   return {
-    app, url, driver, gql,
-    operatorToken: await signToken(config, { sub: 'operator-1', operator: true }),
-    tokenFor: (userId) => signToken(config, { sub: userId }),
-    ws(token) {
+    async gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string | null, headers: Record<string, string> = {}): Promise<GqlResult<T>> {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as GqlResult<T>;
+      return { ...body, status: res.status };
+    },
+    ws(token?: string | null): Client {
       const client = createClient({
         url: url.replace('http', 'ws') + '/graphql',
         webSocketImpl: WebSocket,
@@ -93,8 +89,27 @@ export async function startServer(driver: Driver, options: { config?: Partial<Ap
       clients.push(client);
       return client;
     },
-    async close() {
+    operatorToken: signToken(config, { sub: 'operator-1', operator: true }),
+    tokenFor: (userId: string) => signToken(config, { sub: userId }),
+    async dispose() {
       for (const c of clients) await c.dispose();
+    },
+  };
+}
+
+/** A real server on a free port, over its own database (and optional shared database URL for multi-instance tests). */
+export async function startServer(driver: Driver, options: { config?: Partial<AppConfig>; databaseUrl?: string; appOptions?: AppOptions } = {}): Promise<TestServer> {
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await databaseUrlFor(driver);
+  const config = testConfig({ databaseUrl: db.url, ...options.config });
+  const app = await createApp(config, options.appOptions);
+  const url = await app.listen(0);
+  const clients = clientsFor(url, config);
+  return {
+    app, url, driver, gql: clients.gql, ws: clients.ws,
+    operatorToken: await clients.operatorToken,
+    tokenFor: clients.tokenFor,
+    async close() {
+      await clients.dispose();
       await app.stop();
       await db.drop();
     },
