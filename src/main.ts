@@ -61,7 +61,7 @@ function startupFailure(error: unknown, databaseUrl: string | undefined): string
     const url = safeUrl(databaseUrl);
     const name = url?.pathname.replace(/^\//, '') || '?';
     return `The database "${name}" does not exist on ${url?.host ?? 'the MySQL server'}. Create it, then start again: ` +
-      `CREATE DATABASE \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`;
+      `CREATE DATABASE \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`;
   }
   if (e?.code === 'ER_ACCESS_DENIED_ERROR' || e?.code === 'ER_DBACCESS_DENIED_ERROR') {
     return `The database refused the login in DATABASE_URL (${e.message}); check its user, password and grants.`;

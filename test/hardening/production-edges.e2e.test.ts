@@ -129,7 +129,7 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
     expect(output).not.toMatch(STACK_LINE);
     expect(stderr.trim().split('\n')).toEqual([
       `Opus Billing API did not start: The database "${name}" does not exist on ${url.host}. Create it, then start again: ` +
-        `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+        `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`,
     ]);
   });
 });
