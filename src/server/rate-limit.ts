@@ -25,8 +25,9 @@ export const retryAfterSeconds = (retryMs: number) => Math.max(1, Math.ceil(retr
 /**
  * R36 names a token bucket: RATE_LIMIT_BURST tokens of capacity, refilled at RATE_LIMIT_RPS a second, one spent per
  * request — so a caller may send BURST at once and RPS a second for as long as it keeps sending. rate-limiter-flexible
- * has no exact one (its BurstyRateLimiter adds a reserve's refill to the sustained rate: ~1.5 × RPS with the
- * defaults), so the bucket is kept here, once in memory and once as a Redis script, with the same arithmetic.
+ * has no exact one (its BurstyRateLimiter is a fixed-window rate plus a separately refilling reserve, so what a caller
+ * keeps getting is RPS plus the reserve's refill, counted per window), so the bucket is kept here, once in memory and
+ * once as a Redis script, with the same arithmetic.
  *
  * Both are GCRA, the token bucket written as one number per caller: the "theoretical arrival time" (tat), the moment
  * the bucket will be full again. A request at `now` is allowed when tat - now ≤ (capacity - 1) × interval, i.e. at

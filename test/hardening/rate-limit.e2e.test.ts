@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
+import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/jwt';
@@ -91,7 +92,8 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
   (REDIS_URL ? it : it.skip)('R36: with REDIS_URL every instance spends one budget', async () => {
     const [a, b] = [await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } }), await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } })];
     try {
-      const token = await freshOperator();
+      const sub = `operator-${randomUUID()}`;
+      const token = await signToken({ jwtSecret: TEST_SECRET }, { sub, operator: true });
       const first = await Promise.all(Array.from({ length: 3 }, () => post(a.url, token)));
       const second = await Promise.all(Array.from({ length: 5 }, () => post(b.url, token)));
       expect(first.map((x) => x.status)).toEqual([200, 200, 200]);
@@ -99,6 +101,15 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
       expect(served).toBeGreaterThanOrEqual(2);
       expect(served).toBeLessThanOrEqual(3); // 5 in all, plus at most the next second's request
       expect(second.some((x) => x.status === 429)).toBe(true);
+      // one key per caller, living as long as its bucket takes to fill again (5 tokens at 1 a second)
+      const store = new Redis(REDIS_URL!);
+      try {
+        const ttl = await store.ttl(`opus-billing:budget:sub:${sub}`);
+        expect(ttl).toBeGreaterThanOrEqual(4);
+        expect(ttl).toBeLessThanOrEqual(6);
+      } finally {
+        store.disconnect();
+      }
     } finally {
       await a.close();
       await b.close();
@@ -135,7 +146,8 @@ async function keepSending(url: string, token: string, ms: number, loops = 6) {
 }
 
 describe.each(DRIVERS)('R36: the budget is a token bucket: bursts up to RATE_LIMIT_BURST, RATE_LIMIT_RPS sustained, on %s', (driver) => {
-  // 20/20 is a plain rate; 10/40 is where a bucket built from a rate plus a refilling reserve let ~1.75 × RPS through.
+  // A bucket as deep as one second's rate, and one four seconds deep (where a burst reserve refilling beside the rate
+  // would show). Both run at once, on servers of their own.
   const SHAPES = [{ rateLimitRps: 20, rateLimitBurst: 20 }, { rateLimitRps: 10, rateLimitBurst: 40 }];
 
   const sustained = (redisUrl?: string) => async () => {

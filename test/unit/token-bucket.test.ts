@@ -1,4 +1,5 @@
-import { createMemoryBucket, retryAfterSeconds } from '../../src/server/rate-limit';
+import pino from 'pino';
+import { createMemoryBucket, createRequestBudget, retryAfterSeconds } from '../../src/server/rate-limit';
 
 /** A clock the test moves by hand, in milliseconds. */
 function manualClock(start = 1_000_000) {
@@ -103,5 +104,26 @@ describe('R36: the request budget is a token bucket (memory bucket, simulated cl
     bucket.take('other'); // sweeps: 'late' is full and forgotten, 'busy' is half full and kept
     expect(bucket.size).toBe(2);
     expect(sendAt(bucket, 'busy', 20)).toBe(10);
+  });
+});
+
+describe('R36: while Redis is unreachable the budget is kept in memory', () => {
+  it('R36: the memory bucket stands in (same limits), and the outage is logged once, not per request or per reconnect', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    // nothing listens on port 1: every connection attempt fails
+    const budget = createRequestBudget({ rateLimitRps: 1, rateLimitBurst: 5, redisUrl: 'redis://127.0.0.1:1' }, log);
+    try {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => budget.consume('sub:someone')));
+      expect(answers.filter((a) => a === null)).toHaveLength(5);
+      expect(answers.filter((a) => a !== null)).toEqual([1, 1, 1, 1, 1]);
+      await new Promise((r) => setTimeout(r, 700)); // a few reconnect attempts
+      await Promise.all(Array.from({ length: 10 }, () => budget.consume('sub:someone')));
+      const warnings = lines.filter((l) => /rate limit store unreachable/.test(l.msg));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].level).toBe(40);
+    } finally {
+      await budget.close();
+    }
   });
 });
