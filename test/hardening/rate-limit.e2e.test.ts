@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
+import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/jwt';
@@ -91,7 +92,8 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
   (REDIS_URL ? it : it.skip)('R36: with REDIS_URL every instance spends one budget', async () => {
     const [a, b] = [await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } }), await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } })];
     try {
-      const token = await freshOperator();
+      const sub = `operator-${randomUUID()}`;
+      const token = await signToken({ jwtSecret: TEST_SECRET }, { sub, operator: true });
       const first = await Promise.all(Array.from({ length: 3 }, () => post(a.url, token)));
       const second = await Promise.all(Array.from({ length: 5 }, () => post(b.url, token)));
       expect(first.map((x) => x.status)).toEqual([200, 200, 200]);
@@ -99,6 +101,15 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
       expect(served).toBeGreaterThanOrEqual(2);
       expect(served).toBeLessThanOrEqual(3); // 5 in all, plus at most the next second's request
       expect(second.some((x) => x.status === 429)).toBe(true);
+      // one key per caller, living as long as its bucket takes to fill again (5 tokens at 1 a second)
+      const store = new Redis(REDIS_URL!);
+      try {
+        const ttl = await store.ttl(`opus-billing:budget:sub:${sub}`);
+        expect(ttl).toBeGreaterThanOrEqual(4);
+        expect(ttl).toBeLessThanOrEqual(6);
+      } finally {
+        store.disconnect();
+      }
     } finally {
       await a.close();
       await b.close();
@@ -114,6 +125,48 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
       await open.close();
     }
   });
+});
+
+/**
+ * Sends from `loops` callers-in-parallel (one caller: one token) for `ms`; how many were served and over how long
+ * (from the first request sent to the last one answered).
+ */
+async function keepSending(url: string, token: string, ms: number, loops = 6) {
+  const started = Date.now();
+  let served = 0;
+  let other = 0;
+  await Promise.all(Array.from({ length: loops }, async () => {
+    while (Date.now() - started < ms) {
+      const { status } = await post(url, token);
+      if (status === 200) served++;
+      else if (status !== 429) other++;
+    }
+  }));
+  return { served, other, seconds: (Date.now() - started) / 1000 };
+}
+
+describe.each(DRIVERS)('R36: the budget is a token bucket: bursts up to RATE_LIMIT_BURST, RATE_LIMIT_RPS sustained, on %s', (driver) => {
+  // A bucket as deep as one second's rate, and one four seconds deep (where a burst reserve refilling beside the rate
+  // would show). Both run at once, on servers of their own.
+  const SHAPES = [{ rateLimitRps: 20, rateLimitBurst: 20 }, { rateLimitRps: 10, rateLimitBurst: 40 }];
+
+  const sustained = (redisUrl?: string) => async () => {
+    await Promise.all(SHAPES.map(async (shape) => {
+      const server = await startServer(driver, { config: { ...shape, ...(redisUrl ? { redisUrl } : {}) } });
+      try {
+        const { served, other, seconds } = await keepSending(server.url, await freshOperator(), 3000);
+        const bucket = shape.rateLimitBurst + shape.rateLimitRps * seconds;
+        expect(other).toBe(0);
+        expect(served).toBeLessThanOrEqual(Math.ceil(bucket * 1.1));
+        expect(served).toBeGreaterThanOrEqual(Math.floor(bucket * 0.9));
+      } finally {
+        await server.close();
+      }
+    }));
+  };
+
+  it('R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, in memory', sustained());
+  (REDIS_URL ? it : it.skip)('R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, through Redis', sustained(REDIS_URL));
 });
 
 describe.each(DRIVERS)('R36: the cost of validation itself is bounded, on %s', (driver) => {
