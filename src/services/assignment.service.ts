@@ -55,7 +55,7 @@ export class AssignmentService {
   list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
     const qb = em.createQueryBuilder(TrainingAssignment, 'a').where('a.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('a.status = :status', { status });
-    return paginate(qb, page, 'assignedAt', 'DESC');
+    return paginate(qb, page, { column: 'assignedAt', direction: 'DESC' });
   }
 
   /** R5: an assignment of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
