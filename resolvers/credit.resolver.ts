@@ -3,7 +3,7 @@ import { AssignmentStatus, CreditLot, CreditPurchase, Organization, Payment, Per
 import type { RequestContext } from '../src/server/context';
 import type { CreditBalanceView } from '../src/services/credit.service';
 import type { CreditQuoteValue } from '../src/services/credit-pricing';
-import { PageArgs } from './organization.resolver';
+import { ConnectionArgs } from './types/connection.type';
 import { HasPermission, OperatorOnly } from './types/directives';
 import {
   CreditBalanceType, CreditLedgerConnection, CreditLotType, CreditPurchaseType, CreditQuoteType, PaymentMethodType, PaymentType,
@@ -16,7 +16,7 @@ import { IdArg, TextArg, TEXT } from './types/validation';
 const ORGANIZATION_ARG = { nullable: true, description: 'Operators: the organization; others: their own (the default).' } as const;
 
 @ArgsType()
-class AssignmentsArgs extends PageArgs {
+class AssignmentsArgs extends ConnectionArgs {
   @Field(() => AssignmentStatus, { nullable: true, description: 'Only assignments with this status.' }) status?: AssignmentStatus | null;
 }
 
@@ -112,7 +112,7 @@ export class CreditBalanceResolver {
   }
 
   @FieldResolver(() => CreditLedgerConnection, { description: 'Every change of the balance, newest first (R16; Relay connection).' })
-  ledger(@Root() b: CreditBalanceView, @Ctx() ctx: RequestContext, @Args() page: PageArgs) {
+  ledger(@Root() b: CreditBalanceView, @Ctx() ctx: RequestContext, @Args() page: ConnectionArgs) {
     return ctx.services.credits.ledger(ctx.em, b.organizationId, page);
   }
 }

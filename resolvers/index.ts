@@ -1,6 +1,7 @@
 import { BillingAlertResolver } from './billing-alert.resolver';
-import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
+// Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
+import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
 import { LocationResolver, RolePermissionResolver } from './location.resolver';
 import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';

@@ -9,11 +9,11 @@ import { BillingContactsType, InvoiceConnection, InvoiceLineItemType, InvoiceTyp
 import { money, MoneyType } from './types/money.type';
 import { PaymentType } from './types/credit.type';
 import { OrganizationType } from './types/organization.type';
-import { PageArgs } from './organization.resolver';
+import { ConnectionArgs } from './types/connection.type';
 import { IdArg, TextArg, TEXT } from './types/validation';
 
 @ArgsType()
-class InvoicesArgs extends PageArgs {
+class InvoicesArgs extends ConnectionArgs {
   @Field(() => InvoiceStatus, { nullable: true, description: 'Only invoices with this status.' }) status?: InvoiceStatus | null;
 }
 

@@ -2,7 +2,7 @@ import { Args, ArgsType, Ctx, Field, FieldResolver, Resolver, Root } from 'type-
 import { Organization, Permission } from '../entities';
 import type { LicenseView } from '../src/services/license.service';
 import type { RequestContext } from '../src/server/context';
-import { PageArgs } from './organization.resolver';
+import { ConnectionArgs } from './types/connection.type';
 import { BillingAlertConnection } from './types/billing-alert.type';
 import { HasPermission } from './types/directives';
 import { LicenseType } from './types/license.type';
@@ -10,7 +10,7 @@ import { money, MoneyType } from './types/money.type';
 import { OrganizationType } from './types/organization.type';
 
 @ArgsType()
-class AlertsArgs extends PageArgs {
+class AlertsArgs extends ConnectionArgs {
   @Field(() => Boolean, { nullable: true, description: 'True: only alerts nobody has acknowledged yet.' }) unacknowledgedOnly?: boolean | null;
 }
 

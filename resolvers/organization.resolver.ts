@@ -4,18 +4,13 @@ import { money, MoneyType } from './types/money.type';
 import type { RequestContext } from '../src/server/context';
 import { findOrganizationForViewer } from '../src/auth/tenancy';
 import { HasPermission, OperatorOnly } from './types/directives';
+import { ConnectionArgs } from './types/connection.type';
 import { ContractInput, CreateOrganizationInput } from './types/organization.inputs';
 import { BillingPeriodType, ContractType, LocationType, OrganizationType, RolePermissionType, UserConnection } from './types/organization.type';
 import { IdArg } from './types/validation';
 
 @ArgsType()
-export class PageArgs {
-  @Field(() => Int, { nullable: true, description: 'Page size, 0 to 100 (default 20).' }) first?: number | null;
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string | null;
-}
-
-@ArgsType()
-class UsersArgs extends PageArgs {
+class UsersArgs extends ConnectionArgs {
   @Field(() => UserStatus, { nullable: true, description: 'Only users with this status.' }) status?: UserStatus | null;
 }
 

@@ -3,7 +3,7 @@ import { Permission } from '../../entities/enums';
 
 /**
  * R4: the one declaration of a field's permission. The SDL printer shows it and the schema transformer
- * (src/schema/has-permission.ts) enforces it, both reading this directive.
+ * (applyAuthDirectives in src/schema/auth-directives.ts) enforces it, both reading this directive.
  */
 export const HasPermission = (permission: Permission) => Directive(`@hasPermission(permission: ${permission})`);
 

@@ -2,6 +2,10 @@ import { SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../errors/errors';
 import { sqlInstant } from './sql';
 
+/**
+ * The one pagination argument shape every list takes (Relay forward paging). The GraphQL args class
+ * (`ConnectionArgs` in resolvers/types/connection.type.ts) implements it.
+ */
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
@@ -19,20 +23,35 @@ export const MAX_PAGE_SIZE = 100;
 
 type SortValue = Date | number;
 
-const encodeCursor = (sortValue: SortValue, id: string) =>
+/**
+ * How a list is ordered: by `column` (an instant or an integer) in `direction`, then by id. `unique` says the
+ * column alone already tells the listed rows apart (a per-organization sequence), so neither the order nor the
+ * cursor condition needs the id and the (organizationId, column) index serves the query as it is.
+ */
+export interface PageOrder<T> {
+  column: keyof T & string;
+  direction?: 'ASC' | 'DESC';
+  unique?: boolean;
+}
+
+/** The opaque cursor of a row: its sort value and id, as base64url JSON. Clients only hand it back. */
+export const encodeCursor = (sortValue: SortValue, id: string): string =>
   Buffer.from(JSON.stringify([sortValue instanceof Date ? { t: sortValue.toISOString() } : sortValue, id])).toString('base64url');
 
-function decodeCursor(cursor: string): [SortValue, string] {
+/** The sort value and id a cursor of `encodeCursor` holds; anything else is BAD_USER_INPUT on `after`. */
+export function decodeCursor(cursor: string): [SortValue, string] {
   try {
     const [raw, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const value: SortValue = typeof raw === 'number' ? raw : new Date(raw?.t);
-    if (typeof id !== 'string' || (value instanceof Date && Number.isNaN(value.getTime()))) throw new Error('bad cursor');
+    if (typeof id !== 'string' || (typeof value === 'number' && !Number.isSafeInteger(value))) throw new Error('bad cursor');
+    if (value instanceof Date && Number.isNaN(value.getTime())) throw new Error('bad cursor');
     return [value, id];
   } catch {
     throw badInput('after', 'after is not a cursor this API issued');
   }
 }
 
+/** `first`, bounded: DEFAULT_PAGE_SIZE when absent, BAD_USER_INPUT outside 0..MAX_PAGE_SIZE. */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -42,28 +61,27 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 /**
- * Keyset pagination over (sort column, id) — the sort column an instant or an integer: stable while rows are
- * added, and cheap on an index that ends in those two columns. Cursors are opaque to clients.
+ * The one paginator: keyset pagination over (sort column, id) — stable while rows are added, and cheap on an index
+ * that ends in those columns. `totalCount` counts the whole filtered list; one row past the page says whether
+ * there is a next one.
  */
-export async function paginate<T extends { id: string }>(
-  qb: SelectQueryBuilder<T>,
-  args: PageArgs,
-  sortColumn: keyof T & string,
-  direction: 'ASC' | 'DESC' = 'ASC',
-): Promise<Page<T>> {
+export async function paginate<T extends { id: string }>(qb: SelectQueryBuilder<T>, args: PageArgs, order: PageOrder<T>): Promise<Page<T>> {
   const first = pageSize(args.first);
+  const { column, direction = 'ASC', unique = false } = order;
   const alias = qb.alias;
   const totalCount = await qb.clone().getCount();
   if (args.after) {
     const [sortValue, id] = decodeCursor(args.after);
     const op = direction === 'ASC' ? '>' : '<';
-    qb.andWhere(`(${alias}.${sortColumn} ${op} :cursorSort OR (${alias}.${sortColumn} = :cursorSort AND ${alias}.id ${op} :cursorId))`, {
-      cursorSort: sortValue instanceof Date ? sqlInstant(qb.connection.manager, sortValue) : sortValue,
-      cursorId: id,
-    });
+    const sort = `${alias}.${column}`;
+    const cursorSort = sortValue instanceof Date ? sqlInstant(qb.connection.manager, sortValue) : sortValue;
+    if (unique) qb.andWhere(`${sort} ${op} :cursorSort`, { cursorSort });
+    else qb.andWhere(`(${sort} ${op} :cursorSort OR (${sort} = :cursorSort AND ${alias}.id ${op} :cursorId))`, { cursorSort, cursorId: id });
   }
-  const rows = await qb.orderBy(`${alias}.${sortColumn}`, direction).addOrderBy(`${alias}.id`, direction).take(first + 1).getMany();
+  qb.orderBy(`${alias}.${column}`, direction);
+  if (!unique) qb.addOrderBy(`${alias}.id`, direction);
+  const rows = await qb.take(first + 1).getMany();
   const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node[sortColumn] as unknown as SortValue, node.id), node }));
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(node[column] as unknown as SortValue, node.id), node }));
   return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

@@ -1,25 +1,25 @@
 import { GraphQLError } from 'graphql';
 
-/** The stable error codes of DESIGN §6. */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'CONFLICT'
-  | 'LICENSE_LIMIT_REACHED'
-  | 'LAST_BILLING_MANAGER'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'ALREADY_PAID'
-  | 'PAYMENT_FAILED'
-  | 'ORGANIZATION_TERMINATED'
-  | 'RATE_LIMITED';
-
-export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'LICENSE_LIMIT_REACHED',
-  'LAST_BILLING_MANAGER', 'IDEMPOTENCY_KEY_REUSED', 'ALREADY_PAID', 'PAYMENT_FAILED', 'ORGANIZATION_TERMINATED',
+/** The stable error codes of DESIGN §6: the one list both the type and the runtime set come from. */
+const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'LICENSE_LIMIT_REACHED',
+  'LAST_BILLING_MANAGER',
+  'IDEMPOTENCY_KEY_REUSED',
+  'ALREADY_PAID',
+  'PAYMENT_FAILED',
+  'ORGANIZATION_TERMINATED',
   'RATE_LIMITED',
-]);
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The codes a client may see as they are; anything else is reported as INTERNAL_SERVER_ERROR. */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(ERROR_CODES);
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
@@ -55,6 +55,14 @@ export const paymentFailed = (message: string, failureCode: string, paymentId?: 
 
 /** R19: the invoice has been paid already. */
 export const alreadyPaid = (number: string) => new BillingError('ALREADY_PAID', `Invoice ${number} is already paid`);
+
+/** R19: an idempotency key already used for another operation or with other arguments. */
+export const idempotencyKeyReused = (operation: string) =>
+  new BillingError(
+    'IDEMPOTENCY_KEY_REUSED',
+    `This idempotency key was already used with other arguments${operation ? ` or for another operation` : ''}; use a new key for a new request`,
+    { field: 'idempotencyKey' },
+  );
 
 /** R11: the contract does not allow overage and this change would exceed it. */
 export const licenseLimitReached = (message: string) => new BillingError('LICENSE_LIMIT_REACHED', message);

@@ -12,7 +12,10 @@ function byColumn<E extends object>(em: EntityManager, entity: new () => E, key:
   });
 }
 
-/** Per request, never shared between viewers; a subscription builds its own per event. */
+/**
+ * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
+ * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
+ */
 export function createLoaders(em: EntityManager, services: Services) {
   return {
     organization: byColumn(em, Organization, 'id'),

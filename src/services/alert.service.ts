@@ -1,8 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { AlertKind, BillingAlert } from '../../entities';
-import { Page, PageArgs, pageSize } from '../db/paginate';
+import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
-import { badInput } from '../errors/errors';
 import type { BillingPubSub } from '../pubsub/pubsub';
 import { Clock } from './clock';
 import type { ServiceContext } from './service-context';
@@ -52,16 +51,10 @@ export class AlertService {
    * Organization.alerts: newest first in the order they were raised (keyset over the per-organization sequence,
    * which alerts raised in one millisecond still tell apart), optionally only the unacknowledged ones.
    */
-  async list(em: EntityManager, organizationId: string, unacknowledgedOnly: boolean, page: PageArgs): Promise<Page<BillingAlert>> {
-    const first = pageSize(page.first);
+  list(em: EntityManager, organizationId: string, unacknowledgedOnly: boolean, page: PageArgs): Promise<Page<BillingAlert>> {
     const qb = em.createQueryBuilder(BillingAlert, 'a').where('a.organizationId = :organizationId', { organizationId });
     if (unacknowledgedOnly) qb.andWhere('a.acknowledgedAt IS NULL');
-    const totalCount = await qb.clone().getCount();
-    if (page.after) qb.andWhere('a.sequence < :before', { before: decodeAlertCursor(page.after) });
-    const rows = await qb.orderBy('a.sequence', 'DESC').take(first + 1).getMany();
-    const nodes = rows.slice(0, first);
-    const edges = nodes.map((node) => ({ cursor: encodeAlertCursor(node.sequence), node }));
-    return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true });
   }
 
   /** Marks an alert as seen; acknowledging it again keeps the first acknowledgement. */
@@ -73,16 +66,4 @@ export class AlertService {
       return tx.em.save(fresh);
     });
   }
-}
-
-const encodeAlertCursor = (sequence: number) => Buffer.from(JSON.stringify(['alert', sequence])).toString('base64url');
-
-function decodeAlertCursor(cursor: string): number {
-  try {
-    const [tag, sequence] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (tag === 'alert' && Number.isSafeInteger(sequence)) return sequence;
-  } catch {
-    // fall through
-  }
-  throw badInput('after', 'after is not a cursor this API issued');
 }

@@ -53,7 +53,7 @@ export class AssignmentService {
   list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
     const qb = em.createQueryBuilder(TrainingAssignment, 'a').where('a.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('a.status = :status', { status });
-    return paginate(qb, page, 'assignedAt', 'DESC');
+    return paginate(qb, page, { column: 'assignedAt', direction: 'DESC' });
   }
 
   /** R14: assigns premium content to an active user of the same organization; consumes nothing. */

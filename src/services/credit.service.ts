@@ -7,7 +7,7 @@ import { ALL_PERMISSIONS } from '../../entities/enums';
 import { requireOperator } from '../auth/guards';
 import { targetOrganizationId } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
-import { Page, PageArgs, pageSize } from '../db/paginate';
+import { Page, PageArgs, paginate } from '../db/paginate';
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import { instantFromSql, sqlInstant } from '../db/sql';
@@ -91,17 +91,6 @@ export function consumptionOrder(a: LotRef, b: LotRef): number {
 }
 
 const LEDGER_COLUMNS = ['id', 'organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter', 'lotId', 'assignmentId', 'unitPriceCents', 'periodId', 'createdAt'] as const;
-
-const encodeSequenceCursor = (sequence: number) => Buffer.from(JSON.stringify(['ledger', sequence])).toString('base64url');
-function decodeSequenceCursor(cursor: string): number {
-  try {
-    const [tag, sequence] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (tag !== 'ledger' || !Number.isInteger(sequence)) throw new Error('bad cursor');
-    return sequence;
-  } catch {
-    throw badInput('after', 'after is not a cursor this API issued');
-  }
-}
 
 /**
  * Credits (R12–R16): quotes, the payment method on file, dashboard purchases, annual grants, consumption at
@@ -389,12 +378,9 @@ export class CreditService {
 
   /** R16: the ledger, newest entry first (keyset over the gapless sequence), with each entry's lot and assignment. */
   async ledger(em: EntityManager, organizationId: string, args: PageArgs): Promise<Page<CreditLedgerEntry>> {
-    const first = pageSize(args.first);
     const qb = em.createQueryBuilder(CreditLedgerEntry, 'e').where('e.organizationId = :organizationId', { organizationId });
-    const totalCount = await qb.clone().getCount();
-    if (args.after) qb.andWhere('e.sequence < :after', { after: decodeSequenceCursor(args.after) });
-    const rows = await qb.orderBy('e.sequence', 'DESC').take(first + 1).getMany();
-    const nodes = rows.slice(0, first);
+    const page = await paginate(qb, args, { column: 'sequence', direction: 'DESC', unique: true });
+    const nodes = page.nodes;
     const lotIds = [...new Set(nodes.map((e) => e.lotId).filter((id): id is string => !!id))];
     const assignmentIds = [...new Set(nodes.map((e) => e.assignmentId).filter((id): id is string => !!id))];
     const [lots, assignments] = await Promise.all([
@@ -407,8 +393,7 @@ export class CreditService {
       e.lot = e.lotId ? lotById.get(e.lotId) ?? null : null;
       e.assignment = e.assignmentId ? assignmentById.get(e.assignmentId) ?? null : null;
     }
-    const edges = nodes.map((node) => ({ cursor: encodeSequenceCursor(node.sequence), node }));
-    return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return page;
   }
 
   // ---------------------------------------------------------------- internals (under the organization lock)

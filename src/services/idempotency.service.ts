@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { IdempotencyKey } from '../../entities';
 import { sqlInstant } from '../db/sql';
 import type { DbContext } from '../db/unit-of-work';
-import { BillingError, badInput, conflict } from '../errors/errors';
+import { badInput, conflict, idempotencyKeyReused } from '../errors/errors';
 import { Clock } from './clock';
 import { MAX_LENGTH } from '../../entities/lengths';
 import { checkText } from './text';
@@ -10,13 +10,6 @@ import { checkText } from './text';
 /** Keys are remembered at least this long (R19); `purgeExpired` deletes older ones. */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
-
-export const idempotencyKeyReused = (operation: string) =>
-  new BillingError(
-    'IDEMPOTENCY_KEY_REUSED',
-    `This idempotency key was already used with other arguments${operation ? ` or for another operation` : ''}; use a new key for a new request`,
-    { field: 'idempotencyKey' },
-  );
 
 export interface IdempotentCall {
   organizationId: string;

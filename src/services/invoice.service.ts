@@ -65,7 +65,7 @@ export class InvoiceService {
   list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
     const qb = em.createQueryBuilder(Invoice, 'i').where('i.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('i.status = :status', { status });
-    return paginate(qb, page, 'sequence', 'DESC'); // newest first: sequence follows issue order
+    return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true }); // newest first: sequence follows issue order
   }
 
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {

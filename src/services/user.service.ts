@@ -32,7 +32,7 @@ export class UserService {
   list(em: EntityManager, organizationId: string, status: UserStatus | null | undefined, page: PageArgs): Promise<Page<User>> {
     const qb = em.createQueryBuilder(User, 'u').where('u.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('u.status = :status', { status });
-    return paginate(qb, page, 'createdAt');
+    return paginate(qb, page, { column: 'createdAt' });
   }
 
   async add(ctx: ServiceContext, input: AddUserInput, organizationIdArg?: string | null): Promise<User> {
