@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { InvoiceStatus, Organization, Permission } from '../entities';
+import { Invoice, InvoiceStatus, Organization, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
+import { findInOrganization } from '../src/auth/tenancy';
 import type { InvoiceView } from '../src/services/invoice.service';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
@@ -33,7 +34,7 @@ export class OrganizationBillingResolver {
   @FieldResolver(() => InvoiceType, { nullable: true, description: 'One issued invoice of this organization (another organization\'s id: NOT_FOUND).' })
   @HasPermission(Permission.MANAGE_BILLING)
   invoice(@Root() org: Organization, @Ctx() ctx: RequestContext, @IdArg('id', { description: 'The invoice.' }) id: string) {
-    return ctx.services.invoices.findVisible(ctx, id, org.id);
+    return findInOrganization(ctx.em, Invoice, id, org.id);
   }
 
   @FieldResolver(() => BillingContactsType, { nullable: true, description: 'Who receives invoice notifications (R22).' })

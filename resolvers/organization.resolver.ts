@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Query, R
 import { Contract, LocationStatus, Organization, Permission, UserStatus } from '../entities';
 import { money, MoneyType } from './types/money.type';
 import type { RequestContext } from '../src/server/context';
+import { findOrganizationForViewer } from '../src/auth/tenancy';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { ConnectionArgs } from './types/connection.type';
 import { ContractInput, CreateOrganizationInput } from './types/organization.inputs';
@@ -20,7 +21,7 @@ export class OrganizationResolver {
     description: 'No id: the viewer\'s organization. Another organization\'s id: operators only; anyone else gets NOT_FOUND (R5).',
   })
   organization(@Ctx() ctx: RequestContext, @IdArg('id', { nullable: true, description: 'An organization id; operators may name any.' }) id?: string | null) {
-    return ctx.services.organizations.findForViewer(ctx, id);
+    return findOrganizationForViewer(ctx, id);
   }
 
   @FieldResolver(() => [LocationType], { description: 'Locations, oldest first.' })

@@ -1,5 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
+import type { Viewer } from '../auth/viewer';
+import { openScope, OrganizationTarget, ScopeOptions, Scoped } from './organization-scope';
 
 /** What a service method needs of the request: who asks, and the database handle it must use. */
 export interface DbContext {
@@ -38,6 +40,18 @@ export class UnitOfWork {
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
       }
     }
+  }
+
+  /**
+   * The one entry point of every organization-scoped change: a unit of work on the organization `target` names
+   * (R5: NOT_FOUND unless the viewer may see it), under its write lock, refused once it is terminated (R21)
+   * unless `allowTerminated`. `work` gets the scope: the transaction's em and afterCommit, the locked
+   * organization, and reads filtered to it. Inside an open unit of work it joins it (the lock is re-entrant).
+   */
+  forOrganization<C extends DbContext & { viewer: Viewer }, T>(
+    ctx: C, target: OrganizationTarget, options: ScopeOptions, work: (scope: Scoped<C>) => Promise<T>,
+  ): Promise<T> {
+    return this.run(ctx, async (tx) => work(await openScope(tx, target, options, this.isSqlite)));
   }
 
   private async attempt<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {

@@ -1,8 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Permission, Role, RolePermissionOverride, User, UserPermissionOverride } from '../../entities';
-import { requireHolds, requirePermission, targetOrganizationId } from '../auth/guards';
+import { requireHolds } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
-import { OrganizationService } from './organization.service';
 import { PermissionService, ROLE_DEFAULTS } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { UserService } from './user.service';
@@ -18,7 +17,6 @@ export interface RolePermissionView {
 export class AccessService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly organizations: OrganizationService,
     private readonly permissions: PermissionService,
     private readonly users: UserService,
   ) {}
@@ -32,11 +30,9 @@ export class AccessService {
    * stores one.
    */
   async setRolePermission(ctx: ServiceContext, role: Role, permission: Permission, granted: boolean, organizationIdArg?: string | null): Promise<RolePermissionView> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_USERS, organizationId);
     requireHolds(ctx.viewer, [permission]);
-    return this.uow.run(ctx, async (tx) => {
-      await this.organizations.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx) => {
+      const { organizationId } = tx;
       await tx.em.delete(RolePermissionOverride, { organizationId, role, permission });
       const isDefault = ROLE_DEFAULTS[role].has(permission) === granted;
       if (!isDefault) await tx.em.insert(RolePermissionOverride, tx.em.create(RolePermissionOverride, { organizationId, role, permission, granted }));
@@ -47,14 +43,12 @@ export class AccessService {
 
   /** `granted: null` removes the user's override. */
   async setUserPermission(ctx: ServiceContext, userId: string, permission: Permission, granted: boolean | null): Promise<User> {
-    return this.uow.run(ctx, async (tx) => {
-      const user = await this.users.findVisible(tx, userId);
-      requirePermission(ctx.viewer, Permission.MANAGE_USERS, user.organizationId);
+    return this.uow.forOrganization(ctx, { owner: User, id: userId }, {}, async (tx) => {
       requireHolds(ctx.viewer, [permission]);
-      await this.organizations.lockForChange(tx, user.organizationId);
+      const user = await tx.find(User, userId);
       await tx.em.delete(UserPermissionOverride, { userId, permission });
       if (granted !== null) await tx.em.insert(UserPermissionOverride, tx.em.create(UserPermissionOverride, { userId, permission, granted }));
-      await this.users.assertBillingManagerRemains(tx, user.organizationId);
+      await this.users.assertBillingManagerRemains(tx, tx.organizationId);
       return user;
     });
   }

@@ -1,6 +1,7 @@
 import { EntityManager, In, MoreThan, LessThanOrEqual, And } from 'typeorm';
 import { BillingAlert, Location, Organization, Permission, User } from '../../entities';
-import { requireAuthenticated, targetOrganizationId } from '../auth/guards';
+import { requireAuthenticated } from '../auth/guards';
+import { targetOrganizationId } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
 import { forbidden, notFound } from '../errors/errors';
 import type { AlertRaisedEvent, BillingPubSub } from '../pubsub/pubsub';

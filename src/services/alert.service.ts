@@ -1,12 +1,9 @@
 import { EntityManager } from 'typeorm';
-import { AlertKind, BillingAlert, Permission } from '../../entities';
-import { requirePermission } from '../auth/guards';
+import { AlertKind, BillingAlert } from '../../entities';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
-import { notFound } from '../errors/errors';
 import type { BillingPubSub } from '../pubsub/pubsub';
 import { Clock } from './clock';
-import type { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
 export interface NewAlert {
@@ -22,7 +19,7 @@ export interface NewAlert {
 /**
  * The alert channel (R11): an alert is stored inside the transaction that raises it and published only after
  * that transaction commits — a rolled-back change never reaches a dashboard.
- * The caller must hold the organization's write lock (OrganizationService.lockForChange), which makes the
+ * The caller runs in an organization scope (UnitOfWork.forOrganization) and so holds its write lock, which makes the
  * per-organization sequence gapless and unique.
  * Any kind (overage, credits, payments) goes through `raise` and reaches billingAlerts subscribers unchanged.
  */
@@ -31,7 +28,6 @@ export class AlertService {
     private readonly clock: Clock,
     private readonly pubSub: BillingPubSub,
     private readonly uow: UnitOfWork,
-    private readonly organizations: OrganizationService,
   ) {}
 
   async raise(tx: ServiceContext, alert: NewAlert): Promise<BillingAlert> {
@@ -61,20 +57,10 @@ export class AlertService {
     return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true });
   }
 
-  /** R5: an alert of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
-  async findVisible(ctx: ServiceContext, id: string): Promise<BillingAlert> {
-    const alert = await ctx.em.findOne(BillingAlert, { where: { id } });
-    if (!alert || (!ctx.viewer.isOperator && alert.organizationId !== ctx.viewer.organizationId)) throw notFound('BillingAlert', id);
-    return alert;
-  }
-
   /** Marks an alert as seen; acknowledging it again keeps the first acknowledgement. */
   async acknowledge(ctx: ServiceContext, id: string): Promise<BillingAlert> {
-    return this.uow.run(ctx, async (tx) => {
-      const alert = await this.findVisible(tx, id);
-      requirePermission(ctx.viewer, Permission.MANAGE_BILLING, alert.organizationId);
-      await this.organizations.lockForChange(tx, alert.organizationId);
-      const fresh = await tx.em.findOneByOrFail(BillingAlert, { id });
+    return this.uow.forOrganization(ctx, { owner: BillingAlert, id }, {}, async (tx) => {
+      const fresh = await tx.find(BillingAlert, id);
       if (fresh.acknowledgedAt) return fresh;
       fresh.acknowledgedAt = this.clock.now();
       return tx.em.save(fresh);

@@ -1,20 +1,20 @@
 import { EntityManager } from 'typeorm';
-import { AssignmentStatus, Permission, TrainingAssignment, User, UserStatus } from '../../entities';
-import { requireAuthenticated, requirePermission } from '../auth/guards';
+import { AssignmentStatus, TrainingAssignment, User, UserStatus } from '../../entities';
+import { requireAssigneeOrAssignContent, requireAuthenticated } from '../auth/guards';
+import { findVisible } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { execute } from '../db/execute';
 import { sqlInstant } from '../db/sql';
+import type { Scoped } from '../db/organization-scope';
 import { UnitOfWork } from '../db/unit-of-work';
-import { badInput, conflict, forbidden, notFound } from '../errors/errors';
+import { badInput, conflict, notFound } from '../errors/errors';
 import { MAX_BILLED_CREDITS_PER_PERIOD } from './bounds';
 import { Clock } from './clock';
 import { CreditService } from './credit.service';
-import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
 import { MAX_LENGTH } from '../../entities/lengths';
-import { UserService } from './user.service';
 
 export const MAX_ASSIGNMENT_CREDITS = 1000;
 /** Starts of one organization combined into one transaction at most (a bound on lock time and statement size). */
@@ -47,8 +47,6 @@ export class AssignmentService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly organizations: OrganizationService,
-    private readonly users: UserService,
     private readonly credits: CreditService,
   ) {}
 
@@ -56,14 +54,6 @@ export class AssignmentService {
     const qb = em.createQueryBuilder(TrainingAssignment, 'a').where('a.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('a.status = :status', { status });
     return paginate(qb, page, { column: 'assignedAt', direction: 'DESC' });
-  }
-
-  /** R5: an assignment of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
-  async findVisible(ctx: ServiceContext, id: string): Promise<TrainingAssignment> {
-    requireAuthenticated(ctx.viewer);
-    const assignment = await ctx.em.findOne(TrainingAssignment, { where: { id } });
-    if (!assignment || (!ctx.viewer.isOperator && assignment.organizationId !== ctx.viewer.organizationId)) throw notFound('Assignment', id);
-    return assignment;
   }
 
   /** R14: assigns premium content to an active user of the same organization; consumes nothing. */
@@ -76,14 +66,11 @@ export class AssignmentService {
     const contentId = (input.contentId ?? '').trim();
     if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH) throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);
     checkText('contentId', contentId, { max: MAX_CONTENT_ID_LENGTH, min: 1 }); // R34: no control or invisible characters
-    return this.uow.run(ctx, async (tx) => {
-      const user = await this.users.findVisible(tx, input.userId);
-      requirePermission(ctx.viewer, Permission.ASSIGN_CONTENT, user.organizationId);
-      await this.organizations.lockForChange(tx, user.organizationId);
-      const fresh = await tx.em.findOneByOrFail(User, { id: user.id });
-      if (fresh.status !== UserStatus.ACTIVE) throw badInput('userId', 'Premium content can only be assigned to an active user');
+    return this.uow.forOrganization(ctx, { owner: User, id: input.userId }, {}, async (tx) => {
+      const user = await tx.find(User, input.userId);
+      if (user.status !== UserStatus.ACTIVE) throw badInput('userId', 'Premium content can only be assigned to an active user');
       const assignment = tx.em.create(TrainingAssignment, {
-        organizationId: user.organizationId, userId: user.id, contentId, credits, status: AssignmentStatus.ASSIGNED,
+        organizationId: tx.organizationId, userId: user.id, contentId, credits, status: AssignmentStatus.ASSIGNED,
         assignedAt: this.clock.now(), startedAt: null, cancelledAt: null, creditsFromBalance: 0, creditsOverage: 0,
       });
       await tx.em.insert(TrainingAssignment, assignment);
@@ -105,11 +92,11 @@ export class AssignmentService {
     requireAuthenticated(ctx.viewer);
     // Users act in their own organization (another organization's assignment is NOT_FOUND, checked in the batch);
     // operators name none, so their assignment's organization is looked up first.
-    const organizationId = ctx.viewer.isOperator ? (await this.findVisible(ctx, assignmentId)).organizationId : ctx.viewer.organizationId!;
+    const organizationId = ctx.viewer.isOperator ? (await findVisible(ctx, TrainingAssignment, assignmentId)).organizationId : ctx.viewer.organizationId!;
     const request: StartRequest = { assignmentId, viewer: ctx.viewer };
     if (ctx.afterCommit) {
       // already inside a unit of work: start right there, in the caller's transaction
-      const [outcome] = await this.startBatch(ctx, organizationId, [request]);
+      const [outcome] = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) => this.startBatch(scope, [request]));
       if (outcome instanceof Error) throw outcome;
       return outcome;
     }
@@ -134,7 +121,7 @@ export class AssignmentService {
       while (queue.length > 0) {
         const batch = queue.splice(0, MAX_STARTS_PER_TRANSACTION);
         try {
-          const outcomes = await this.uow.run(ctx, (tx) => this.startBatch(tx, organizationId, batch));
+          const outcomes = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) => this.startBatch(scope, batch));
           batch.forEach((p, i) => {
             const outcome = outcomes[i];
             if (outcome instanceof Error) p.reject(outcome);
@@ -154,16 +141,16 @@ export class AssignmentService {
    * per request, the started assignment or the error that refused it (NOT_FOUND for another organization's or an
    * unknown assignment, FORBIDDEN, CONFLICT).
    */
-  private async startBatch(tx: ServiceContext, organizationId: string, requests: StartRequest[]): Promise<Array<TrainingAssignment | Error>> {
-    await this.organizations.lockForChange(tx, organizationId);
+  private async startBatch(tx: Scoped<ServiceContext>, requests: StartRequest[]): Promise<Array<TrainingAssignment | Error>> {
+    const { organizationId } = tx;
     const startedAt = this.clock.now();
     const ids = [...new Set(requests.map((r) => r.assignmentId))];
     // Hot path (R14): one round of reads under the lock — the assignments with their assignees' status, and the
     // credit ledger head.
     const [rows, head] = await Promise.all([
-      tx.em.createQueryBuilder(TrainingAssignment, 'a')
+      tx.query(TrainingAssignment, 'a')
         .leftJoin('a.user', 'u').addSelect(['u.id', 'u.status'])
-        .where('a.id IN (:...ids) AND a.organizationId = :organizationId', { ids, organizationId })
+        .andWhere('a.id IN (:...ids)', { ids })
         .getMany(),
       this.credits.readHead(tx, organizationId, startedAt),
     ]);
@@ -173,8 +160,10 @@ export class AssignmentService {
     for (const { assignmentId, viewer } of requests) {
       const assignment = byId.get(assignmentId);
       if (!assignment) { outcomes.push(notFound('Assignment', assignmentId)); continue; }
-      if (!viewer.isOperator && viewer.subject !== assignment.userId && !viewer.permissions.has(Permission.ASSIGN_CONTENT)) {
-        outcomes.push(forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training'));
+      try {
+        requireAssigneeOrAssignContent(viewer, assignment);
+      } catch (refused) {
+        outcomes.push(refused as Error);
         continue;
       }
       if (assignment.status === AssignmentStatus.STARTED) { outcomes.push(assignment); continue; } // started before, or earlier in this batch
@@ -211,11 +200,8 @@ export class AssignmentService {
 
   /** R14: cancelling before start costs nothing; after start it is refused (CONFLICT) and nothing is refunded. */
   async cancel(ctx: ServiceContext, assignmentId: string): Promise<TrainingAssignment> {
-    return this.uow.run(ctx, async (tx) => {
-      const assignment = await this.findVisible(tx, assignmentId);
-      requirePermission(ctx.viewer, Permission.ASSIGN_CONTENT, assignment.organizationId);
-      await this.organizations.lockForChange(tx, assignment.organizationId);
-      const fresh = await tx.em.findOneByOrFail(TrainingAssignment, { id: assignmentId });
+    return this.uow.forOrganization(ctx, { owner: TrainingAssignment, id: assignmentId }, {}, async (tx) => {
+      const fresh = await tx.find(TrainingAssignment, assignmentId);
       if (fresh.status === AssignmentStatus.CANCELLED) return fresh;
       if (fresh.status === AssignmentStatus.STARTED) throw conflict('Training has started: the assignment can no longer be cancelled and its credits are not refunded');
       fresh.status = AssignmentStatus.CANCELLED;

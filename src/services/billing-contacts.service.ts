@@ -1,10 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { isEmail } from 'class-validator';
 import { Organization, Permission } from '../../entities';
-import { requirePermission, targetOrganizationId } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput } from '../errors/errors';
-import { OrganizationService } from './organization.service';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
@@ -20,7 +18,7 @@ export const MAX_ADDITIONAL_EMAILS = 20;
 
 /** R22: who invoice notifications go to. */
 export class BillingContactsService {
-  constructor(private readonly uow: UnitOfWork, private readonly organizations: OrganizationService, private readonly permissions: PermissionService) {}
+  constructor(private readonly uow: UnitOfWork, private readonly permissions: PermissionService) {}
 
   async contacts(em: EntityManager, organizationId: string): Promise<BillingContacts> {
     const org = await em.findOneByOrFail(Organization, { id: organizationId });
@@ -40,16 +38,14 @@ export class BillingContactsService {
    * (R21: payment obligations survive, so the invoices must still reach someone).
    */
   async update(ctx: ServiceContext, input: { pointOfContactEmail?: string | null; additionalEmails?: string[] | null }, organizationIdArg?: string | null): Promise<BillingContacts> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
     const poc = input.pointOfContactEmail === undefined ? undefined : normalizeEmail('pointOfContactEmail', input.pointOfContactEmail);
     let additional: string[] | undefined;
     if (input.additionalEmails !== undefined && input.additionalEmails !== null) {
       if (input.additionalEmails.length > MAX_ADDITIONAL_EMAILS) throw badInput('additionalEmails', `At most ${MAX_ADDITIONAL_EMAILS} additional emails`);
       additional = [...new Set(input.additionalEmails.map((e, i) => normalizeEmail(`additionalEmails.${i}`, e)!).filter(Boolean))];
     }
-    return this.uow.run(ctx, async (tx) => {
-      const org = await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, { allowTerminated: true }, async (tx) => {
+      const { organization: org, organizationId } = tx;
       if (poc !== undefined) org.pointOfContactEmail = poc;
       if (additional !== undefined) org.additionalBillingEmails = additional;
       await tx.em.save(org);

@@ -1,10 +1,11 @@
 import { EntityManager, In } from 'typeorm';
 import {
   AlertKind, Contract, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, Payment, PaymentMethod,
-  PaymentPurpose, PaymentStatus, Permission, TrainingAssignment,
+  PaymentPurpose, PaymentStatus, TrainingAssignment,
 } from '../../entities';
 import { ALL_PERMISSIONS } from '../../entities/enums';
-import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
+import { requireOperator } from '../auth/guards';
+import { targetOrganizationId } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { safeInteger } from '../../entities/columns';
@@ -96,7 +97,7 @@ const LEDGER_COLUMNS = ['id', 'organizationId', 'sequence', 'kind', 'quantity', 
  * training start, expiry, and the append-only ledger.
  *
  * Every change of an organization's credits runs under that organization's write lock
- * (OrganizationService.lockForChange) inside one unit of work, and writes one ledger entry per change with a
+ * (UnitOfWork.forOrganization) inside one unit of work, and writes one ledger entry per change with a
  * gapless per-organization `sequence`: the ledger head (last sequence and balanceAfter) is read under the lock,
  * so concurrent writers queue instead of racing, and the balance always equals the ledger (R16).
  */
@@ -115,7 +116,6 @@ export class CreditService {
   /** R12: the price of `quantity` credits now, at the organization's list price with the volume discount. */
   async quote(ctx: ServiceContext, quantity: number, organizationIdArg?: string | null): Promise<CreditQuoteValue> {
     const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
     validateCreditQuantity(quantity);
     const contract = await this.contractOf(ctx.em, organizationId);
     return quoteCredits(quantity, contract.creditUnitPriceCents);
@@ -132,13 +132,11 @@ export class CreditService {
    * organizations too: their open invoices stay payable (R21).
    */
   async updatePaymentMethod(ctx: ServiceContext, token: string, organizationIdArg?: string | null): Promise<PaymentMethod> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
     checkText('token', token, { max: MAX_LENGTH.providerToken, min: 1 }); // R34
     // The provider call happens before the lock is taken: a slow provider never holds up the organization's writers.
     const card = await this.provider.attach(token);
-    return this.uow.run(ctx, async (tx) => {
-      await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, { allowTerminated: true }, async (tx) => {
+      const { organizationId } = tx;
       const method = (await tx.em.findOne(PaymentMethod, { where: { organizationId } })) ?? tx.em.create(PaymentMethod, { organizationId });
       Object.assign(method, { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, providerRef: card.ref, updatedAt: this.clock.now() });
       return tx.em.save(method);
@@ -155,12 +153,10 @@ export class CreditService {
    * retried once a card is added).
    */
   async purchaseCredits(ctx: ServiceContext, quantity: number, idempotencyKey: string, organizationIdArg?: string | null): Promise<CreditPurchase> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
     validateCreditQuantity(quantity);
     validateIdempotencyKey(idempotencyKey);
-    const outcome = await this.uow.run(ctx, async (tx): Promise<PurchaseOutcome> => {
-      await this.organizations.lockForChange(tx, organizationId);
+    const outcome = await this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx): Promise<PurchaseOutcome> => {
+      const { organizationId } = tx;
       return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'purchaseCredits', args: { quantity } }, async ({ providerKey }) => {
         const contract = await this.contractOf(tx.em, organizationId);
         const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
@@ -208,8 +204,7 @@ export class CreditService {
     validateCreditQuantity(quantity);
     validateIdempotencyKey(idempotencyKey);
     if (expiresAt && Number.isNaN(expiresAt.getTime())) throw badInput('expiresAt', 'expiresAt is not a valid instant');
-    const lotId = await this.uow.run(ctx, async (tx) => {
-      await this.organizations.lockForChange(tx, organizationId);
+    const lotId = await this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
       const args = { organizationId, quantity, expiresAt: expiresAt ? expiresAt.toISOString() : null };
       return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'grantCredits', args }, async () => {
         const now = this.clock.now();
@@ -337,8 +332,7 @@ export class CreditService {
     let expired = 0;
     // R35: one transaction per organization; one that fails keeps its lots for the next run, the others expire theirs.
     await forEachIsolated(rows, ({ organizationId }) => ({ organizationId }), async ({ organizationId }) => {
-      expired += await this.uow.run(ctx, async (tx) => {
-        await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+      expired += await this.uow.forOrganization(ctx, { organizationId }, { allowTerminated: true }, async (tx) => {
         const head = await this.openLedger(tx, organizationId, asOf);
         return head.lotsExpired;
       });

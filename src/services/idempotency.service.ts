@@ -48,7 +48,7 @@ export function canonicalJson(value: unknown): string {
  * R19: the one idempotency mechanism for every money mutation (purchaseCredits, grantCredits, payInvoice).
  *
  * `run` must be called inside a unit of work AFTER the organization's write lock is taken
- * (OrganizationService.lockForChange): the lock serializes calls with the same key, so the second one reads the
+ * (UnitOfWork.forOrganization): the lock serializes calls with the same key, so the second one reads the
  * first one's committed row and replays its result; the unique (organizationId, idempotencyKey) index is the
  * backstop. The work's result must be JSON-serializable (ids, or a remembered failure); callers turn it back into
  * objects. The row is written in the same transaction as the effect: a work that throws stores nothing, so the

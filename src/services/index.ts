@@ -55,22 +55,22 @@ export function createServices(deps: ServiceDeps) {
   const permissions = new PermissionService();
   const usage = new UsageService();
   const organizations = new OrganizationService(uow, clock, usage);
-  const alerts = new AlertService(clock, deps.pubSub, uow, organizations);
+  const alerts = new AlertService(clock, deps.pubSub, uow);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
   const licenses = new LicenseService(organizations, usage, alerts);
-  const users = new UserService(uow, clock, organizations, permissions, usage, licenses);
-  const locations = new LocationService(uow, clock, organizations, usage, licenses);
-  const access = new AccessService(uow, organizations, permissions, users);
+  const users = new UserService(uow, clock, permissions, usage, licenses);
+  const locations = new LocationService(uow, clock, usage, licenses);
+  const access = new AccessService(uow, permissions, users);
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
   const idempotency = new IdempotencyService(clock);
   const credits = new CreditService(uow, clock, organizations, alerts, idempotency, paymentProvider);
-  const assignments = new AssignmentService(uow, clock, organizations, users, credits);
-  const contacts = new BillingContactsService(uow, organizations, permissions);
+  const assignments = new AssignmentService(uow, clock, credits);
+  const contacts = new BillingContactsService(uow, permissions);
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
-  const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, organizations, invoices, credits, idempotency, paymentProvider, alerts, contacts, notifications);
-  const reminders = new ReminderService(uow, deps.config, organizations, contacts, notifications);
+  const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, credits, idempotency, paymentProvider, alerts, contacts, notifications);
+  const reminders = new ReminderService(uow, deps.config, contacts, notifications);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
   const scheduler = new SchedulerService([

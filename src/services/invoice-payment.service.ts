@@ -1,6 +1,6 @@
-import { AlertKind, Invoice, InvoiceStatus, NotificationKind, Organization, Payment, PaymentPurpose, PaymentStatus, Permission } from '../../entities';
-import { requirePermission } from '../auth/guards';
+import { AlertKind, Invoice, InvoiceStatus, NotificationKind, Organization, Payment, PaymentPurpose, PaymentStatus } from '../../entities';
 import type { AppConfig } from '../config/config';
+import type { Scoped } from '../db/organization-scope';
 import { UnitOfWork } from '../db/unit-of-work';
 import { alreadyPaid, conflict, paymentFailed } from '../errors/errors';
 import { invoiceMail } from '../notifications/templates';
@@ -10,10 +10,8 @@ import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from './clock';
 import { CreditService } from './credit.service';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
-import { InvoiceService } from './invoice.service';
 import { formatUsd } from './money';
 import { NotificationService } from './notification.service';
-import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
 type PayOutcome = { invoiceId: string } | { declined: { paymentId: string; code: string; message: string } };
@@ -28,8 +26,6 @@ export class InvoicePaymentService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
-    private readonly organizations: OrganizationService,
-    private readonly invoices: InvoiceService,
     private readonly credits: CreditService,
     private readonly idempotency: IdempotencyService,
     private readonly provider: PaymentProvider,
@@ -40,10 +36,8 @@ export class InvoicePaymentService {
 
   async pay(ctx: ServiceContext, invoiceId: string, idempotencyKey: string): Promise<Invoice> {
     validateIdempotencyKey(idempotencyKey);
-    const { organizationId } = await this.invoices.findVisible(ctx, invoiceId);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
-    const outcome = await this.uow.run(ctx, async (tx): Promise<PayOutcome> => {
-      const org = await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+    const outcome = await this.uow.forOrganization(ctx, { owner: Invoice, id: invoiceId }, { allowTerminated: true }, async (tx): Promise<PayOutcome> => {
+      const { organization: org, organizationId } = tx;
       return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'payInvoice', args: { invoiceId } }, ({ providerKey }) =>
         this.charge(tx, org, invoiceId, providerKey));
     });
@@ -55,8 +49,8 @@ export class InvoicePaymentService {
   }
 
   /** Inside the lock: a declined charge is an outcome (recorded, remembered for the key), not a rollback. */
-  private async charge(tx: ServiceContext, org: Organization, invoiceId: string, providerKey: string): Promise<PayOutcome> {
-    const invoice = await tx.em.findOneByOrFail(Invoice, { id: invoiceId });
+  private async charge(tx: Scoped<ServiceContext>, org: Organization, invoiceId: string, providerKey: string): Promise<PayOutcome> {
+    const invoice = await tx.find(Invoice, invoiceId);
     if (invoice.status === InvoiceStatus.PAID) throw alreadyPaid(invoice.number);
     if (invoice.status !== InvoiceStatus.OPEN) throw conflict(`Invoice ${invoice.number} is ${invoice.status} and cannot be paid`);
     const method = await this.credits.paymentMethod(tx.em, org.id);

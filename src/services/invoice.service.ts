@@ -1,13 +1,13 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization, OrganizationStatus, Permission,
+  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization, OrganizationStatus,
 } from '../../entities';
-import { requireOperator, requirePermission, targetOrganizationId } from '../auth/guards';
+import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict, notFound, organizationTerminated } from '../errors/errors';
+import { conflict, organizationTerminated } from '../errors/errors';
 import { invoiceMail, terminationMail } from '../notifications/templates';
 import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
@@ -68,14 +68,6 @@ export class InvoiceService {
     return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true }); // newest first: sequence follows issue order
   }
 
-  /** R5: an invoice of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
-  async findVisible(ctx: ServiceContext, id: string, organizationId?: string): Promise<Invoice> {
-    const invoice = await ctx.em.findOne(Invoice, { where: { id } });
-    const visible = invoice && (organizationId ? invoice.organizationId === organizationId : ctx.viewer.isOperator || invoice.organizationId === ctx.viewer.organizationId);
-    if (!invoice || !visible) throw notFound('Invoice', id);
-    return invoice;
-  }
-
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {
     return em.find(InvoiceLineItem, { where: { invoiceId: In([...invoiceIds]) }, order: { position: 'ASC' } });
   }
@@ -83,8 +75,8 @@ export class InvoiceService {
   /** Operators: ends the current period now, issues its invoice and starts the next period (re-anchored at now). */
   async closeCurrentPeriod(ctx: ServiceContext, organizationId: string): Promise<Invoice> {
     requireOperator(ctx.viewer);
-    return this.uow.run(ctx, async (tx) => {
-      const org = await this.organizations.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
+      const org = tx.organization;
       const period = await this.organizations.currentPeriod(tx.em, organizationId);
       if (!period) throw conflict('The organization has no open billing period');
       const now = this.clock.now();
@@ -108,8 +100,8 @@ export class InvoiceService {
       .getMany();
     let closed = 0;
     await forEachIsolated(due, (p) => ({ organizationId: p.organizationId, detail: { periodId: p.id } }), async ({ organizationId }) => {
-      closed += await this.uow.run(ctx, async (tx) => {
-        const org = await this.organizations.lockForChange(tx, organizationId);
+      closed += await this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
+        const org = tx.organization;
         let count = 0;
         // Re-read under the lock: another instance may have closed it meanwhile.
         for (let period = await this.organizations.currentPeriod(tx.em, organizationId); period && period.end <= asOf; period = await this.organizations.currentPeriod(tx.em, organizationId)) {
@@ -124,10 +116,8 @@ export class InvoiceService {
 
   /** R21: the organization asks to end its contract; support and the billing recipients are told. */
   async requestTermination(ctx: ServiceContext, reason: string | null | undefined): Promise<Organization> {
-    const organizationId = targetOrganizationId(ctx.viewer, null);
-    requirePermission(ctx.viewer, Permission.MANAGE_BILLING, organizationId);
-    return this.uow.run(ctx, async (tx) => {
-      const org = await this.organizations.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId: null }, {}, async (tx) => {
+      const { organization: org, organizationId } = tx;
       if (org.status !== OrganizationStatus.ACTIVE) throw conflict('Termination has already been requested');
       org.status = OrganizationStatus.TERMINATION_REQUESTED;
       org.terminationRequestedAt = this.clock.now();
@@ -145,9 +135,9 @@ export class InvoiceService {
   /** R21, operators: closes the last period into a final invoice and ends the organization. Open invoices stay payable. */
   async finalizeTermination(ctx: ServiceContext, organizationId: string): Promise<Organization> {
     requireOperator(ctx.viewer);
-    return this.uow.run(ctx, async (tx) => {
-      const org = await this.organizations.lockForChange(tx, organizationId);
-      if (org.status === OrganizationStatus.TERMINATED) throw organizationTerminated();
+    return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
+      const org = tx.organization;
+      if (org.status === OrganizationStatus.TERMINATED) throw organizationTerminated(); // (the scope refuses it already)
       const period = await this.organizations.currentPeriod(tx.em, organizationId);
       if (period) await this.closePeriod(tx, org, period, this.clock.now(), { final: true });
       org.status = OrganizationStatus.TERMINATED;

@@ -1,11 +1,9 @@
 import { EntityManager } from 'typeorm';
-import { LicenseKind, Location, LocationStatus, Permission } from '../../entities';
-import { requirePermission, targetOrganizationId } from '../auth/guards';
+import { LicenseKind, Location, LocationStatus } from '../../entities';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict, notFound } from '../errors/errors';
+import { conflict } from '../errors/errors';
 import { Clock } from './clock';
 import type { LicenseService } from './license.service';
-import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';
@@ -15,7 +13,6 @@ export class LocationService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly organizations: OrganizationService,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
   ) {}
@@ -25,10 +22,8 @@ export class LocationService {
   }
 
   async add(ctx: ServiceContext, input: { name: string }, organizationIdArg?: string | null): Promise<Location> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_USERS, organizationId);
-    return this.uow.run(ctx, async (tx) => {
-      await this.organizations.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx) => {
+      const { organizationId } = tx;
       const name = requiredText('name', input.name);
       if (await tx.em.exists(Location, { where: { organizationId, name, status: LocationStatus.ACTIVE } })) {
         throw conflict(`An active location named "${name}" already exists`);
@@ -43,11 +38,8 @@ export class LocationService {
   }
 
   async deactivate(ctx: ServiceContext, id: string): Promise<Location> {
-    return this.uow.run(ctx, async (tx) => {
-      const location = await this.findVisible(tx, id);
-      requirePermission(ctx.viewer, Permission.MANAGE_USERS, location.organizationId);
-      await this.organizations.lockForChange(tx, location.organizationId);
-      const fresh = await tx.em.findOneByOrFail(Location, { id });
+    return this.uow.forOrganization(ctx, { owner: Location, id }, {}, async (tx) => {
+      const fresh = await tx.find(Location, id);
       if (fresh.status === LocationStatus.INACTIVE) throw conflict('The location is already inactive');
       fresh.status = LocationStatus.INACTIVE;
       const now = this.clock.now();
@@ -56,12 +48,5 @@ export class LocationService {
       await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.LOCATION, subjectId: id, delta: -1, occurredAt: now });
       return saved;
     });
-  }
-
-  /** R5: a location of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
-  async findVisible(ctx: ServiceContext, id: string): Promise<Location> {
-    const location = await ctx.em.findOne(Location, { where: { id } });
-    if (!location || (!ctx.viewer.isOperator && location.organizationId !== ctx.viewer.organizationId)) throw notFound('Location', id);
-    return location;
   }
 }

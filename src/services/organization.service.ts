@@ -1,8 +1,8 @@
 import { BillingInterval, BillingPeriod, Contract, LicenseKind, Organization, OrganizationStatus, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
-import { requireAuthenticated, requireOperator } from '../auth/guards';
+import { requireOperator } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict, notFound, organizationTerminated } from '../errors/errors';
+import { conflict } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
 import { Clock } from './clock';
 import type { ServiceContext } from './service-context';
@@ -42,31 +42,6 @@ export interface CreateOrganizationInput {
 export class OrganizationService {
   constructor(private readonly uow: UnitOfWork, private readonly clock: Clock, private readonly usage: UsageService) {}
 
-  /** R5: no id → the viewer's own; another organization's id → operators only, NOT_FOUND for anyone else. */
-  async findForViewer(ctx: ServiceContext, id?: string | null): Promise<Organization | null> {
-    requireAuthenticated(ctx.viewer);
-    const wanted = id ?? ctx.viewer.organizationId;
-    if (!wanted) return null; // an operator without an id has no organization of its own
-    if (!ctx.viewer.isOperator && wanted !== ctx.viewer.organizationId) throw notFound('Organization', wanted);
-    const org = await ctx.em.findOne(Organization, { where: { id: wanted } });
-    if (!org) throw notFound('Organization', wanted);
-    return org;
-  }
-
-  /**
-   * Opens a change to an organization: takes its write lock (serializing its writers until commit) and
-   * refuses changes to a terminated one (R21) unless the operation survives termination.
-   */
-  async lockForChange(tx: ServiceContext, organizationId: string, opts: { allowTerminated?: boolean } = {}): Promise<Organization> {
-    // One statement: MariaDB `SELECT … FOR UPDATE` returns the row it locked; SQLite has one writer and needs no lock.
-    const org = this.uow.isSqlite
-      ? await tx.em.findOne(Organization, { where: { id: organizationId } })
-      : await tx.em.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!org) throw notFound('Organization', organizationId);
-    if (org.status === OrganizationStatus.TERMINATED && !opts.allowTerminated) throw organizationTerminated();
-    return org;
-  }
-
   contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
     return em.findOne(Contract, { where: { organizationId } });
   }
@@ -104,8 +79,7 @@ export class OrganizationService {
   /** Operators: change the terms; fields left out keep their value. */
   async updateContract(ctx: ServiceContext, organizationId: string, terms: ContractTerms): Promise<Contract> {
     requireOperator(ctx.viewer);
-    return this.uow.run(ctx, async (tx) => {
-      await this.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
       const contract = await tx.em.findOneOrFail(Contract, { where: { organizationId } });
       applyTerms(contract, terms);
       contract.updatedAt = this.clock.now();

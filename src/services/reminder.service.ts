@@ -8,7 +8,6 @@ import { invoiceMail } from '../notifications/templates';
 import { BillingContactsService } from './billing-contacts.service';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { NotificationService } from './notification.service';
-import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
 /** R23: reminders go this many days before the due date. */
@@ -43,7 +42,6 @@ export class ReminderService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
-    private readonly organizations: OrganizationService,
     private readonly contacts: BillingContactsService,
     private readonly notifications: NotificationService,
   ) {}
@@ -83,9 +81,9 @@ export class ReminderService {
   }
 
   private async queueOne(ctx: ServiceContext, invoiceId: string, organizationId: string, offsetDays: number, asOf: Date, at: Date): Promise<number> {
-    return this.uow.run(ctx, async (tx) => {
-      // Serializes with payments and other instances; reminders still go after termination (R21: invoices stay payable).
-      const org: Organization = await this.organizations.lockForChange(tx, organizationId, { allowTerminated: true });
+    // Serializes with payments and other instances; reminders still go after termination (R21: invoices stay payable).
+    return this.uow.forOrganization(ctx, { organizationId }, { allowTerminated: true }, async (tx) => {
+      const org: Organization = tx.organization;
       const invoice = await tx.em.findOneBy(Invoice, { id: invoiceId });
       if (!invoice || invoice.status !== InvoiceStatus.OPEN) return 0;
       const queued = (await this.queuedOffsets(tx, [invoiceId])).get(invoiceId) ?? [];

@@ -1,12 +1,11 @@
 import { LicenseKind, Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
-import { requireHolds, requirePermission, targetOrganizationId } from '../auth/guards';
+import { requireHolds } from '../auth/guards';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, lastBillingManager, notFound } from '../errors/errors';
 import { Clock } from './clock';
 import type { LicenseService } from './license.service';
-import { OrganizationService } from './organization.service';
 import { PermissionService, roleGrants } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
@@ -25,7 +24,6 @@ export class UserService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly organizations: OrganizationService,
     private readonly permissions: PermissionService,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
@@ -37,19 +35,10 @@ export class UserService {
     return paginate(qb, page, { column: 'createdAt' });
   }
 
-  /** R5: a user of the viewer's organization (any, for operators); anything else is NOT_FOUND. */
-  async findVisible(ctx: ServiceContext, id: string): Promise<User> {
-    const user = await ctx.em.findOne(User, { where: { id } });
-    if (!user || (!ctx.viewer.isOperator && user.organizationId !== ctx.viewer.organizationId)) throw notFound('User', id);
-    return user;
-  }
-
   async add(ctx: ServiceContext, input: AddUserInput, organizationIdArg?: string | null): Promise<User> {
-    const organizationId = targetOrganizationId(ctx.viewer, organizationIdArg);
-    requirePermission(ctx.viewer, Permission.MANAGE_USERS, organizationId);
     const role = input.role ?? Role.EMPLOYEE;
-    return this.uow.run(ctx, async (tx) => {
-      await this.organizations.lockForChange(tx, organizationId);
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx) => {
+      const { organizationId } = tx;
       // R3: giving someone a role gives its permissions; only what the viewer holds may be given.
       const roleOverrides = await this.permissions.roleOverrides(tx.em, organizationId);
       requireHolds(ctx.viewer, ALL_PERMISSIONS.filter((p) => roleGrants(role, p, roleOverrides)));
@@ -71,29 +60,23 @@ export class UserService {
 
   /** R8: frees the user's seat. R3: never the last active billing manager. */
   async deactivate(ctx: ServiceContext, id: string): Promise<User> {
-    return this.uow.run(ctx, async (tx) => {
-      const user = await this.findVisible(tx, id);
-      requirePermission(ctx.viewer, Permission.MANAGE_USERS, user.organizationId);
-      await this.organizations.lockForChange(tx, user.organizationId);
-      const fresh = await tx.em.findOneByOrFail(User, { id });
+    return this.uow.forOrganization(ctx, { owner: User, id }, {}, async (tx) => {
+      const fresh = await tx.find(User, id);
       if (fresh.status === UserStatus.DEACTIVATED) throw conflict('The user is already deactivated');
       fresh.status = UserStatus.DEACTIVATED;
       const now = this.clock.now();
       fresh.deactivatedAt = now;
       await tx.em.save(fresh);
       await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.USER, subjectId: id, delta: -1, occurredAt: now });
-      await this.assertBillingManagerRemains(tx, user.organizationId);
+      await this.assertBillingManagerRemains(tx, tx.organizationId);
       return fresh;
     });
   }
 
   /** R8: takes a seat again, with no new purchase. */
   async reactivate(ctx: ServiceContext, id: string): Promise<User> {
-    return this.uow.run(ctx, async (tx) => {
-      const user = await this.findVisible(tx, id);
-      requirePermission(ctx.viewer, Permission.MANAGE_USERS, user.organizationId);
-      await this.organizations.lockForChange(tx, user.organizationId);
-      const fresh = await tx.em.findOneByOrFail(User, { id });
+    return this.uow.forOrganization(ctx, { owner: User, id }, {}, async (tx) => {
+      const fresh = await tx.find(User, id);
       if (fresh.status === UserStatus.ACTIVE) throw conflict('The user is already active');
       // R3: reactivating gives the user its permissions back; only what the viewer holds may be given.
       requireHolds(ctx.viewer, await this.permissions.forUser(tx.em, { ...fresh, status: UserStatus.ACTIVE }));

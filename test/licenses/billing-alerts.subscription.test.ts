@@ -149,14 +149,12 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const system = { authenticated: true, isOperator: true, subject: 'test', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
     const { services } = server.app;
     for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
-      await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
-        await services.organizations.lockForChange(tx, org.orgId);
+      await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
         await services.alerts.raise(tx, { organizationId: org.orgId, kind, message: `${kind} happened` });
       });
     }
     // A rolled-back raise is never published.
-    await services.uow.run({ viewer: system, em: server.app.dataSource.manager }, async (tx) => {
-      await services.organizations.lockForChange(tx, org.orgId);
+    await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
       await services.alerts.raise(tx, { organizationId: org.orgId, kind: AlertKind.CREDITS_DEPLETED, message: 'rolled back' });
       throw new Error('roll back');
     }).catch(() => undefined);
