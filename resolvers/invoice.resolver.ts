@@ -114,7 +114,7 @@ export class InvoiceResolver {
 
   @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })
   payments(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    return invoice.draftLines ? [] : ctx.services.invoicePayments.payments(ctx.em, invoice.id);
+    return invoice.draftLines ? [] : ctx.services.invoicePayments.paymentsOf(ctx.em, invoice.id);
   }
 
   @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })
