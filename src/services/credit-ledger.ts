@@ -1,11 +1,12 @@
 import { EntityManager } from 'typeorm';
-import { AlertKind, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditSource, TrainingAssignment } from '../../entities';
+import { CreditEntryKind, CreditLedgerEntry, CreditLot, CreditSource, TrainingAssignment } from '../../entities';
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import type { Scoped } from '../db/organization-scope';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { badInput, conflict, notFound } from '../errors/errors';
 import { AlertService } from './alert.service';
+import { raiseCreditAlerts } from './credit-alerts';
 import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
 import type { CreditQuoteValue } from './credit-pricing';
 import type { ServiceContext } from './service-context';
@@ -208,7 +209,7 @@ export class CreditLedger {
     head.pendingEntries = [];
     head.pendingExpiries = [];
     await Promise.all(writes);
-    await this.alertOnDecrease(tx, head);
+    await raiseCreditAlerts(this.alerts, tx, { organizationId: head.organizationId, before: head.balanceAtLock, after: head.balance, reference: head.lastAddition });
     head.balanceAtLock = head.balance; // later changes are measured from here
   }
 
@@ -306,28 +307,5 @@ export class CreditLedger {
       lotId: refs.lotId ?? null, assignmentId: refs.assignmentId ?? null, unitPriceCents: refs.unitPriceCents ?? null,
       periodId: head.periodId, createdAt,
     });
-  }
-
-  /**
-   * R16: CREDITS_LOW when the balance falls to or below 10 % of the last purchase or grant, CREDITS_DEPLETED when it
-   * reaches 0 — once per crossing: only a change that moves the balance from above a threshold to at-or-below it
-   * raises, so nothing is raised again until a purchase or grant has lifted the balance back above.
-   */
-  private async alertOnDecrease(tx: ServiceContext, head: LedgerHead): Promise<void> {
-    const { organizationId, balanceAtLock: before, balance: after, lastAddition: reference } = head;
-    if (after >= before) return;
-    const isLow = (balance: number) => balance * 10 <= reference;
-    if (!isLow(before) && isLow(after)) {
-      await this.alerts.raise(tx, {
-        organizationId, kind: AlertKind.CREDITS_LOW,
-        message: `Credit balance is ${after}, at or below 10% of the last purchase of ${reference} credits`,
-      });
-    }
-    if (before > 0 && after === 0) {
-      await this.alerts.raise(tx, {
-        organizationId, kind: AlertKind.CREDITS_DEPLETED,
-        message: 'Credit balance is 0: further premium content is billed as overage at the credit unit price',
-      });
-    }
   }
 }
