@@ -21,6 +21,7 @@ import { AlertStreamService } from './alert-stream.service';
 import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
+import { OrganizationLifecycleService } from './organization-lifecycle.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
 import { UserService } from './user.service';
@@ -77,6 +78,7 @@ export function createServices(deps: ServiceDeps) {
   const contacts = new BillingContactsService(uow, permissions);
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
+  const lifecycle = new OrganizationLifecycleService(uow, clock, deps.config, organizations, invoices, contacts, notifications);
   const invoicePayments = new InvoicePaymentService(uow, deps.config, payments, idempotency, alerts, contacts, notifications);
   const reminders = new ReminderService(uow, deps.config, contacts, notifications);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
@@ -90,7 +92,7 @@ export function createServices(deps: ServiceDeps) {
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
     clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, access,
-    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, notifications, invoices, invoicePayments, reminders, outbox, scheduler,
+    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, notifications, invoices, lifecycle, invoicePayments, reminders, outbox, scheduler,
   };
 }
 
