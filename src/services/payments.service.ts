@@ -50,14 +50,14 @@ export class PaymentsService {
     const method = await this.methods.find(tx.em, tx.organizationId);
     if (!method) throw paymentFailed(`No payment method on file: add a card with updatePaymentMethod, then ${request.retry}`, 'no_payment_method');
     const outcome = request.amountCents > 0 ? await this.provider.charge(request.amountCents, method.providerRef, request.providerKey) : null;
-    const failed = outcome?.status === 'failed';
+    const failure = outcome?.status === 'failed' ? outcome : null;
     const payment = tx.em.create(Payment, {
       organizationId: tx.organizationId, purpose: request.purpose, invoiceId: request.invoiceId, amountCents: request.amountCents,
-      status: failed ? PaymentStatus.FAILED : PaymentStatus.SUCCEEDED, failureCode: outcome?.status === 'failed' ? outcome.code : null,
+      status: failure ? PaymentStatus.FAILED : PaymentStatus.SUCCEEDED, failureCode: failure?.code ?? null,
       providerRef: outcome?.chargeRef ?? null, createdAt: this.clock.now(),
     });
     await tx.em.insert(Payment, payment);
-    const declined = outcome?.status === 'failed' ? { paymentId: payment.id, code: outcome.code, message: outcome.message } : null;
+    const declined = failure ? { paymentId: payment.id, code: failure.code, message: failure.message } : null;
     return { payment, declined };
   }
 
