@@ -72,7 +72,7 @@ async function server(): Promise<void> {
     const users = await Promise.all(Array.from({ length: 10 }, (_, i) => s.users.add(ctx, { email: `u${i}-${name}@example.test`, name: 'U', role: Role.EMPLOYEE }, org.id)));
     const tokens = await Promise.all(users.map((u) => signToken(config, { sub: u.id })));
     // enough credits for most rounds; the last ones run into overage, so both paths are measured
-    await s.credits.grantCredits(ctx, org.id, Math.floor(CONCURRENCY * ROUNDS * 0.8), null, 'bench-grant');
+    await s.creditPurchases.grantCredits(ctx, org.id, Math.floor(CONCURRENCY * ROUNDS * 0.8), null, 'bench-grant');
     const batches: Batch[] = [];
     for (let r = 0; r <= ROUNDS; r++) {
       const calls = [];

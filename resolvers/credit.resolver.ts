@@ -36,7 +36,7 @@ export class CreditResolver {
     @Arg('quantity', () => Int, { description: 'Credits to buy, 1 to 100,000.' }) quantity: number,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
-    return quoteView(await ctx.services.credits.quote(ctx, quantity, organizationId));
+    return quoteView(await ctx.services.creditPurchases.quote(ctx, quantity, organizationId));
   }
 
   @Mutation(() => CreditPurchaseType, {
@@ -49,7 +49,7 @@ export class CreditResolver {
     @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per purchase (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
-    return ctx.services.credits.purchaseCredits(ctx, quantity, idempotencyKey, organizationId);
+    return ctx.services.creditPurchases.purchaseCredits(ctx, quantity, idempotencyKey, organizationId);
   }
 
   @Mutation(() => CreditLotType, { description: 'An annual upfront purchase: billed on the next invoice as CREDIT_PURCHASE at the volume price (R12, R13). Operators only. R19: idempotent by key.' })
@@ -61,7 +61,7 @@ export class CreditResolver {
     @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per grant (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the credits expire (must be in the future); null: never.' }) expiresAt?: Date | null,
   ) {
-    return ctx.services.credits.grantCredits(ctx, organizationId, quantity, expiresAt ?? null, idempotencyKey);
+    return ctx.services.creditPurchases.grantCredits(ctx, organizationId, quantity, expiresAt ?? null, idempotencyKey);
   }
 
   @Mutation(() => PaymentMethodType, {
@@ -73,7 +73,7 @@ export class CreditResolver {
     @TextArg('token', TEXT.providerToken, { description: 'The provider\'s token for the card (never the card number, R20).' }) token: string,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
-    return ctx.services.credits.updatePaymentMethod(ctx, token, organizationId);
+    return ctx.services.paymentMethods.update(ctx, token, organizationId);
   }
 }
 
@@ -89,7 +89,7 @@ export class OrganizationCreditsResolver {
   @FieldResolver(() => PaymentMethodType, { nullable: true, description: 'The card on file (R20); null when none was added.' })
   @HasPermission(Permission.MANAGE_BILLING)
   paymentMethod(@Root() org: Organization, @Ctx() ctx: RequestContext) {
-    return ctx.services.credits.paymentMethod(ctx.em, org.id);
+    return ctx.services.paymentMethods.find(ctx.em, org.id);
   }
 
   @FieldResolver(() => TrainingAssignmentConnection, { nullable: true, description: 'Premium content assignments, newest first (R14; Relay connection).' })

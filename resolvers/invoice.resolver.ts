@@ -68,7 +68,7 @@ export class OrganizationBillingResolver {
   @Mutation(() => OrganizationType, { description: 'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing recipients are notified.' })
   @HasPermission(Permission.MANAGE_BILLING)
   requestTermination(@Ctx() ctx: RequestContext, @TextArg('reason', TEXT.terminationReason, { nullable: true, description: 'Why, for support (optional).' }) reason?: string | null) {
-    return ctx.services.invoices.requestTermination(ctx, reason);
+    return ctx.services.lifecycle.requestTermination(ctx, reason);
   }
 
   @Mutation(() => InvoiceType, { description: 'Ends the organization\'s current period now, issues its invoice (status OPEN) and starts the next period.' })
@@ -80,7 +80,7 @@ export class OrganizationBillingResolver {
   @Mutation(() => OrganizationType, { description: 'Operators (R21): closes the last period into a final invoice and sets TERMINATED. Open invoices stay payable.' })
   @OperatorOnly()
   finalizeTermination(@Ctx() ctx: RequestContext, @IdArg('organizationId', { description: 'The organization.' }) organizationId: string) {
-    return ctx.services.invoices.finalizeTermination(ctx, organizationId);
+    return ctx.services.lifecycle.finalizeTermination(ctx, organizationId);
   }
 }
 
@@ -114,7 +114,7 @@ export class InvoiceResolver {
 
   @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })
   payments(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    return invoice.draftLines ? [] : ctx.services.invoicePayments.payments(ctx.em, invoice.id);
+    return invoice.draftLines ? [] : ctx.services.invoicePayments.paymentsOf(ctx.em, invoice.id);
   }
 
   @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })

@@ -9,9 +9,8 @@ import { sqlInstant } from '../db/sql';
 import type { Scoped } from '../db/organization-scope';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, notFound } from '../errors/errors';
-import { MAX_BILLED_CREDITS_PER_PERIOD } from './bounds';
 import { Clock } from './clock';
-import { CreditService } from './credit.service';
+import { CreditLedger } from './credit-ledger';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
 import { MAX_LENGTH } from '../../entities/lengths';
@@ -47,7 +46,7 @@ export class AssignmentService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly credits: CreditService,
+    private readonly credits: CreditLedger,
   ) {}
 
   list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
@@ -142,46 +141,42 @@ export class AssignmentService {
    * unknown assignment, FORBIDDEN, CONFLICT).
    */
   private async startBatch(tx: Scoped<ServiceContext>, requests: StartRequest[]): Promise<Array<TrainingAssignment | Error>> {
-    const { organizationId } = tx;
     const startedAt = this.clock.now();
     const ids = [...new Set(requests.map((r) => r.assignmentId))];
-    // Hot path (R14): one round of reads under the lock — the assignments with their assignees' status, and the
-    // credit ledger head.
-    const [rows, head] = await Promise.all([
-      tx.query(TrainingAssignment, 'a')
-        .leftJoin('a.user', 'u').addSelect(['u.id', 'u.status'])
-        .andWhere('a.id IN (:...ids)', { ids })
-        .getMany(),
-      this.credits.readHead(tx, organizationId, startedAt),
-    ]);
+    const rows = await tx.query(TrainingAssignment, 'a')
+      .leftJoin('a.user', 'u').addSelect(['u.id', 'u.status'])
+      .andWhere('a.id IN (:...ids)', { ids })
+      .getMany();
     const byId = new Map(rows.map((a) => [a.id, a]));
-    const startedHere = new Set<TrainingAssignment>();
-    const outcomes: Array<TrainingAssignment | Error> = [];
+    // Per request: its refusal, the assignment (started before), or its place among the assignments to start.
+    const decided: Array<TrainingAssignment | Error | number> = [];
+    const toStart: TrainingAssignment[] = [];
     for (const { assignmentId, viewer } of requests) {
       const assignment = byId.get(assignmentId);
-      if (!assignment) { outcomes.push(notFound('Assignment', assignmentId)); continue; }
+      if (!assignment) { decided.push(notFound('Assignment', assignmentId)); continue; }
       try {
         requireAssigneeOrAssignContent(viewer, assignment);
       } catch (refused) {
-        outcomes.push(refused as Error);
+        decided.push(refused as Error);
         continue;
       }
-      if (assignment.status === AssignmentStatus.STARTED) { outcomes.push(assignment); continue; } // started before, or earlier in this batch
-      if (assignment.status === AssignmentStatus.CANCELLED) { outcomes.push(conflict('The assignment was cancelled; it cannot be started')); continue; }
-      if (assignment.user?.status !== UserStatus.ACTIVE) { outcomes.push(conflict('The assignee is deactivated; only active users can start training')); continue; }
-      // R34: overage is billed on the period's invoice, whose credit lines are bounded (bounds.ts).
-      const overageCredits = this.credits.overageIfConsumed(head, assignment.credits);
-      if (overageCredits > 0 && !(await this.credits.reserveBilledCredits(tx.em, head, overageCredits))) {
-        outcomes.push(conflict(`At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be used at zero balance in one billing period: buy credits first`));
-        continue;
-      }
-      const { fromBalance, overage } = this.credits.planConsumption(tx, head, assignment, startedAt);
-      Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: fromBalance, creditsOverage: overage });
-      startedHere.add(assignment);
-      outcomes.push(assignment);
+      const queued = toStart.indexOf(assignment);
+      if (queued >= 0) { decided.push(queued); continue; } // asked twice in this batch: one start, one outcome
+      if (assignment.status === AssignmentStatus.STARTED) { decided.push(assignment); continue; }
+      if (assignment.status === AssignmentStatus.CANCELLED) { decided.push(conflict('The assignment was cancelled; it cannot be started')); continue; }
+      if (assignment.user?.status !== UserStatus.ACTIVE) { decided.push(conflict('The assignee is deactivated; only active users can start training')); continue; }
+      decided.push(toStart.push(assignment) - 1);
     }
-    // One round of writes: lots, ledger entries and the STARTED transitions (guarded: only from ASSIGNED).
-    await this.credits.flush(tx, head, [...startedHere].map((a) => async () => {
+    // R15: the credits, consumed in request order (a start refused by the ledger writes nothing).
+    const consumed = await this.credits.consume(tx, toStart, startedAt);
+    const started = toStart.filter((assignment, i) => {
+      const consumption = consumed[i];
+      if (consumption instanceof Error) return false;
+      Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: consumption.fromBalance, creditsOverage: consumption.overage });
+      return true;
+    });
+    // The STARTED transitions, issued together (guarded: only from ASSIGNED).
+    await Promise.all(started.map(async (a) => {
       const affected = await execute(
         tx.em,
         'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
@@ -189,6 +184,11 @@ export class AssignmentService {
       );
       if (affected !== 1) throw new Error(`assignment ${a.id} changed outside the organization lock`);
     }));
+    const outcomes = decided.map((d) => {
+      if (typeof d !== 'number') return d;
+      const consumption = consumed[d];
+      return consumption instanceof Error ? consumption : toStart[d];
+    });
     for (const a of rows) delete a.user;
     return outcomes;
   }

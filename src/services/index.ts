@@ -12,6 +12,8 @@ import { AlertService } from './alert.service';
 import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from './clock';
 import { CreditService } from './credit.service';
+import { CreditLedger } from './credit-ledger';
+import { CreditPurchaseService } from './credit-purchase.service';
 import { CreditInvoiceLines } from './credit-invoice-lines';
 import { LicenseInvoiceLines } from './license-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
@@ -19,6 +21,7 @@ import { AlertStreamService } from './alert-stream.service';
 import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
+import { OrganizationLifecycleService } from './organization-lifecycle.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
 import { UserService } from './user.service';
@@ -28,6 +31,8 @@ import { InvoicePaymentService } from './invoice-payment.service';
 import type { InvoiceLineSource } from './invoice-lines';
 import { NotificationService } from './notification.service';
 import { OutboxService } from './outbox.service';
+import { PaymentMethodService } from './payment-method.service';
+import { PaymentsService } from './payments.service';
 import { ReminderService } from './reminder.service';
 import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, purgeIdempotencyKeysJob, queueRemindersJob } from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
@@ -64,12 +69,17 @@ export function createServices(deps: ServiceDeps) {
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
   const idempotency = new IdempotencyService(clock);
-  const credits = new CreditService(uow, clock, organizations, alerts, idempotency, paymentProvider);
-  const assignments = new AssignmentService(uow, clock, credits);
+  const paymentMethods = new PaymentMethodService(uow, clock, paymentProvider);
+  const payments = new PaymentsService(clock, paymentProvider, paymentMethods);
+  const creditLedger = new CreditLedger(alerts);
+  const credits = new CreditService(uow, clock, organizations, creditLedger);
+  const creditPurchases = new CreditPurchaseService(uow, clock, organizations, idempotency, creditLedger, payments);
+  const assignments = new AssignmentService(uow, clock, creditLedger);
   const contacts = new BillingContactsService(uow, permissions);
   const notifications = new NotificationService(clock);
   const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
-  const invoicePayments = new InvoicePaymentService(uow, clock, deps.config, credits, idempotency, paymentProvider, alerts, contacts, notifications);
+  const lifecycle = new OrganizationLifecycleService(uow, clock, deps.config, organizations, invoices, contacts, notifications);
+  const invoicePayments = new InvoicePaymentService(uow, deps.config, payments, idempotency, alerts, contacts, notifications);
   const reminders = new ReminderService(uow, deps.config, contacts, notifications);
   const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
@@ -82,7 +92,7 @@ export function createServices(deps: ServiceDeps) {
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
     clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, access,
-    paymentProvider, idempotency, credits, assignments, contacts, notifications, invoices, invoicePayments, reminders, outbox, scheduler,
+    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, notifications, invoices, lifecycle, invoicePayments, reminders, outbox, scheduler,
   };
 }
 

@@ -1,14 +1,14 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization, OrganizationStatus,
+  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization,
 } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict, organizationTerminated } from '../errors/errors';
-import { invoiceMail, terminationMail } from '../notifications/templates';
+import { conflict } from '../errors/errors';
+import { invoiceMail } from '../notifications/templates';
 import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from './clock';
@@ -25,14 +25,14 @@ const DAY_MS = 86_400_000;
 export type InvoiceView = Invoice & { draftLines?: DraftLine[] };
 
 /**
- * R17–R18, R21: periods close into immutable invoices; the preview runs the same line code as of now.
+ * R17–R18: periods close into immutable invoices; the preview runs the same line code as of now.
  * Every close holds the organization's write lock, so numbers are gapless and a period closes once.
  */
 export class InvoiceService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly config: Pick<AppConfig, 'supportEmail' | 'billingPortalUrl'>,
+    private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
     private readonly organizations: OrganizationService,
     private readonly contacts: BillingContactsService,
     private readonly notifications: NotificationService,
@@ -114,45 +114,13 @@ export class InvoiceService {
     return closed;
   }
 
-  /** R21: the organization asks to end its contract; support and the billing recipients are told. */
-  async requestTermination(ctx: ServiceContext, reason: string | null | undefined): Promise<Organization> {
-    return this.uow.forOrganization(ctx, { organizationId: null }, {}, async (tx) => {
-      const { organization: org, organizationId } = tx;
-      if (org.status !== OrganizationStatus.ACTIVE) throw conflict('Termination has already been requested');
-      org.status = OrganizationStatus.TERMINATION_REQUESTED;
-      org.terminationRequestedAt = this.clock.now();
-      org.terminationReason = reason?.trim() || null;
-      await tx.em.save(org);
-      const recipients = [...new Set([this.config.supportEmail.toLowerCase(), ...(await this.contacts.recipients(tx.em, organizationId, org))])];
-      await this.notifications.enqueue(tx, {
-        organizationId, kind: NotificationKind.TERMINATION_REQUESTED, recipients,
-        mail: terminationMail(org.name, org.id, org.terminationReason, this.config.billingPortalUrl),
-      });
-      return org;
-    });
-  }
-
-  /** R21, operators: closes the last period into a final invoice and ends the organization. Open invoices stay payable. */
-  async finalizeTermination(ctx: ServiceContext, organizationId: string): Promise<Organization> {
-    requireOperator(ctx.viewer);
-    return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
-      const org = tx.organization;
-      if (org.status === OrganizationStatus.TERMINATED) throw organizationTerminated(); // (the scope refuses it already)
-      const period = await this.organizations.currentPeriod(tx.em, organizationId);
-      if (period) await this.closePeriod(tx, org, period, this.clock.now(), { final: true });
-      org.status = OrganizationStatus.TERMINATED;
-      org.terminatedAt = this.clock.now();
-      org.terminationRequestedAt ??= org.terminatedAt;
-      return tx.em.save(org);
-    });
-  }
-
   /**
    * Issues the invoice of `period` as of `at` and, unless final, opens the next period where this one ends.
    * A period closed before its scheduled end is cut at `at`, and the next one is anchored there.
-   * An invoice of $0.00 is issued PAID: there is nothing to collect or remind about.
+   * An invoice of $0.00 is issued PAID: there is nothing to collect or remind about. The caller holds the
+   * organization scope (closes here, the final close of a termination in OrganizationLifecycleService).
    */
-  private async closePeriod(tx: ServiceContext, org: Organization, period: BillingPeriod, at: Date, opts: { final: boolean }): Promise<Invoice> {
+  async closePeriod(tx: ServiceContext, org: Organization, period: BillingPeriod, at: Date, opts: { final: boolean }): Promise<Invoice> {
     const contract = await tx.em.findOneByOrFail(Contract, { organizationId: org.id });
     const early = at < period.end;
     const end = early ? at : period.end;

@@ -2,7 +2,7 @@ import { BillingInterval, BillingPeriod, Contract, LicenseKind, Organization, Or
 import { EntityManager } from 'typeorm';
 import { requireOperator } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict } from '../errors/errors';
+import { conflict, notFound } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
 import { Clock } from './clock';
 import type { ServiceContext } from './service-context';
@@ -44,6 +44,13 @@ export class OrganizationService {
 
   contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
     return em.findOne(Contract, { where: { organizationId } });
+  }
+
+  /** The organization's contract; NOT_FOUND when there is none (an unknown organization). */
+  async requireContract(em: EntityManager, organizationId: string): Promise<Contract> {
+    const contract = await this.contract(em, organizationId);
+    if (!contract) throw notFound('Organization', organizationId);
+    return contract;
   }
 
   currentPeriod(em: EntityManager, organizationId: string): Promise<BillingPeriod | null> {

@@ -50,7 +50,7 @@ describe.each(DRIVERS)('credit invariants (property) on %s', (driver) => {
       fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: driver === 'sqlite' ? 30 : 20 }), async (ops) => {
         const org = await services.organizations.create(ctx(), { name: 'Prop', admin: { email: uniqueEmail('prop'), name: 'A' }, contract: { licenseModel: LicenseKind.USER, contractedSeats: 10 } });
         const users = await Promise.all([0, 1].map(() => services.users.add(ctx(), { email: uniqueEmail(), name: 'U', role: Role.EMPLOYEE }, org.id)));
-        await services.credits.updatePaymentMethod(ctx(), 'tok_visa', org.id);
+        await services.paymentMethods.update(ctx(), 'tok_visa', org.id);
         const assignments: string[] = [];
         const keys = new Map<string, { op: string; quantity: number; expiresInDays?: number | null; expiresAt?: Date | null }>();
         const seen = new Map<string, string>(); // ledger entry id → its JSON when first seen
@@ -66,7 +66,7 @@ describe.each(DRIVERS)('credit invariants (property) on %s', (driver) => {
             case 'purchase': {
               const key = `${runId}-k${op.key}`;
               const used = keys.get(key);
-              const call = services.credits.purchaseCredits(ctx(), op.quantity, key, org.id);
+              const call = services.creditPurchases.purchaseCredits(ctx(), op.quantity, key, org.id);
               if (used && (used.op !== 'purchase' || used.quantity !== op.quantity)) await expectRefused(call, 'IDEMPOTENCY_KEY_REUSED');
               else {
                 await call;
@@ -78,7 +78,7 @@ describe.each(DRIVERS)('credit invariants (property) on %s', (driver) => {
               const key = `${runId}-k${op.key}`;
               const used = keys.get(key);
               const expiresAt = used?.op === 'grant' && used.expiresInDays === op.expiresInDays ? used.expiresAt ?? null : op.expiresInDays ? new Date(clock.now().getTime() + op.expiresInDays * DAY) : null;
-              const call = services.credits.grantCredits(ctx(), org.id, op.quantity, expiresAt, key);
+              const call = services.creditPurchases.grantCredits(ctx(), org.id, op.quantity, expiresAt, key);
               if (used && (used.op !== 'grant' || used.quantity !== op.quantity || used.expiresInDays !== op.expiresInDays)) await expectRefused(call, 'IDEMPOTENCY_KEY_REUSED');
               else {
                 await call;
