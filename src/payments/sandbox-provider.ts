@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { badInput } from '../errors/errors';
-import { Clock, systemClock } from '../services/clock';
+import { Clock, systemClock } from '../common/clock';
 import type { AttachedCard, ChargeOutcome, PaymentProvider } from './payment-provider';
 
 interface TestCard {

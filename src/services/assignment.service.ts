@@ -10,7 +10,7 @@ import type { Scoped } from '../db/organization-scope';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, notFound } from '../errors/errors';
 import { MAX_BILLED_CREDITS_PER_PERIOD } from './bounds';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { CreditService } from './credit.service';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';

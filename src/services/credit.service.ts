@@ -16,7 +16,7 @@ import { badInput, notFound, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
 import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
 import { forEachIsolated, IsolationOptions } from './job-isolation';

@@ -3,7 +3,7 @@ import { IdempotencyKey } from '../../entities';
 import { sqlInstant } from '../db/sql';
 import type { DbContext } from '../db/unit-of-work';
 import { badInput, conflict, idempotencyKeyReused } from '../errors/errors';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { MAX_LENGTH } from '../../entities/lengths';
 import { checkText } from './text';
 

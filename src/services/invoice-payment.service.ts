@@ -7,10 +7,10 @@ import { invoiceMail } from '../notifications/templates';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { AlertService } from './alert.service';
 import { BillingContactsService } from './billing-contacts.service';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { CreditService } from './credit.service';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
-import { formatUsd } from './money';
+import { formatUsd } from '../common/money';
 import { NotificationService } from './notification.service';
 import type { ServiceContext } from './service-context';
 

@@ -3,7 +3,7 @@ import { AlertKind, Contract, LicenseKind, Location, LocationStatus, User, UserS
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
-import { formatUsd, multiplyCents } from './money';
+import { formatUsd, multiplyCents } from '../common/money';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { PeakOfUse, UsageService } from './usage.service';

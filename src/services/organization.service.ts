@@ -4,7 +4,7 @@ import { requireOperator } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';

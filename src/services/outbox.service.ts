@@ -5,7 +5,7 @@ import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { MailReceipt, MailTransport, messageIdFor } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
-import { Clock, systemClock } from './clock';
+import { Clock, systemClock } from '../common/clock';
 import { FailureSink, forEachIsolated, IsolationOptions } from './job-isolation';
 import type { ServiceContext } from './service-context';
 
