@@ -15,7 +15,7 @@ export interface Viewer {
   permissions: ReadonlySet<Permission>;
 }
 
-export const ANONYMOUS: Viewer = Object.freeze({
+const ANONYMOUS: Viewer = Object.freeze({
   authenticated: false, isOperator: false, subject: null, user: null, organizationId: null, permissions: new Set<Permission>(),
 });
 

@@ -11,7 +11,7 @@ interface TestCard {
 }
 
 /** The test tokens of the sandbox, named as a real provider's test mode names them. */
-export const SANDBOX_TOKENS: Readonly<Record<string, TestCard>> = {
+const SANDBOX_TOKENS: Readonly<Record<string, TestCard>> = {
   tok_visa: { brand: 'Visa', last4: '4242' },
   tok_mastercard: { brand: 'Mastercard', last4: '4444' },
   tok_chargeDeclined: { brand: 'Visa', last4: '0002', declineCode: 'card_declined' },

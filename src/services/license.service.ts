@@ -40,11 +40,6 @@ export class LicenseService {
     private readonly alerts: AlertService,
   ) {}
 
-  /** R9 for any period. Invoices (R17, R18) do not go through here: license-invoice-lines.ts calls UsageService.peak itself; nothing calls this. */
-  peak(em: EntityManager, organizationId: string, kind: LicenseKind, from: Date, to: Date): Promise<PeakOfUse> {
-    return this.usage.peak(em, organizationId, kind, from, to);
-  }
-
   /** Active users (USER) or active locations (LOCATION) now. */
   async inUse(em: EntityManager, organizationId: string, kind: LicenseKind): Promise<number> {
     return kind === LicenseKind.USER

@@ -22,7 +22,7 @@ export interface ContractTerms {
 }
 
 /** Terms a new contract gets where the operator leaves them out. R12: list price $10.00 a credit. */
-export const CONTRACT_DEFAULTS = {
+const CONTRACT_DEFAULTS = {
   billingInterval: BillingInterval.MONTHLY,
   seatPriceCents: 0,
   contractedSeats: 0,
