@@ -4,7 +4,7 @@ import { createConnection } from 'mysql2/promise';
 import { createDataSource } from '../ormconfig';
 import { LicenseKind } from '../entities/enums';
 import { UsageService } from '../src/services/usage.service';
-import { bruteForcePeak, TimelineEvent } from '../src/services/peak-oracle';
+import { bruteForcePeak, TimelineEvent } from '../test/support/peak-oracle';
 
 /**
  * npm run bench:peak — R9's peak of simultaneous use on MariaDB with 10^4, 10^5 and 10^6 usage events inside

@@ -9,7 +9,7 @@ export class ConnectionArgs implements PageArgs {
 }
 
 @ObjectType('PageInfo', { description: 'Relay page information.' })
-export class PageInfoType {
+class PageInfoType {
   @Field({ description: 'True when more items follow endCursor.' }) hasNextPage: boolean;
   @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page; null on an empty page.' }) endCursor: string | null;
 }

@@ -88,7 +88,7 @@ export class TrainingAssignmentType {
 export const TrainingAssignmentConnection = ConnectionType('TrainingAssignment', TrainingAssignmentType, 'training assignment');
 
 @ObjectType('CreditLedgerEntry', { description: 'R16: one immutable change of the credit balance, written in the transaction that made it.' })
-export class CreditLedgerEntryType {
+class CreditLedgerEntryType {
   @Field(() => ID, { description: 'Opaque id.' }) id: string;
   @Field(() => CreditEntryKind, { description: 'What happened (R16).' }) kind: CreditEntryKind;
   @Field(() => Int, { description: 'Signed: positive adds credits, negative removes them; OVERAGE entries count credits billed, not taken from a lot.' }) quantity: number;

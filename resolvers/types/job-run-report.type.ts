@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 @ObjectType('JobFailure', {
   description: 'R35: an organization a scheduled job could not process in this run. The other organizations went on; the next run retries this one.',
 })
-export class JobFailureType {
+class JobFailureType {
   @Field(() => String, { description: 'The job: closeDuePeriods, expireCreditLots, purgeIdempotencyKeys, queueInvoiceReminders or deliverOutbox.' }) job: string;
   @Field(() => ID, { nullable: true, description: 'The organization that failed; null when the job failed as a whole (it could not list its work).' })
   organizationId: string | null;

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SafeIntResolver } from 'graphql-scalars';
-import { formatUsd } from '../../src/services/money';
+import { formatUsd } from '../../src/common/money';
 
 @ObjectType('Money', { description: 'An amount of money in the smallest unit of its currency (cents for USD).' })
 export class MoneyType {

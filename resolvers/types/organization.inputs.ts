@@ -31,7 +31,7 @@ export class ContractInput {
 }
 
 @InputType('NewAdminInput', { description: 'The first user of a new organization; gets the ADMIN role.' })
-export class NewAdminInput {
+class NewAdminInput {
   @Field({ description: 'Email; unique across the platform.' }) @IsText(TEXT.email) @IsEmail({}, { message: 'email must be a valid email address' }) email: string;
   @Field({ description: 'Display name, 1 to 200 characters.' }) @IsText(TEXT.userName) name: string;
 }

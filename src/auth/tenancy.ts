@@ -21,7 +21,7 @@ export type OwnedEntity<E extends Owned = Owned> = new () => E;
 
 /** The name NOT_FOUND uses for a row of `entity` (the API's name where it differs from the class). */
 const LABELS: Record<string, string> = { TrainingAssignment: 'Assignment' };
-export const labelOf = (entity: { name: string }): string => LABELS[entity.name] ?? entity.name;
+const labelOf = (entity: { name: string }): string => LABELS[entity.name] ?? entity.name;
 
 /** The organization a request acts on. A user acts on its own (another id answers NOT_FOUND); an operator names one. */
 export function targetOrganizationId(viewer: Viewer, requested?: string | null): string {

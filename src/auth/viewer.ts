@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { ALL_PERMISSIONS, Permission, User } from '../../entities';
 import { unauthenticated } from '../errors/errors';
-import type { PermissionService } from '../services/permission.service';
 import { bearerToken, TokenVerifier } from './jwt';
+import type { PermissionReader } from './permissions';
 
 /** Who is asking. Operators (scope "operator") hold every permission in every organization (R5). */
 export interface Viewer {
@@ -15,7 +15,7 @@ export interface Viewer {
   permissions: ReadonlySet<Permission>;
 }
 
-export const ANONYMOUS: Viewer = Object.freeze({
+const ANONYMOUS: Viewer = Object.freeze({
   authenticated: false, isOperator: false, subject: null, user: null, organizationId: null, permissions: new Set<Permission>(),
 });
 
@@ -25,7 +25,7 @@ export const ANONYMOUS: Viewer = Object.freeze({
  */
 export async function authenticate(
   authorization: unknown,
-  deps: { verify: TokenVerifier; em: EntityManager; permissions: PermissionService },
+  deps: { verify: TokenVerifier; em: EntityManager; permissions: PermissionReader },
 ): Promise<Viewer> {
   const token = bearerToken(authorization);
   if (token === null) return ANONYMOUS;

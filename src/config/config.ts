@@ -29,9 +29,9 @@ export interface AppConfig {
   jwtMaxLifetimeSeconds: number;
 }
 
-export const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
+const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/billing.sqlite';
-export const DEFAULT_MAIL_FROM = 'Opus Billing <billing@opus.so>';
+const DEFAULT_MAIL_FROM = 'Opus Billing <billing@opus.so>';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';

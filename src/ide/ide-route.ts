@@ -9,14 +9,14 @@ import { DEMO_ADMIN_EMAIL } from '../seed/demo';
 import { ExampleContext, exampleTabs } from './examples';
 
 /** Where the IDE is served and where its bundle (scripts/build-ide.mjs → dist/ide) is served from. */
-export const IDE_PATH = '/graphql';
-export const IDE_ASSET_PATH = `${IDE_PATH}/ide/`;
+const IDE_PATH = '/graphql';
+const IDE_ASSET_PATH = `${IDE_PATH}/ide/`;
 
 /**
  * Every request the page may make goes to this server: scripts, styles, fonts and workers from 'self', queries over
  * fetch and subscriptions over a WebSocket to 'self'. Inline styles: Monaco positions its widgets with them.
  */
-export const IDE_CONTENT_SECURITY_POLICY = [
+const IDE_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "worker-src 'self'",

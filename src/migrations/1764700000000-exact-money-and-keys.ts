@@ -13,7 +13,7 @@ const CENTS_COLUMNS: Record<string, string[]> = {
 };
 
 /** NO PAD binary: 'k ' ≠ 'k' (utf8mb4_bin and ascii_bin are PAD SPACE and would still equate them). */
-export const EXACT_COLLATION = 'utf8mb4_nopad_bin';
+const EXACT_COLLATION = 'utf8mb4_nopad_bin';
 
 /**
  * R34: money that fits, keys that compare exactly.

@@ -1,5 +1,5 @@
 import { Invoice, NotificationKind } from '../../entities';
-import { formatUsd } from '../services/money';
+import { formatUsd } from '../common/money';
 
 export interface RenderedMail {
   subject: string;

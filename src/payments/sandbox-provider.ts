@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { badInput } from '../errors/errors';
-import { Clock, systemClock } from '../services/clock';
+import { Clock, systemClock } from '../common/clock';
 import type { AttachedCard, ChargeOutcome, PaymentProvider } from './payment-provider';
 
 interface TestCard {
@@ -11,7 +11,7 @@ interface TestCard {
 }
 
 /** The test tokens of the sandbox, named as a real provider's test mode names them. */
-export const SANDBOX_TOKENS: Readonly<Record<string, TestCard>> = {
+const SANDBOX_TOKENS: Readonly<Record<string, TestCard>> = {
   tok_visa: { brand: 'Visa', last4: '4242' },
   tok_mastercard: { brand: 'Mastercard', last4: '4444' },
   tok_chargeDeclined: { brand: 'Visa', last4: '0002', declineCode: 'card_declined' },

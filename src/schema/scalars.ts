@@ -3,8 +3,8 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { BillingError } from '../errors/errors';
 
 /** R34: every DateTime a client sends lies in these years, so whatever the API adds to it still fits every column. */
-export const MIN_INPUT_INSTANT = new Date('2000-01-01T00:00:00.000Z');
-export const MAX_INPUT_INSTANT = new Date('2999-12-31T23:59:59.999Z');
+const MIN_INPUT_INSTANT = new Date('2000-01-01T00:00:00.000Z');
+const MAX_INPUT_INSTANT = new Date('2999-12-31T23:59:59.999Z');
 
 function bounded(value: Date): Date {
   const t = value.getTime();

@@ -24,7 +24,7 @@ import { ideRouter } from '../ide/ide-route';
 import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
-import { Clock } from '../services/clock';
+import { Clock } from '../common/clock';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';

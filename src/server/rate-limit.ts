@@ -41,11 +41,11 @@ export interface BucketShape {
   capacity: number;
 }
 
-export const bucketShape = (rps: number, burst: number, unitsPerSecond: number): BucketShape =>
+const bucketShape = (rps: number, burst: number, unitsPerSecond: number): BucketShape =>
   ({ interval: unitsPerSecond / rps, capacity: Math.max(1, burst) });
 
 /** One GCRA step: the caller's new tat when allowed, else how long until one token is back. */
-export function takeToken(tat: number | undefined, now: number, { interval, capacity }: BucketShape): { tat: number } | { retryIn: number } {
+function takeToken(tat: number | undefined, now: number, { interval, capacity }: BucketShape): { tat: number } | { retryIn: number } {
   const from = Math.max(tat ?? now, now);
   const allowAt = from + interval - capacity * interval;
   return now < allowAt ? { retryIn: allowAt - now } : { tat: from + interval };

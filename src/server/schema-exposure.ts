@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer';
  */
 
 /** Whether the document asks for `__schema` or `__type` anywhere (`__typename` is no introspection of the schema). */
-export function usesIntrospection(document: DocumentNode): boolean {
+function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { Permission, Role, RolePermissionOverride, User, UserPermissionOverride } from '../../entities';
 import { requireHolds } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
-import { PermissionService, ROLE_DEFAULTS } from './permission.service';
+import { ROLE_DEFAULTS } from '../auth/permissions';
+import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { UserService } from './user.service';
 

@@ -3,7 +3,7 @@ import { AlertKind, BillingAlert } from '../../entities';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
 import type { BillingPubSub } from '../pubsub/pubsub';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 
 export interface NewAlert {

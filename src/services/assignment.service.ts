@@ -9,7 +9,7 @@ import { sqlInstant } from '../db/sql';
 import type { Scoped } from '../db/organization-scope';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, notFound } from '../errors/errors';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { CreditLedger } from './credit-ledger';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';

@@ -14,7 +14,7 @@ export interface BillingContacts {
   recipients: string[];
 }
 
-export const MAX_ADDITIONAL_EMAILS = 20;
+const MAX_ADDITIONAL_EMAILS = 20;
 
 /** R22: who invoice notifications go to. */
 export class BillingContactsService {

@@ -40,8 +40,8 @@ export const MAX_CREDIT_BALANCE = 1_000_000_000;
  * (≤ one license line) and purchase (≤ MAX_CREDIT_QUANTITY × price = 10^13), is
  *   10^8 × 10^7 + 10^8 × 2 × 10^7 = 3 × 10^15 cents ($30 trillion) < 9.007 × 10^15.
  */
-export const MAX_LICENSE_LINES_CENTS = MAX_UNIT_PRICE_CENTS * Math.max(MAX_CONTRACTED_LICENSES, MAX_ACTIVE_LICENSES);
-export const MAX_CREDIT_LINES_CENTS = MAX_UNIT_PRICE_CENTS * 2 * MAX_BILLED_CREDITS_PER_PERIOD;
+const MAX_LICENSE_LINES_CENTS = MAX_UNIT_PRICE_CENTS * Math.max(MAX_CONTRACTED_LICENSES, MAX_ACTIVE_LICENSES);
+const MAX_CREDIT_LINES_CENTS = MAX_UNIT_PRICE_CENTS * 2 * MAX_BILLED_CREDITS_PER_PERIOD;
 export const MAX_INVOICE_TOTAL_CENTS = MAX_LICENSE_LINES_CENTS + MAX_CREDIT_LINES_CENTS;
 
 // Checked when the module loads: raising a bound so that the derivation no longer holds fails at once, not in production.

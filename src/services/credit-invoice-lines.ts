@@ -3,7 +3,7 @@ import { Contract, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditSource, 
 import { safeInteger } from '../../entities/columns';
 import { sqlInstant } from '../db/sql';
 import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
-import { formatUsd, multiplyCents } from './money';
+import { formatUsd, multiplyCents } from '../common/money';
 
 /**
  * R13, R15 on the invoice: annual grants of the period at their volume price (CREDIT_PURCHASE, one line each),

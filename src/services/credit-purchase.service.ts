@@ -4,7 +4,7 @@ import { requireOperator } from '../auth/guards';
 import { targetOrganizationId } from '../auth/tenancy';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput } from '../errors/errors';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { CreditLedger } from './credit-ledger';
 import { CreditQuoteValue, quoteCredits, validateCreditQuantity } from './credit-pricing';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';

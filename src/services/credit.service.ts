@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { consumptionOrder, CreditLedger } from './credit-ledger';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';

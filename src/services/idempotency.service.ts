@@ -3,13 +3,13 @@ import { IdempotencyKey } from '../../entities';
 import { sqlInstant } from '../db/sql';
 import type { DbContext } from '../db/unit-of-work';
 import { badInput, conflict, idempotencyKeyReused } from '../errors/errors';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { MAX_LENGTH } from '../../entities/lengths';
 import { checkText } from './text';
 
 /** Keys are remembered at least this long (R19); `purgeExpired` deletes older ones. */
-export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
+const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
 
 export interface IdempotentCall {
   organizationId: string;
@@ -34,7 +34,7 @@ export function validateIdempotencyKey(key: string, field = 'idempotencyKey'): v
 }
 
 /** JSON with object keys sorted, so equal arguments hash equally whatever their order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {

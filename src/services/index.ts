@@ -10,7 +10,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
 import { AssignmentService } from './assignment.service';
-import { Clock, systemClock } from './clock';
+import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
 import { CreditLedger } from './credit-ledger';
 import { CreditPurchaseService } from './credit-purchase.service';

@@ -7,7 +7,7 @@ import { invoiceMail } from '../notifications/templates';
 import { AlertService } from './alert.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
-import { formatUsd } from './money';
+import { formatUsd } from '../common/money';
 import { NotificationService } from './notification.service';
 import { Declined, PaymentsService } from './payments.service';
 import type { ServiceContext } from './service-context';

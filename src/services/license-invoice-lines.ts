@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
 import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
-import { formatUsd, multiplyCents } from './money';
+import { formatUsd, multiplyCents } from '../common/money';
 import type { UsageService } from './usage.service';
 
 const TERMS = {

@@ -3,7 +3,7 @@ import { AlertKind, Contract, LicenseKind, Location, LocationStatus, User, UserS
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
-import { formatUsd, multiplyCents } from './money';
+import { formatUsd, multiplyCents } from '../common/money';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { PeakOfUse, UsageService } from './usage.service';
@@ -39,11 +39,6 @@ export class LicenseService {
     private readonly usage: UsageService,
     private readonly alerts: AlertService,
   ) {}
-
-  /** R9 for any period. Invoices (R17, R18) do not go through here: license-invoice-lines.ts calls UsageService.peak itself; nothing calls this. */
-  peak(em: EntityManager, organizationId: string, kind: LicenseKind, from: Date, to: Date): Promise<PeakOfUse> {
-    return this.usage.peak(em, organizationId, kind, from, to);
-  }
 
   /** Active users (USER) or active locations (LOCATION) now. */
   async inUse(em: EntityManager, organizationId: string, kind: LicenseKind): Promise<number> {

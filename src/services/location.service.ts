@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { LicenseKind, Location, LocationStatus } from '../../entities';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict } from '../errors/errors';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { LicenseService } from './license.service';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';

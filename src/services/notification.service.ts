@@ -1,6 +1,6 @@
 import { Notification, NotificationKind, NotificationStatus } from '../../entities';
 import type { RenderedMail } from '../notifications/templates';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 
 export interface NewNotification {

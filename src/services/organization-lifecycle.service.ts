@@ -5,7 +5,7 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { conflict, organizationTerminated } from '../errors/errors';
 import { terminationMail } from '../notifications/templates';
 import { BillingContactsService } from './billing-contacts.service';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { InvoiceService } from './invoice.service';
 import { NotificationService } from './notification.service';
 import { OrganizationService } from './organization.service';

@@ -4,7 +4,7 @@ import { requireOperator } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict, notFound } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';
@@ -22,7 +22,7 @@ export interface ContractTerms {
 }
 
 /** Terms a new contract gets where the operator leaves them out. R12: list price $10.00 a credit. */
-export const CONTRACT_DEFAULTS = {
+const CONTRACT_DEFAULTS = {
   billingInterval: BillingInterval.MONTHLY,
   seatPriceCents: 0,
   contractedSeats: 0,

@@ -5,7 +5,7 @@ import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { MailReceipt, MailTransport, messageIdFor } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
-import { Clock, systemClock } from './clock';
+import { Clock, systemClock } from '../common/clock';
 import { FailureSink, forEachIsolated, IsolationOptions } from './job-isolation';
 import type { ServiceContext } from './service-context';
 
@@ -15,7 +15,7 @@ export const MAX_DELIVERY_ATTEMPTS = 5;
  * How long a claim keeps other workers away (wall-clock time). Far longer than one SMTP exchange can take
  * (SMTP_TIMEOUTS_MS), so a claim expires only when its worker died; then another worker takes it over.
  */
-export const CLAIM_LEASE_MS = 5 * 60_000;
+const CLAIM_LEASE_MS = 5 * 60_000;
 /** Exponential backoff after the n-th failure: 1 min, 5 min, 25 min, 125 min (then FAILED). */
 export const retryDelayMs = (failures: number): number => 60_000 * 5 ** (failures - 1);
 const BATCH_SIZE = 50;
@@ -57,10 +57,6 @@ export class OutboxService {
     /** Claims are about live processes, so they run on real time even when the test clock drives `asOf`. */
     private readonly wallClock: Clock = systemClock,
   ) {}
-
-  get transportKind(): MailTransport['kind'] {
-    return this.transport.kind;
-  }
 
   /**
    * R35: each notification is claimed, sent and recorded on its own. One that cannot be processed (not a refused

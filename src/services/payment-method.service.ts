@@ -3,7 +3,7 @@ import { PaymentMethod } from '../../entities';
 import { MAX_LENGTH } from '../../entities/lengths';
 import { UnitOfWork } from '../db/unit-of-work';
 import type { PaymentProvider } from '../payments/payment-provider';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
 

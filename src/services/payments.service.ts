@@ -2,7 +2,7 @@ import { Payment, PaymentPurpose, PaymentStatus } from '../../entities';
 import type { Scoped } from '../db/organization-scope';
 import { paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { PaymentMethodService } from './payment-method.service';
 import type { ServiceContext } from './service-context';
 

@@ -1,38 +1,9 @@
 import { EntityManager, In } from 'typeorm';
-import { ALL_PERMISSIONS, ALL_ROLES, Permission, Role, RolePermissionOverride, User, UserPermissionOverride, UserStatus } from '../../entities';
-
-/** R1: what each role holds when the organization has not overridden it. */
-export const ROLE_DEFAULTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  [Role.ADMIN]: new Set([Permission.MANAGE_BILLING, Permission.MANAGE_USERS, Permission.ASSIGN_CONTENT]),
-  [Role.MANAGER]: new Set([Permission.MANAGE_USERS, Permission.ASSIGN_CONTENT]),
-  [Role.EMPLOYEE]: new Set(),
-};
-
-export interface PermissionOverrides {
-  /** role → permission → granted */
-  role: ReadonlyMap<string, boolean>;
-  /** permission → granted, for one user */
-  user: ReadonlyMap<Permission, boolean>;
-}
-
-const roleKey = (role: Role, permission: Permission) => `${role}:${permission}`;
-
-/** R2: user override, else role override, else role default; a deactivated user holds nothing. */
-export function effectivePermissions(
-  user: Pick<User, 'role' | 'status'>,
-  roleOverrides: ReadonlyMap<string, boolean>,
-  userOverrides: ReadonlyMap<Permission, boolean>,
-): Permission[] {
-  if (user.status !== UserStatus.ACTIVE) return [];
-  return ALL_PERMISSIONS.filter((p) => userOverrides.get(p) ?? roleOverrides.get(roleKey(user.role, p)) ?? ROLE_DEFAULTS[user.role].has(p));
-}
-
-export function roleGrants(role: Role, permission: Permission, roleOverrides: ReadonlyMap<string, boolean>): boolean {
-  return roleOverrides.get(roleKey(role, permission)) ?? ROLE_DEFAULTS[role].has(permission);
-}
+import { ALL_PERMISSIONS, ALL_ROLES, Permission, RolePermissionOverride, User, UserPermissionOverride, UserStatus } from '../../entities';
+import { effectivePermissions, PermissionReader, roleGrants, roleKey } from '../auth/permissions';
 
 /** Reads permission overrides; SQL for R1–R3 stays here. */
-export class PermissionService {
+export class PermissionService implements PermissionReader {
   async roleOverrides(em: EntityManager, organizationId: string): Promise<Map<string, boolean>> {
     const rows = await em.find(RolePermissionOverride, { where: { organizationId } });
     return new Map(rows.map((r) => [roleKey(r.role, r.permission), Boolean(r.granted)]));

@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/viewer';
 import type { AppConfig } from '../config/config';
 import { badInput, forbidden, publicErrorCode } from '../errors/errors';
 import type { Metrics } from '../observability/metrics';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { FailureSink, OrganizationFailure } from './job-isolation';
 import type { ServiceContext } from './service-context';
 

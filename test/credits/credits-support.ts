@@ -1,6 +1,6 @@
 import { BillingAlert, CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
-import type { Clock } from '../../src/services/clock';
+import type { Clock } from '../../src/common/clock';
 import { TestServer } from '../support/harness';
 
 /** A clock tests move by hand (the app's one source of "now"). */

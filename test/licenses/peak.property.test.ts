@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '../../ormconfig';
 import { LicenseKind, Organization, UsageEvent } from '../../entities';
-import { bruteForcePeak, TimelineEvent } from '../../src/services/peak-oracle';
+import { bruteForcePeak, TimelineEvent } from '../support/peak-oracle';
 import { UsageService } from '../../src/services/usage.service';
 import { databaseUrlFor, DRIVERS } from '../support/harness';
 

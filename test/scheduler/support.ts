@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import type { Clock } from '../../src/services/clock';
+import type { Clock } from '../../src/common/clock';
 import type { TestServer } from '../support/harness';
 
 export const DAY = 86_400_000;

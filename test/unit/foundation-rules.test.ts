@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { ALL_PERMISSIONS, Permission, Role, UserStatus } from '../../entities/enums';
 import { addCalendarMonths, periodEnd } from '../../src/services/billing-calendar';
-import { formatUsd, multiplyCents } from '../../src/services/money';
-import { effectivePermissions } from '../../src/services/permission.service';
+import { formatUsd, multiplyCents } from '../../src/common/money';
+import { effectivePermissions } from '../../src/auth/permissions';
 import { BillingInterval } from '../../entities/enums';
 
 describe('R1/R2 effective permissions', () => {
