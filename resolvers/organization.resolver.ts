@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Contract, LocationStatus, Organization, Permission, UserStatus } from '../entities';
 import { money, MoneyType } from './types/money.type';
 import type { RequestContext } from '../src/server/context';
