@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../ormconfig';
 import { LicenseKind, Organization, UsageEvent } from '../../entities';
 import { bruteForcePeak, TimelineEvent } from '../support/peak-oracle';
 import { UsageService } from '../../src/services/usage.service';
-import { databaseUrlFor, DRIVERS } from '../support/harness';
+import { DRIVERS, migratedDatabase } from '../support/harness';
 
 const BASE = Date.UTC(2025, 2, 1);
 /** Few distinct instants, so same-instant events and events exactly on the boundaries are common. */
@@ -16,19 +15,14 @@ const timeline = fc.array(event, { maxLength: 40 });
 
 describe.each(DRIVERS)('R9: the peak of simultaneous use on %s', (driver) => {
   let dataSource: DataSource;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   const usage = new UsageService();
 
   beforeAll(async () => {
-    const db = await databaseUrlFor(driver);
-    drop = db.drop;
-    dataSource = createDataSource(db.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    ({ dataSource, close } = await migratedDatabase(driver));
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+    await close?.();
   });
 
   async function store(events: readonly TimelineEvent[], kind = LicenseKind.USER, organizationId = randomUUID()): Promise<string> {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../../ormconfig';
 import { signToken } from '../../src/auth/jwt';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { BillingApp, createApp, AppOptions } from '../../src/server/app';
@@ -43,6 +45,21 @@ export async function databaseUrlFor(driver: Driver): Promise<{ url: string; dro
   if (driver === 'sqlite') return { url: 'sqlite::memory:', drop: async () => {} };
   const db = await createMysqlDatabase();
   return { url: db.url, drop: () => dropMysqlDatabase(db.name) };
+}
+
+/** A migrated database of its own (no server), for tests that drive services or SQL directly; `close` drops it. */
+export async function migratedDatabase(driver: Driver): Promise<{ dataSource: DataSource; close: () => Promise<void> }> {
+  const db = await databaseUrlFor(driver);
+  const dataSource = createDataSource(db.url);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return {
+    dataSource,
+    async close() {
+      await dataSource.destroy();
+      await db.drop();
+    },
+  };
 }
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {

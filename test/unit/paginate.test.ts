@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../ormconfig';
 import { AlertKind, BillingAlert, Organization, Role, User } from '../../entities';
 import { BillingError } from '../../src/errors/errors';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, Page, pageSize, paginate } from '../../src/db/paginate';
-import { databaseUrlFor, DRIVERS } from '../support/harness';
+import { DRIVERS, migratedDatabase } from '../support/harness';
 
 function badInputOn(fn: () => unknown): string | undefined {
   try {
@@ -44,19 +43,14 @@ describe('the one paginator: cursors and page size', () => {
 
 describe.each(DRIVERS)('the one paginator over %s', (driver) => {
   let dataSource: DataSource;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   const BASE = Date.UTC(2026, 0, 1);
 
   beforeAll(async () => {
-    const db = await databaseUrlFor(driver);
-    drop = db.drop;
-    dataSource = createDataSource(db.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    ({ dataSource, close } = await migratedDatabase(driver));
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+    await close?.();
   });
 
   async function organization(): Promise<string> {
