@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { AppConfig } from '../config/config';
-import { bearerToken, createTokenVerifier } from '../auth/jwt';
+import { bearerToken, createTokenVerifier, TokenVerifier } from '../auth/jwt';
 import { authenticate, Viewer } from '../auth/viewer';
 import { BillingError, rateLimited } from '../errors/errors';
 import { createLoaders } from '../loaders';
@@ -88,8 +88,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     return errors.map((e) => formatError(e.toJSON(), e));
   };
 
-  const authenticateHeader = (authorization: unknown) =>
-    authenticate(authorization, { verify, em: dataSource.manager, permissions: services.permissions });
+  const authenticateHeader = (authorization: unknown, verifyToken: TokenVerifier = verify) =>
+    authenticate(authorization, { verify: verifyToken, em: dataSource.manager, permissions: services.permissions });
+  // An HTTP request's token is verified once: the budget keys on its subject, then the context reads its viewer.
+  const verifications = new WeakMap<object, ReturnType<TokenVerifier>>();
+  const verifyOncePer = (req: object): TokenVerifier => (token) => {
+    let claims = verifications.get(req);
+    if (!claims) verifications.set(req, (claims = verify(token)));
+    return claims;
+  };
   // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
   const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
     let loaders: RequestContext['loaders'] | undefined;
@@ -217,7 +224,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.use(ideRouter({ config, dataSource }));
   // R36: the budget is spent before the body is even read, so a caller over it costs next to nothing.
   const spendBudget: RequestHandler = async (req, res, next) => {
-    const retryAfter = await budget.consume(await callerKey(req.headers.authorization, verify, req.socket.remoteAddress));
+    const retryAfter = await budget.consume(await callerKey(req.headers.authorization, verifyOncePer(req), req.socket.remoteAddress));
     if (retryAfter === null) return next();
     res.status(429).set('Retry-After', String(retryAfter)).json({ errors: formatAll([rateLimited(retryAfter)]) });
   };
@@ -244,7 +251,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
-        return contextFor(await authenticateHeader(req.headers.authorization), requestId);
+        return contextFor(await authenticateHeader(req.headers.authorization, verifyOncePer(req)), requestId);
       },
     }),
   );
