@@ -1,3 +1,4 @@
+import { Repeater } from '@repeaterjs/repeater';
 import { EntityManager, In, MoreThan, LessThanOrEqual, And } from 'typeorm';
 import { BillingAlert, Location, Organization, Permission, User } from '../../entities';
 import { requireAuthenticated } from '../auth/guards';
@@ -64,61 +65,37 @@ export class AlertStreamService {
       throw forbidden('Requires the MANAGE_BILLING permission');
     }
 
-    // Live first: from here on every published event is buffered, so the replay below cannot leave a gap.
-    const live = this.pubSub.subscribe('ALERT_RAISED', organizationId);
-    const firstLive = live.next();
-    let after: number;
-    try {
-      if (sinceAlertId) {
-        const since = await this.em.findOne(BillingAlert, { where: { id: sinceAlertId } });
-        if (!since || since.organizationId !== organizationId) throw notFound('BillingAlert', sinceAlertId);
-        after = since.sequence;
-      } else {
-        after = await this.latestSequence(organizationId);
-      }
-    } catch (error) {
-      await live.return(undefined);
-      throw error;
+    // Validated up front so that an unknown cursor is the subscribe call's error, like every other refusal.
+    let since: number | null = null;
+    if (sinceAlertId) {
+      const alert = await this.em.findOne(BillingAlert, { where: { id: sinceAlertId } });
+      if (!alert || alert.organizationId !== organizationId) throw notFound('BillingAlert', sinceAlertId);
+      since = alert.sequence;
     }
-
     const userId = viewer.isOperator ? null : viewer.subject!;
-    if (userId) this.register(organizationId, userId);
-    this.open.set(organizationId, (this.open.get(organizationId) ?? 0) + 1);
-    const stream = this.deliver(organizationId, userId, live, firstLive, after, Boolean(sinceAlertId));
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
+
+    // Every resource of the stream is taken in the executor, which runs on the first next(): a stream returned
+    // before it was ever read holds nothing, and `stop` (a client's "complete", a closed socket, the end of the
+    // stream or its error) releases everything it took.
+    return new Repeater<AlertView>(async (push, stop) => {
+      // Live first: from here on every published event is buffered, so the replay cannot leave a gap.
+      const live = this.pubSub.subscribe('ALERT_RAISED', organizationId);
+      const firstLive = live.next();
+      if (userId) this.register(organizationId, userId);
+      this.open.set(organizationId, (this.open.get(organizationId) ?? 0) + 1);
+      const pump = (async () => {
+        // push resolves once the subscriber has taken the alert: the stream reads no further ahead than that.
+        for await (const alert of this.deliver(organizationId, userId, live, firstLive, since)) await push(alert);
+      })();
+      pump.then(() => stop(), (error: unknown) => stop(error));
+      await stop;
       if (userId) this.unregister(organizationId, userId);
       const left = (this.open.get(organizationId) ?? 1) - 1;
       if (left > 0) this.open.set(organizationId, left);
       else this.open.delete(organizationId);
-      await live.return(undefined); // settles a pending live.next(), so the generator can finish now
-    };
-    const iterator: AsyncIterableIterator<AlertView> = {
-      [Symbol.asyncIterator]: () => iterator,
-      next: async () => {
-        try {
-          const result = await stream.next();
-          if (result.done) await close();
-          return result;
-        } catch (error) {
-          await close();
-          throw error;
-        }
-      },
-      // A client's "complete" or a closed socket: stop listening at once, even while waiting for an event.
-      return: async (value?: unknown) => {
-        await close();
-        await stream.return(undefined);
-        return { done: true, value: value as AlertView };
-      },
-      throw: async (error?: unknown) => {
-        await close();
-        return stream.throw(error);
-      },
-    };
-    return iterator;
+      await live.return(undefined); // settles a pending live.next(), so the delivery ends now
+      await pump.catch(() => undefined);
+    });
   }
 
   /** Streams of the organization open on this instance (health checks, tests). */
@@ -131,11 +108,11 @@ export class AlertStreamService {
     userId: string | null,
     live: AsyncIterator<AlertRaisedEvent>,
     firstLive: Promise<IteratorResult<AlertRaisedEvent>>,
-    after: number,
-    replay: boolean,
+    since: number | null,
   ): AsyncGenerator<AlertView> {
-    let delivered = after;
-    if (replay) {
+    // Without a cursor the stream starts after the latest alert, read once the live topic is already buffering.
+    let delivered = since ?? (await this.latestSequence(organizationId));
+    if (since !== null) {
       for await (const alert of this.stored(organizationId, delivered, null)) {
         yield alert;
         delivered = alert.sequence;

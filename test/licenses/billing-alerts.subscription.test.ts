@@ -231,4 +231,39 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     expect(connections).toBe(1);
     await socket.dispose();
   });
+
+  it('R11: a stream returned before its first read takes nothing and leaves nothing open', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const operator = { authenticated: true, isOperator: true, subject: 'operator-1', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const stream = await server.app.services.alertStream.subscribe(operator, org.orgId);
+    expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(0); // nothing is taken until the first read
+    await stream.return!(undefined);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(0);
+
+    const read = await server.app.services.alertStream.subscribe(operator, org.orgId);
+    const first = read.next();
+    await streamsOpen(server, org.orgId, 1);
+    await read.return!(undefined); // while waiting for an event
+    expect(await first).toEqual({ done: true, value: undefined });
+    expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(0);
+  });
+
+  it('R11: subscribing and completing back to back over graphql-ws leaves no stream open', async () => {
+    const org = await createOrg(server, EVERY_LOCATION_ALERTS);
+    const client = server.ws(org.adminToken);
+    const subscribers = Array.from({ length: 50 }, () => {
+      const subscriber = new AlertSubscriber(client);
+      subscriber.stop();
+      return subscriber;
+    });
+    const kept = new AlertSubscriber(client);
+    await streamsOpen(server, org.orgId, 1);
+    await raiseAlert(org);
+    expect(await kept.waitFor(1)).toBe(true);
+    kept.stop();
+    expect(await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 0)).toBe(true);
+    expect(subscribers.flatMap((s) => s.errors)).toEqual([]);
+    expect(subscribers.every((s) => s.received.length === 0)).toBe(true);
+  });
 });
