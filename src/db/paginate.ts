@@ -1,4 +1,4 @@
-import { SelectQueryBuilder } from 'typeorm';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../errors/errors';
 import { sqlInstant } from './sql';
 
@@ -84,4 +84,21 @@ export async function paginate<T extends { id: string }>(qb: SelectQueryBuilder<
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node[column] as unknown as SortValue, node.id), node }));
   return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}
+
+/**
+ * A page of one organization's rows of `entity` (users, assignments, invoices…), keeping only those whose `status`
+ * is the one asked for, when one is.
+ */
+export function pageOfOrganization<T extends { id: string; organizationId: string; status: string }>(
+  em: EntityManager,
+  entity: new () => T,
+  organizationId: string,
+  status: T['status'] | null | undefined,
+  args: PageArgs,
+  order: PageOrder<T>,
+): Promise<Page<T>> {
+  const qb = em.createQueryBuilder(entity, 'listed').where('listed.organizationId = :organizationId', { organizationId });
+  if (status) qb.andWhere('listed.status = :status', { status });
+  return paginate(qb, args, order);
 }

@@ -3,7 +3,7 @@ import { AssignmentStatus, TrainingAssignment, User, UserStatus } from '../../en
 import { requireAssigneeOrAssignContent, requireAuthenticated } from '../auth/guards';
 import { findVisible } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
-import { Page, PageArgs, paginate } from '../db/paginate';
+import { Page, PageArgs, pageOfOrganization } from '../db/paginate';
 import { execute } from '../db/execute';
 import { sqlInstant } from '../db/sql';
 import type { Scoped } from '../db/organization-scope';
@@ -50,9 +50,7 @@ export class AssignmentService {
   ) {}
 
   list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
-    const qb = em.createQueryBuilder(TrainingAssignment, 'a').where('a.organizationId = :organizationId', { organizationId });
-    if (status) qb.andWhere('a.status = :status', { status });
-    return paginate(qb, page, { column: 'assignedAt', direction: 'DESC' });
+    return pageOfOrganization(em, TrainingAssignment, organizationId, status, page, { column: 'assignedAt', direction: 'DESC' });
   }
 
   /** R14: assigns premium content to an active user of the same organization; consumes nothing. */

@@ -4,7 +4,7 @@ import {
 } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
-import { Page, PageArgs, paginate } from '../db/paginate';
+import { Page, PageArgs, pageOfOrganization } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict } from '../errors/errors';
@@ -63,9 +63,8 @@ export class InvoiceService {
   }
 
   list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
-    const qb = em.createQueryBuilder(Invoice, 'i').where('i.organizationId = :organizationId', { organizationId });
-    if (status) qb.andWhere('i.status = :status', { status });
-    return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true }); // newest first: sequence follows issue order
+    // Newest first: the sequence follows the order of issue.
+    return pageOfOrganization(em, Invoice, organizationId, status, page, { column: 'sequence', direction: 'DESC', unique: true });
   }
 
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {

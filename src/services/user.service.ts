@@ -1,7 +1,7 @@
 import { LicenseKind, Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireHolds } from '../auth/guards';
-import { Page, PageArgs, paginate } from '../db/paginate';
+import { Page, PageArgs, pageOfOrganization } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput, conflict, lastBillingManager, notFound } from '../errors/errors';
 import { Clock } from '../common/clock';
@@ -31,9 +31,7 @@ export class UserService {
   ) {}
 
   list(em: EntityManager, organizationId: string, status: UserStatus | null | undefined, page: PageArgs): Promise<Page<User>> {
-    const qb = em.createQueryBuilder(User, 'u').where('u.organizationId = :organizationId', { organizationId });
-    if (status) qb.andWhere('u.status = :status', { status });
-    return paginate(qb, page, { column: 'createdAt' });
+    return pageOfOrganization(em, User, organizationId, status, page, { column: 'createdAt' });
   }
 
   async add(ctx: ServiceContext, input: AddUserInput, organizationIdArg?: string | null): Promise<User> {
