@@ -1,20 +1,6 @@
 import { BillingAlert, CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
-import type { Clock } from '../../src/common/clock';
 import { TestServer } from '../support/harness';
-
-/** A clock tests move by hand (the app's one source of "now"). */
-export class ManualClock implements Clock {
-  constructor(public current = new Date()) {}
-  now(): Date {
-    return new Date(this.current.getTime());
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
-
-export const DAY = 24 * 60 * 60 * 1000;
 
 export const sandboxOf = (server: TestServer) => server.app.services.paymentProvider as SandboxPaymentProvider;
 

@@ -4,7 +4,8 @@ import type { Viewer } from '../../src/auth/viewer';
 import { BillingError } from '../../src/errors/errors';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
 import { DRIVERS, startServer, TestServer, uniqueEmail } from '../support/harness';
-import { creditState, DAY, expectLedgerBalances, ManualClock } from './credits-support';
+import { creditState, expectLedgerBalances } from './credits-support';
+import { DAY, ManualClock } from '../support/clock';
 
 const operator: Viewer = { authenticated: true, isOperator: true, subject: 'property-operator', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
 

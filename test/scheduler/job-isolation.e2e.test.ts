@@ -1,7 +1,8 @@
 import { sqlInstant } from '../../src/db/sql';
 import { BALANCE, PURCHASE, sandboxOf, SET_CARD } from '../credits/credits-support';
 import { codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
-import { DAY, issueInvoice } from './support';
+import { issueInvoice } from './support';
+import { DAY, HOUR } from '../support/clock';
 
 /**
  * R35: one organization never stalls another. An organization is made to fail the honest way: its row is
@@ -24,7 +25,6 @@ interface Report {
 
 const MONTHLY = { licenseModel: 'USER', billingInterval: 'MONTHLY', contractedSeats: 5, seatPriceCents: 1500, paymentTermsDays: 30 };
 const ANNUAL_30_DAYS = { ...MONTHLY, billingInterval: 'ANNUAL' };
-const HOUR = 3_600_000;
 
 describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (driver) => {
   let server: TestServer;

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMysqlDatabase, createOrg, Driver, DRIVERS, dropMysqlDatabase, startServer, TEST_SECRET, TestServer } from '../support/harness';
-import { DAY, eventually, issueInvoice, MovableClock, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { eventually, issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { DAY, ManualClock } from '../support/clock';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 3, seatPriceCents: 4000, paymentTermsDays: 30 };
 
@@ -78,7 +79,7 @@ withMariaDb('R23/R24: two server processes on one MariaDB database', () => {
 
   it('R23/R24: both timers race on every tick; every invoice mail and every due reminder arrives exactly once', async () => {
     // Invoices issued "in the past" by a seeding instance, so that at real time each has a different reminder due.
-    const clock = new MovableClock();
+    const clock = new ManualClock();
     seeder = await startServer('mariadb', { databaseUrl: db.url, appOptions: { clock } });
     const now = Date.now();
     const expected = new Map<string, number>();

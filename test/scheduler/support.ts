@@ -1,18 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import type { Clock } from '../../src/common/clock';
 import type { TestServer } from '../support/harness';
-
-export const DAY = 86_400_000;
-
-/** A clock the test moves (for issuing invoices "in the past"). */
-export class MovableClock implements Clock {
-  constructor(private instant = new Date()) {}
-  now = () => new Date(this.instant);
-  set(at: Date) {
-    this.instant = new Date(at);
-  }
-}
 
 export interface ReceivedMail {
   envelopeFrom: string;
