@@ -119,6 +119,6 @@ export class InvoiceResolver {
 
   @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })
   notifications(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    return invoice.draftLines ? [] : ctx.services.notifications.forInvoice(ctx, invoice.id);
+    return invoice.draftLines ? [] : ctx.services.invoices.notificationsOf(ctx.em, invoice.id);
   }
 }

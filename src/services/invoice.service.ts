@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization,
+  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, Notification, NotificationKind, Organization,
 } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
@@ -15,7 +15,7 @@ import { Clock } from '../common/clock';
 import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { sumCents } from '../common/money';
-import { NotificationService } from './notification.service';
+import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
@@ -35,7 +35,7 @@ export class InvoiceService {
     private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
     private readonly organizations: OrganizationService,
     private readonly contacts: BillingContactsService,
-    private readonly notifications: NotificationService,
+    private readonly outboxWriter: OutboxWriter,
     private readonly lineSources: InvoiceLineSource[],
   ) {}
 
@@ -69,6 +69,11 @@ export class InvoiceService {
 
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {
     return em.find(InvoiceLineItem, { where: { invoiceId: In([...invoiceIds]) }, order: { position: 'ASC' } });
+  }
+
+  /** The mail written to the outbox about one invoice, oldest first. */
+  notificationsOf(em: EntityManager, invoiceId: string): Promise<Notification[]> {
+    return em.find(Notification, { where: { invoiceId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** Operators: ends the current period now, issues its invoice and starts the next period (re-anchored at now). */
@@ -146,7 +151,7 @@ export class InvoiceService {
         end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
       }));
     }
-    await this.notifications.enqueue(tx, {
+    await this.outboxWriter.enqueue(tx, {
       organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED, at, // the close instant (the test clock's asOf)
       recipients: await this.contacts.recipients(tx.em, org.id), mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
     });
