@@ -16,6 +16,6 @@ export class RolePermissionResolver {
     @Arg('granted', { description: 'Whether the role holds it.' }) granted: boolean,
     @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
   ) {
-    return ctx.services.access.setRolePermission(ctx, role, permission, granted, organizationId);
+    return ctx.services.permissionOverrides.setRolePermission(ctx, role, permission, granted, organizationId);
   }
 }

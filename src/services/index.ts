@@ -5,7 +5,6 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { createMailTransport } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
 import type { BillingPubSub } from '../pubsub/pubsub';
-import { AccessService } from './access.service';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
@@ -22,6 +21,7 @@ import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
 import { OrganizationLifecycleService } from './organization-lifecycle.service';
+import { PermissionOverrideService } from './permission-override.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
 import { UserService } from './user.service';
@@ -65,7 +65,7 @@ export function createServices(deps: ServiceDeps) {
   const licenses = new LicenseService(organizations, usage, alerts);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
-  const access = new AccessService(uow, permissions, users);
+  const permissionOverrides = new PermissionOverrideService(uow, permissions, users);
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
   const idempotency = new IdempotencyService(clock);
@@ -91,7 +91,7 @@ export function createServices(deps: ServiceDeps) {
     deliverOutboxJob(outboxDeliverer),
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
-    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, access,
+    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, permissionOverrides,
     paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, outboxWriter, invoices, lifecycle, invoicePayments, reminders, outboxDeliverer, scheduler,
   };
 }
