@@ -288,7 +288,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     await Promise.allSettled([...wsOperations, schedulerStopped]);
     // Last, what the work above needed: Redis and the pool.
     await Promise.allSettled([events.close(), budget.close()]);
-    services.outbox.close();
+    services.outboxDeliverer.close();
     await dataSource.destroy();
   };
 

@@ -1,8 +1,8 @@
 import { EntityManager, In } from 'typeorm';
-import { ALL_PERMISSIONS, ALL_ROLES, Permission, RolePermissionOverride, User, UserPermissionOverride, UserStatus } from '../../entities';
-import { effectivePermissions, PermissionReader, roleGrants, roleKey } from '../auth/permissions';
+import { Permission, RolePermissionOverride, User, UserPermissionOverride, UserStatus } from '../../entities';
+import { effectivePermissions, PermissionReader, roleKey } from '../auth/permissions';
 
-/** Reads permission overrides; SQL for R1–R3 stays here. */
+/** Read-only: what users may do (R1, R2), from the role and user overrides. The overrides are written by PermissionOverrideService. */
 export class PermissionService implements PermissionReader {
   async roleOverrides(em: EntityManager, organizationId: string): Promise<Map<string, boolean>> {
     const rows = await em.find(RolePermissionOverride, { where: { organizationId } });
@@ -33,16 +33,5 @@ export class PermissionService implements PermissionReader {
     const users = await em.find(User, { where: { organizationId, status: UserStatus.ACTIVE } });
     const permissions = await this.forUsers(em, organizationId, users);
     return users.filter((u) => permissions.get(u.id)!.includes(permission));
-  }
-
-  allRolePermissions(roleOverrides: ReadonlyMap<string, boolean>) {
-    return ALL_ROLES.flatMap((role) =>
-      ALL_PERMISSIONS.map((permission) => ({
-        role,
-        permission,
-        granted: roleGrants(role, permission, roleOverrides),
-        isDefault: !roleOverrides.has(roleKey(role, permission)),
-      })),
-    );
   }
 }

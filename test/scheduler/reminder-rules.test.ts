@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { reminderDue, REMINDER_OFFSETS_DAYS } from '../../src/services/reminder.service';
-import { retryDelayMs, MAX_DELIVERY_ATTEMPTS } from '../../src/services/outbox.service';
+import { retryDelayMs, MAX_DELIVERY_ATTEMPTS } from '../../src/services/outbox-deliverer';
 import { messageIdFor } from '../../src/notifications/mail-transport';
 import { DAY } from '../support/clock';
 
