@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Resolver, Roo
 import { Invoice, InvoiceStatus, Organization, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import { findInOrganization } from '../src/auth/tenancy';
+import { amountDueCents } from '../src/common/money';
 import type { InvoiceView } from '../src/services/invoice.service';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
@@ -109,7 +110,7 @@ export class InvoiceResolver {
 
   @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
   amountDue(@Root() invoice: InvoiceView) {
-    return money(invoice.totalCents - invoice.amountPaidCents);
+    return money(amountDueCents(invoice));
   }
 
   @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })
