@@ -3,6 +3,7 @@ import { Invoice, InvoiceStatus, Organization, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import { findInOrganization } from '../src/auth/tenancy';
 import { isDraftInvoice } from '../src/services/invoice.service';
+import { amountDueCents } from '../src/common/money';
 import type { InvoiceView } from '../src/services/invoice.service';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
@@ -110,7 +111,7 @@ export class InvoiceResolver {
 
   @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
   amountDue(@Root() invoice: InvoiceView) {
-    return money(invoice.totalCents - invoice.amountPaidCents);
+    return money(amountDueCents(invoice));
   }
 
   @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })

@@ -25,9 +25,9 @@ export const MAX_PAYMENT_TERMS_DAYS = 365;
 export const MAX_ACTIVE_LICENSES = 10_000_000;
 /**
  * Credits billed on one invoice come from annual grants (CREDIT_PURCHASE lines) and credits used at zero balance
- * (CREDIT_OVERAGE lines). Those recorded while one period is open may not exceed this; an invoice's window may also
- * hold what was recorded late in the previous period (a period closes when the scheduler runs, not at its end), so an
- * invoice bills at most twice this.
+ * (CREDIT_OVERAGE lines). Those recorded while one period is open may not exceed this. Overage is billed on the invoice
+ * of the period it was recorded in, but grants by their date, so an invoice's window may also hold grants made late in
+ * the previous period (a period closes when the scheduler runs, not at its end): an invoice bills at most twice this.
  */
 export const MAX_BILLED_CREDITS_PER_PERIOD = 10_000_000;
 /** An organization's credit balance (credit quantities are 32-bit columns: 2^31 − 1 ≈ 2.1 × 10^9). */

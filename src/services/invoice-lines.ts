@@ -11,9 +11,16 @@ export interface DraftLine {
   peakAt: Date | null;
 }
 
-/** A contributor of invoice lines for [from, to): licenses, credits. One code path for issuing and previewing. */
+/** The period an invoice bills: its id, and the instants [from, to) it covers (to is now for the preview). */
+export interface BilledPeriod {
+  periodId: string;
+  from: Date;
+  to: Date;
+}
+
+/** A contributor of invoice lines for a period: licenses, credits. One code path for issuing and previewing. */
 export interface InvoiceLineSource {
-  lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]>;
+  lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]>;
 }
 
 // One formatter for the process: toLocaleDateString with options builds a new one per call (~50× the cost of format).

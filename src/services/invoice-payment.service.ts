@@ -7,7 +7,7 @@ import { invoiceMail } from '../notifications/templates';
 import { AlertService } from './alert.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
-import { formatUsd } from '../common/money';
+import { amountDueCents, formatUsd } from '../common/money';
 import { OutboxWriter } from './outbox-writer';
 import { Declined, PaymentsService } from './payments.service';
 import type { ServiceContext } from './service-context';
@@ -46,7 +46,7 @@ export class InvoicePaymentService {
     const invoice = await tx.find(Invoice, invoiceId);
     if (invoice.status === InvoiceStatus.PAID) throw alreadyPaid(invoice.number);
     if (invoice.status !== InvoiceStatus.OPEN) throw conflict(`Invoice ${invoice.number} is ${invoice.status} and cannot be paid`);
-    const amountDue = invoice.totalCents - invoice.amountPaidCents;
+    const amountDue = amountDueCents(invoice);
     const { payment, declined } = await this.payments.charge(tx, {
       purpose: PaymentPurpose.INVOICE, invoiceId, amountCents: amountDue, providerKey, retry: 'pay again',
     });

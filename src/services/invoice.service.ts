@@ -12,7 +12,7 @@ import { invoiceMail } from '../notifications/templates';
 import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from '../common/clock';
-import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
+import { BilledPeriod, DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { sumCents } from '../common/money';
 import { OutboxWriter } from './outbox-writer';
@@ -61,9 +61,9 @@ export class InvoiceService {
     private readonly lineSources: InvoiceLineSource[],
   ) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]> {
     const lines: DraftLine[] = [];
-    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, from, to)));
+    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, period)));
     return lines;
   }
 
@@ -75,7 +75,7 @@ export class InvoiceService {
     const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
-    const lines = await this.lines(ctx.em, org, contract, period.start, to);
+    const lines = await this.lines(ctx.em, org, contract, { periodId: period.id, from: period.start, to });
     const total = sum(lines);
     return {
       id: `upcoming-${period.id}`, number: null, status: InvoiceStatus.DRAFT, periodStart: period.start, periodEnd: period.end,
@@ -149,7 +149,7 @@ export class InvoiceService {
     const contract = await tx.em.findOneByOrFail(Contract, { organizationId: org.id });
     const early = at < period.end;
     const end = early ? at : period.end;
-    const lines = await this.lines(tx.em, org, contract, period.start, end);
+    const lines = await this.lines(tx.em, org, contract, { periodId: period.id, from: period.start, to: end });
     const total = sum(lines);
     org.lastInvoiceSequence += 1;
     await tx.em.update(Organization, { id: org.id }, { lastInvoiceSequence: org.lastInvoiceSequence });

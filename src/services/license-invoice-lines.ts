@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Contract, Organization } from '../../entities';
-import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
+import { BilledPeriod, DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
 import { formatUsd, multiplyCents } from '../common/money';
 import { licenseTerms } from './license-terms';
 import type { UsageService } from './usage.service';
@@ -15,7 +15,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export class LicenseInvoiceLines implements InvoiceLineSource {
   constructor(private readonly usage: Pick<UsageService, 'peak'>) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, { from, to }: BilledPeriod): Promise<DraftLine[]> {
     const model = contract.licenseModel;
     const { contracted, unitPriceCents, baseLine, overageLine, words } = licenseTerms(contract, model);
     const { peak, peakAt } = await this.usage.peak(em, org.id, model, from, to);
