@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { GqlResult } from '../support/harness';
+import { sleep } from '../support/wait';
 
 /** The built audit CLI (`npm test` builds before jest runs). */
 export const BUILT_AUDIT = resolve(__dirname, '../../dist/src/cli/audit.js');
@@ -116,7 +117,7 @@ export async function realisticBooks(gql: Gql, operatorToken: string, tokenFor: 
   await data(gql(Q.cancel, { id: cancelled }, admin));
   const paidInvoiceId: string = (await data(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
   await data(gql(Q.pay, { invoiceId: paidInvoiceId, key: unique('pay') }, admin));
-  await new Promise((r) => setTimeout(r, 5)); // the next period must have begun before it can be closed
+  await sleep(5); // the next period must have begun before it can be closed
   const openInvoiceId: string = (await data(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
   return {
     orgId, adminId, adminToken: admin, activeUserId, deactivatedUserId, locationId, purchaseId: purchase.id, purchaseLotId: purchase.lot.id,

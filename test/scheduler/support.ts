@@ -154,15 +154,6 @@ function decodeWords(value: string): string {
     );
 }
 
-/** Polls until `check` is true (or fails after `ms`). */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const RUN = /* GraphQL */ `mutation Run($asOf: DateTime!) { runScheduledJobs(asOf: $asOf) { asOf remindersQueued notificationsSent periodsClosed lotsExpired failures { job organizationId code } } }`;
 
 /** runScheduledJobs as an operator; throws on errors, and when some organization failed (R35: the report lists it). */
