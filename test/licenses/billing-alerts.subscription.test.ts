@@ -1,9 +1,9 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ALL_PERMISSIONS, AlertKind } from '../../entities';
-import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer } from '../support/harness';
 import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
-import { ADD_LOCATION, AlertSubscriber, ok, streamsOpen } from './support';
+import { ADD_LOCATION, AlertSubscriber, streamsOpen } from './support';
 import { eventually, sleep } from '../support/wait';
 
 const SET_USER_PERMISSION = `mutation($userId: ID!, $granted: Boolean) { setUserPermission(userId: $userId, permission: MANAGE_BILLING, granted: $granted) { id permissions } }`;
@@ -22,7 +22,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await server?.close();
   });
 
-  const raiseAlert = async (org: OrgFixture) => ok(await server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken)).addLocation;
+  const raiseAlert = async (org: OrgFixture) => (await ok(server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken))).addLocation;
 
   it('R11: an alert reaches the billing subscribers of its organization within a second, and no one else', async () => {
     const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
@@ -69,14 +69,14 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
   it('R4: revoking MANAGE_BILLING mid-subscription ends it with FORBIDDEN before the next alert', async () => {
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
     const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
     const watcher = new AlertSubscriber(server.ws(manager.token)); // its socket was authenticated while it held the permission
     const admin = new AlertSubscriber(server.ws(org.adminToken));
     await streamsOpen(server, org.orgId, 2);
     await raiseAlert(org);
     await watcher.waitFor(1);
 
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: false }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: false }, org.adminToken));
     await raiseAlert(org);
     await admin.waitFor(2);
     await eventually(() => watcher.errors.length > 0);
@@ -91,7 +91,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const second = await addUser(server, org.adminToken, { role: 'ADMIN' });
     const watcher = new AlertSubscriber(server.ws(second.token));
     await streamsOpen(server, org.orgId, 1);
-    ok(await server.gql(DEACTIVATE, { id: second.id }, org.adminToken));
+    await ok(server.gql(DEACTIVATE, { id: second.id }, org.adminToken));
     await raiseAlert(org);
     await eventually(() => watcher.errors.length > 0);
     expect(watcher.errorCodes).toEqual(['FORBIDDEN']);
@@ -223,7 +223,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const before = new AlertSubscriber(socket);
     await eventually(() => before.errors.length > 0);
     expect(before.errorCodes).toEqual(['FORBIDDEN']);
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
     const after = new AlertSubscriber(socket);
     await streamsOpen(server, org.orgId, 1);
     await raiseAlert(org);

@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import { GqlResult, TestServer } from '../support/harness';
+import { TestServer } from '../support/harness';
 import { waitForValue } from '../support/wait';
 
 export const BILLING_ALERTS = /* GraphQL */ `
@@ -73,9 +73,4 @@ export class AlertSubscriber {
 export async function streamsOpen(server: TestServer, organizationId: string, count: number): Promise<void> {
   const openStreams = () => server.app.services.alertStream.openStreams(organizationId);
   await waitForValue(openStreams, (open) => open >= count, { timeoutMs: 5000, intervalMs: 10, what: `${count} open billingAlerts streams` });
-}
-
-export function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data as T;
 }

@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import type { TestServer } from '../support/harness';
+import { ok, TestServer } from '../support/harness';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -158,9 +158,7 @@ export const RUN = /* GraphQL */ `mutation Run($asOf: DateTime!) { runScheduledJ
 
 /** runScheduledJobs as an operator; throws on errors, and when some organization failed (R35: the report lists it). */
 export async function runJobs(server: TestServer, asOf: Date) {
-  const res = await server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  const { failures, ...counts } = res.data.runScheduledJobs;
+  const { failures, ...counts } = (await ok(server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken))).runScheduledJobs;
   if (failures.length) throw new Error(`scheduled jobs failed: ${JSON.stringify(failures)}`);
   return counts as { asOf: string; remindersQueued: number; notificationsSent: number; periodsClosed: number; lotsExpired: number };
 }
@@ -169,9 +167,7 @@ export const CLOSE = /* GraphQL */ `mutation($id: ID!) { closeBillingPeriod(orga
 
 /** Closes the organization's current period now (by its clock) and returns the issued invoice. */
 export async function issueInvoice(server: TestServer, orgId: string): Promise<{ id: string; number: string; status: string; issuedAt: string; dueAt: string }> {
-  const res = await server.gql(CLOSE, { id: orgId }, server.operatorToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.closeBillingPeriod;
+  return (await ok(server.gql(CLOSE, { id: orgId }, server.operatorToken))).closeBillingPeriod;
 }
 
 export interface NotificationRow {
@@ -199,8 +195,7 @@ export async function notificationsOf(server: TestServer, invoiceId: string): Pr
 /** Pays through payInvoice (R19) as an operator, with a sandbox card put on file first. */
 export async function markPaid(server: TestServer, invoiceId: string): Promise<void> {
   const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [invoiceId]);
-  const card = await server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken);
-  if (card.errors) throw new Error(JSON.stringify(card.errors));
+  await ok(server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken));
   const paid = await server.gql(`mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`, { id: invoiceId, key: `pay-${invoiceId}` }, server.operatorToken);
   if (paid.errors || paid.data.payInvoice.status !== 'PAID') throw new Error(JSON.stringify(paid.errors ?? paid.data));
 }
