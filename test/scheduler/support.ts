@@ -1,5 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
+import { sqlInstant } from '../../src/db/sql';
+import { HOUR } from '../support/clock';
 import { ok, TestServer } from '../support/harness';
 
 export interface ReceivedMail {
@@ -198,6 +200,12 @@ export async function markPaid(server: TestServer, invoiceId: string): Promise<v
   await ok(server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken));
   const paid = await server.gql(`mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`, { id: invoiceId, key: `pay-${invoiceId}` }, server.operatorToken);
   if (paid.errors || paid.data.payInvoice.status !== 'PAID') throw new Error(JSON.stringify(paid.errors ?? paid.data));
+}
+
+/** Dates the organization's idempotency keys `hours` back on the real clock (keys age on it, never on the test clock). */
+export async function dateIdempotencyKeysBack(server: TestServer, organizationId: string, hours: number): Promise<void> {
+  await server.app.dataSource.query('UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?',
+    [sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * HOUR)), organizationId]);
 }
 
 export async function markVoid(server: TestServer, invoiceId: string): Promise<void> {
