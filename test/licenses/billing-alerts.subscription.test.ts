@@ -1,10 +1,11 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ALL_PERMISSIONS, AlertKind } from '../../entities';
+import { AlertKind } from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer } from '../support/harness';
 import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
 import { ADD_LOCATION, AlertSubscriber, streamsOpen } from './support';
 import { eventually, sleep } from '../support/wait';
+import { operatorViewer } from '../support/viewers';
 
 const SET_USER_PERMISSION = `mutation($userId: ID!, $granted: Boolean) { setUserPermission(userId: $userId, permission: MANAGE_BILLING, granted: $granted) { id permissions } }`;
 const DEACTIVATE = `mutation($id: ID!) { deactivateUser(id: $id) { id } }`;
@@ -147,7 +148,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
     const watcher = new AlertSubscriber(server.ws(org.adminToken));
     await streamsOpen(server, org.orgId, 1);
-    const system = { authenticated: true, isOperator: true, subject: 'test', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const system = operatorViewer('test');
     const { services } = server.app;
     for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
       await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
@@ -235,7 +236,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
 
   it('R11: a stream returned before its first read takes nothing and leaves nothing open', async () => {
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
-    const operator = { authenticated: true, isOperator: true, subject: 'operator-1', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const operator = operatorViewer('operator-1');
     const stream = await server.app.services.alertStream.subscribe(operator, org.orgId);
     expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(0); // nothing is taken until the first read
     await stream.return!(undefined);
