@@ -1,6 +1,6 @@
 import { BillingAlert, CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
-import { TestServer } from '../support/harness';
+import { ok, TestServer } from '../support/harness';
 
 export const sandboxOf = (server: TestServer) => server.app.services.paymentProvider as SandboxPaymentProvider;
 
@@ -45,12 +45,6 @@ export const SET_CARD = /* GraphQL */ `
 
 let keyCounter = 0;
 export const newKey = (prefix = 'key') => `${prefix}-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
-
-export async function ok(promise: Promise<{ data?: any; errors?: unknown }>): Promise<any> {
-  const res = await promise;
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data;
-}
 
 /** Grants credits as an operator (no expiry unless given). Returns the lot id. */
 export async function grant(server: TestServer, organizationId: string, quantity: number, expiresAt?: Date): Promise<string> {

@@ -1,7 +1,7 @@
 import { BillingAlert, CreditLot, CreditSource, IdempotencyKey, Organization, OrganizationStatus, Payment, PaymentStatus } from '../../entities';
-import { addUser, codes, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
+import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer } from '../support/harness';
 import {
-  assign, ASSIGN, BALANCE, CANCEL, creditState, expectLedgerBalances, grant, GRANT, newKey, ok, PURCHASE, sandboxOf, SET_CARD, START,
+  assign, ASSIGN, BALANCE, CANCEL, creditState, expectLedgerBalances, grant, GRANT, newKey, PURCHASE, sandboxOf, SET_CARD, START,
 } from './credits-support';
 import { DAY, HOUR, ManualClock } from '../support/clock';
 

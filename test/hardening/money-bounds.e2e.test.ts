@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { ASSIGN, GRANT, newKey, ok, PURCHASE, SET_CARD, START } from '../credits/credits-support';
+import { ASSIGN, GRANT, newKey, PURCHASE, SET_CARD, START } from '../credits/credits-support';
 import { safeInteger, safeIntegerTransformer } from '../../entities/columns';
 import { sqlInstant } from '../../src/db/sql';
-import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
+import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
 import {
   MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_BALANCE, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
 } from '../../src/services/bounds';

@@ -1,9 +1,9 @@
-import { ALL_PERMISSIONS } from '../../entities/enums';
 import type { Viewer } from '../../src/auth/viewer';
 import { ManualClock } from '../support/clock';
 import { addUser, codes, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
+import { operatorViewer } from '../support/viewers';
 
-const SYSTEM: Viewer = { authenticated: true, isOperator: true, subject: 'scheduler', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+const SYSTEM: Viewer = operatorViewer('scheduler');
 
 describe.each(DRIVERS)('billing periods, numbering and termination (R17, R21, R22) on %s', (driver) => {
   let server: TestServer;

@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMysqlDatabase, createOrg, Driver, DRIVERS, dropMysqlDatabase, startServer, TEST_SECRET, TestServer } from '../support/harness';
-import { eventually, issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
 import { DAY, ManualClock } from '../support/clock';
+import { sleep, eventually } from '../support/wait';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 3, seatPriceCents: 4000, paymentTermsDays: 30 };
 
@@ -113,7 +114,7 @@ withMariaDb('R23/R24: two server processes on one MariaDB database', () => {
 
     const total = expected.size * 2; // invoice mail + one reminder each
     await eventually(() => smtp.received.length >= total, 30_000, `${total} mails`);
-    await new Promise((r) => setTimeout(r, 1500)); // dozens more ticks on each process: nothing more may arrive
+    await sleep(1500); // dozens more ticks on each process: nothing more may arrive
     expect(smtp.received).toHaveLength(total);
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(total);
 
