@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { EntityManager, In } from 'typeorm';
 import { BillingPeriod, Contract, InvoiceLineItem, Location, Organization, Permission, User } from '../../entities';
 import type { Services } from '../services';
+import type { Viewer } from '../auth/viewer';
 
 /** Rows of `entity` whose `key` column is in `keys`, one per key in key order (null where missing). */
 function byColumn<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string, extra: Partial<E> = {}) {
@@ -15,9 +16,16 @@ function byColumn<E extends object>(em: EntityManager, entity: new () => E, key:
 /**
  * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
  * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
+ *
+ * `authenticated`: the viewer whose authentication read the loaders start from — its user row, its permissions and its
+ * organization's role overrides are not read again. Only for an operation that changes nothing (a query): a mutation
+ * may change exactly those rows before its payload is read.
  */
-export function createLoaders(em: EntityManager, services: Services) {
-  return {
+export function createLoaders(em: EntityManager, services: Services, authenticated?: Viewer) {
+  const known = authenticated?.user && authenticated.roleOverrides
+    ? { user: authenticated.user, permissions: [...authenticated.permissions], roleOverrides: authenticated.roleOverrides }
+    : null;
+  const loaders = {
     organization: byColumn(em, Organization, 'id'),
     location: byColumn(em, Location, 'id'),
     user: byColumn(em, User, 'id'),
@@ -28,20 +36,29 @@ export function createLoaders(em: EntityManager, services: Services) {
       const lines = await services.invoices.lineItems(em, invoiceIds);
       return invoiceIds.map((id) => lines.filter((l) => l.invoiceId === id));
     }),
-    /** Effective permissions (R2) of users, two queries per organization in the batch. */
+    /**
+     * Effective permissions (R2) of users, two queries per organization in the batch; one for the viewer's
+     * organization when its role overrides were read at authentication.
+     */
     permissions: new DataLoader<User, Permission[], string>(
       async (users) => {
         const byOrg = new Map<string, User[]>();
         for (const u of users) byOrg.set(u.organizationId, [...(byOrg.get(u.organizationId) ?? []), u]);
         const result = new Map<string, Permission[]>();
         for (const [orgId, members] of byOrg) {
-          for (const [id, perms] of await services.permissions.forUsers(em, orgId, members)) result.set(id, perms);
+          const roleOverrides = known && orgId === known.user.organizationId ? known.roleOverrides : undefined;
+          for (const [id, perms] of await services.permissions.forUsers(em, orgId, members, roleOverrides)) result.set(id, perms);
         }
         return users.map((u) => result.get(u.id)!);
       },
       { cacheKeyFn: (u) => u.id },
     ),
   };
+  if (known) {
+    loaders.user.prime(known.user.id, known.user);
+    loaders.permissions.prime(known.user, known.permissions);
+  }
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
