@@ -17,14 +17,11 @@ function byColumn<E extends object>(em: EntityManager, entity: new () => E, key:
  * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
  * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
  *
- * `authenticated`: the viewer whose authentication read the loaders start from — its user row, its permissions and its
- * organization's role overrides are not read again. Only for an operation that changes nothing (a query): a mutation
- * may change exactly those rows before its payload is read.
+ * `viewer`: what its authentication read — its user row, its permissions, its organization's role overrides — starts
+ * in the caches and is not read again. Like every cached row it is dropped after a mutation (build-schema.ts
+ * `freshAfterMutation`), which may have changed it.
  */
-export function createLoaders(em: EntityManager, services: Services, authenticated?: Viewer) {
-  const known = authenticated?.user && authenticated.roleOverrides
-    ? { user: authenticated.user, permissions: [...authenticated.permissions], roleOverrides: authenticated.roleOverrides }
-    : null;
+export function createLoaders(em: EntityManager, services: Services, viewer?: Viewer) {
   const loaders = {
     organization: byColumn(em, Organization, 'id'),
     location: byColumn(em, Location, 'id'),
@@ -36,9 +33,13 @@ export function createLoaders(em: EntityManager, services: Services, authenticat
       const lines = await services.invoices.lineItems(em, invoiceIds);
       return invoiceIds.map((id) => lines.filter((l) => l.invoiceId === id));
     }),
+    /** An organization's role overrides (R2), keyed by `roleKey`. */
+    roleOverrides: new DataLoader<string, ReadonlyMap<string, boolean>>((orgIds) =>
+      Promise.all(orgIds.map((orgId) => services.permissions.roleOverrides(em, orgId))),
+    ),
     /**
-     * Effective permissions (R2) of users, two queries per organization in the batch; one for the viewer's
-     * organization when its role overrides were read at authentication.
+     * Effective permissions (R2) of users: per organization in the batch, its users' overrides (one query) and its
+     * role overrides (one query, none for the viewer's organization: read at authentication).
      */
     permissions: new DataLoader<User, Permission[], string>(
       async (users) => {
@@ -46,7 +47,7 @@ export function createLoaders(em: EntityManager, services: Services, authenticat
         for (const u of users) byOrg.set(u.organizationId, [...(byOrg.get(u.organizationId) ?? []), u]);
         const result = new Map<string, Permission[]>();
         for (const [orgId, members] of byOrg) {
-          const roleOverrides = known && orgId === known.user.organizationId ? known.roleOverrides : undefined;
+          const roleOverrides = await loaders.roleOverrides.load(orgId);
           for (const [id, perms] of await services.permissions.forUsers(em, orgId, members, roleOverrides)) result.set(id, perms);
         }
         return users.map((u) => result.get(u.id)!);
@@ -54,9 +55,10 @@ export function createLoaders(em: EntityManager, services: Services, authenticat
       { cacheKeyFn: (u) => u.id },
     ),
   };
-  if (known) {
-    loaders.user.prime(known.user.id, known.user);
-    loaders.permissions.prime(known.user, known.permissions);
+  if (viewer?.user && viewer.roleOverrides) {
+    loaders.user.prime(viewer.user.id, viewer.user);
+    loaders.permissions.prime(viewer.user, [...viewer.permissions]);
+    loaders.roleOverrides.prime(viewer.user.organizationId, viewer.roleOverrides);
   }
   return loaders;
 }

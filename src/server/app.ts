@@ -6,10 +6,10 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { DocumentNode, execute, ExecutionArgs, getOperationAST, GraphQLError, GraphQLSchema, validate } from 'graphql';
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { DataSource } from 'typeorm';
+import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { AppConfig } from '../config/config';
@@ -61,13 +61,15 @@ export interface AppOptions {
   log?: Logger;
   /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
   paymentProvider?: PaymentProvider;
+  /** Receives every SQL statement the server sends (tests count the statements of a request). */
+  databaseLogger?: TypeOrmLogger;
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<BillingApp> {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const dataSource = createDataSource(config.databaseUrl);
+  const dataSource = createDataSource(config.databaseUrl, options.databaseLogger);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   let ready = true;
@@ -98,24 +100,20 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     if (!claims) verifications.set(req, (claims = verify(token)));
     return claims;
   };
-  /** Contexts of operations that are queries: their loaders reuse what authentication read (see createLoaders). */
-  const queryContexts = new WeakSet<RequestContext>();
-  // Loaders are made on first use: a long subscription's context never needs them (its events read per event); by
-  // then the operation is known (HTTP: documentGuardPlugin's didResolveOperation; graphql-ws: onSubscribe).
+  // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
   const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
     let loaders: RequestContext['loaders'] | undefined;
     let requestLog: Logger | undefined;
-    const ctx: RequestContext = {
+    return {
       requestId, viewer, services, em: dataSource.manager,
       // Made on first use too: most requests log nothing (the request line is sampled, see observabilityPlugin).
       get log() {
         return (requestLog ??= log.child({ requestId }));
       },
       get loaders() {
-        return (loaders ??= createLoaders(dataSource.manager, services, queryContexts.has(ctx) ? viewer : undefined));
+        return (loaders ??= createLoaders(dataSource.manager, services, viewer));
       },
     };
-    return ctx;
   };
 
   const app = express();
@@ -167,9 +165,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         if (refusal) return [refusal];
         const invalid = validate(schema, document, allValidationRules, validationOptions);
         if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const contextValue = contextFor(viewer, randomUUID());
-        if (getOperationAST(document, payload.operationName)?.operation === 'query') queryContexts.add(contextValue);
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        return {
+          schema, document, operationName: payload.operationName, variableValues: payload.variables,
+          contextValue: contextFor(viewer, randomUUID()),
+        };
       },
       execute: (args: ExecutionArgs) => {
         const running = Promise.resolve(execute(args));
@@ -207,7 +206,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       observabilityPlugin(metrics, { slowMs: config.logSlowMs, sampleRate: config.logSampleRate }),
       documentGuardPlugin(config.production, metrics),
-      queryOperationsPlugin(queryContexts),
     ],
   });
   await apollo.start();
@@ -381,19 +379,6 @@ function documentGuardPlugin(production: boolean, metrics: Metrics): ApolloServe
         async didResolveOperation({ document, contextValue }) {
           const refusal = introspectionRefusal(document, contextValue.viewer, production);
           if (refusal) refuse(refusal);
-        },
-      };
-    },
-  };
-}
-
-/** Notes which HTTP requests are queries, once the operation is known and before it runs (see `contextFor`). */
-function queryOperationsPlugin(queryContexts: WeakSet<RequestContext>): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation === 'query') queryContexts.add(contextValue);
         },
       };
     },
