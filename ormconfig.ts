@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, Logger } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './src/migrations';
 import { DEFAULT_DATABASE_URL } from './src/config/config';
@@ -47,8 +47,9 @@ export function dataSourceOptions(databaseUrl: string = process.env.DATABASE_URL
   throw new Error(`DATABASE_URL must start with sqlite: or mysql:// (got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
 }
 
-export function createDataSource(databaseUrl?: string): DataSource {
-  return new DataSource(dataSourceOptions(databaseUrl));
+/** `logger`: receives every statement TypeORM sends (tests count them); none by default (`logging: false`). */
+export function createDataSource(databaseUrl?: string, logger?: Logger): DataSource {
+  return new DataSource({ ...dataSourceOptions(databaseUrl), ...(logger ? { logger } : {}) });
 }
 
 /** The one DataSource of the process (also what the TypeORM CLI reads). */

@@ -9,7 +9,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { DataSource } from 'typeorm';
+import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { AppConfig } from '../config/config';
@@ -61,13 +61,15 @@ export interface AppOptions {
   log?: Logger;
   /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
   paymentProvider?: PaymentProvider;
+  /** Receives every SQL statement the server sends (tests count the statements of a request). */
+  databaseLogger?: TypeOrmLogger;
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<BillingApp> {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const dataSource = createDataSource(config.databaseUrl);
+  const dataSource = createDataSource(config.databaseUrl, options.databaseLogger);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   let ready = true;
@@ -109,7 +111,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         return (requestLog ??= log.child({ requestId }));
       },
       get loaders() {
-        return (loaders ??= createLoaders(dataSource.manager, services));
+        return (loaders ??= createLoaders(dataSource.manager, services, viewer));
       },
     };
   };

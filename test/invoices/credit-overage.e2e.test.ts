@@ -1,6 +1,6 @@
-import { assign, BALANCE, ok, START } from '../credits/credits-support';
+import { assign, BALANCE, START } from '../credits/credits-support';
 import { DAY, HOUR, ManualClock } from '../support/clock';
-import { addUser, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { addUser, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer } from '../support/harness';
 
 const LINES = `lineItems { kind quantity unitPrice { cents } amount { cents } } total { cents }`;
 
