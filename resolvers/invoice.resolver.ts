@@ -4,6 +4,7 @@ import type { RequestContext } from '../src/server/context';
 import { findInOrganization } from '../src/auth/tenancy';
 import { isDraftInvoice } from '../src/services/invoice.service';
 import { amountDueCents } from '../src/common/money';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../src/services/bounds';
 import type { InvoiceView } from '../src/services/invoice.service';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
@@ -62,7 +63,7 @@ export class OrganizationBillingResolver {
   payInvoice(
     @Ctx() ctx: RequestContext,
     @IdArg('invoiceId', { description: 'The invoice.' }) invoiceId: string,
-    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A key unique to this payment attempt (1–255 characters), kept at least 24 hours.' }) idempotencyKey: string,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: `A key unique to this payment attempt (1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters), kept at least 24 hours.` }) idempotencyKey: string,
   ) {
     return ctx.services.invoicePayments.pay(ctx, invoiceId, idempotencyKey);
   }
