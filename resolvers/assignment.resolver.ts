@@ -6,6 +6,11 @@ import { AssignPremiumContentInput, TrainingAssignmentType } from './types/credi
 import { UserType } from './types/organization.type';
 import { IdArg } from './types/validation';
 
+const START_TRAINING_DESCRIPTION =
+  'R14, R15: the assignee begins training; consumes the credits exactly once however often it is ' +
+  'called (soonest-expiring lot first, then overage). The assignee, a holder of ASSIGN_CONTENT or an ' +
+  'operator may call it.';
+
 @Resolver(() => TrainingAssignmentType)
 export class AssignmentResolver {
   @FieldResolver(() => UserType)
@@ -26,8 +31,7 @@ export class AssignmentResolver {
   }
 
   @Mutation(() => TrainingAssignmentType, {
-    description:
-      'R14, R15: the assignee begins training; consumes the credits exactly once however often it is called (soonest-expiring lot first, then overage). The assignee, a holder of ASSIGN_CONTENT or an operator may call it.',
+    description: START_TRAINING_DESCRIPTION,
   })
   startTraining(
     @Ctx() ctx: RequestContext,

@@ -8,6 +8,17 @@ import { money, MoneyType } from './types/money.type';
 import { LocationType } from './types/organization.type';
 import { IdArg } from './types/validation';
 
+const ACKNOWLEDGE_ALERT_DESCRIPTION =
+  "Marks an alert as acknowledged (acknowledging again keeps the first time). Another organization's " +
+  'alert is NOT_FOUND (R5).';
+
+const BILLING_ALERTS_DESCRIPTION =
+  "Live alerts of the organization (no id: the viewer's). Needs MANAGE_BILLING there, checked at " +
+  'subscribe time and again for every event (R4; losing it ends the subscription with FORBIDDEN). With ' +
+  'sinceAlertId, first replays every alert raised after that one, in order, then continues live with ' +
+  'no gap and no duplicate, so a dashboard that reconnects misses nothing (R11). Alerts are published ' +
+  'only after their transaction commits, on every server instance.';
+
 @Resolver(() => BillingAlertType)
 export class BillingAlertResolver {
   @FieldResolver(() => MoneyType, { nullable: true })
@@ -24,8 +35,7 @@ export class BillingAlertResolver {
   }
 
   @Mutation(() => BillingAlertType, {
-    description:
-      "Marks an alert as acknowledged (acknowledging again keeps the first time). Another organization's alert is NOT_FOUND (R5).",
+    description: ACKNOWLEDGE_ALERT_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_BILLING)
   acknowledgeAlert(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The alert.' }) id: string) {
@@ -33,11 +43,7 @@ export class BillingAlertResolver {
   }
 
   @Subscription(() => BillingAlertType, {
-    description:
-      "Live alerts of the organization (no id: the viewer's). Needs MANAGE_BILLING there, checked at subscribe time and again for every event " +
-      '(R4; losing it ends the subscription with FORBIDDEN). With sinceAlertId, first replays every alert raised after that one, in order, ' +
-      'then continues live with no gap and no duplicate, so a dashboard that reconnects misses nothing (R11). Alerts are published only after ' +
-      'their transaction commits, on every server instance.',
+    description: BILLING_ALERTS_DESCRIPTION,
     subscribe: ({ args, context }) =>
       (context as RequestContext).services.alertStream.subscribe(
         (context as RequestContext).viewer,

@@ -20,6 +20,29 @@ import { money, MoneyType } from './types/money.type';
 import { OrganizationType } from './types/organization.type';
 import { IdArg, TextArg, TEXT } from './types/validation';
 
+const PURCHASE_CREDITS_DESCRIPTION =
+  'R13: buys credits, charging the payment method on file at once at the quoted price; they never ' +
+  'expire. R19: the same idempotencyKey with the same quantity returns the first result and never ' +
+  'charges twice; with another quantity IDEMPOTENCY_KEY_REUSED. A declined charge: PAYMENT_FAILED ' +
+  '(replayed for the same key).';
+
+const PURCHASE_CREDITS_IDEMPOTENCY_KEY_DESCRIPTION =
+  `A new unique key per purchase (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least ` +
+  '24 hours (R19).';
+
+const GRANT_CREDITS_DESCRIPTION =
+  'An annual upfront purchase: billed on the next invoice as CREDIT_PURCHASE at the volume price (R12, ' +
+  'R13). Operators only. R19: idempotent by key.';
+
+const GRANT_CREDITS_IDEMPOTENCY_KEY_DESCRIPTION =
+  `A new unique key per grant (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least 24 ` +
+  'hours (R19).';
+
+const UPDATE_PAYMENT_METHOD_DESCRIPTION =
+  'R20: a token from the payment provider; the sandbox provider takes tok_visa, tok_mastercard, ' +
+  'tok_chargeDeclined, tok_insufficientFunds. Replaces the card on file; allowed for terminated ' +
+  'organizations (R21: payment obligations survive).';
+
 const CREDIT_QUANTITIES = `${MIN_CREDIT_QUANTITY} to ${MAX_CREDIT_QUANTITY.toLocaleString('en-US')}`;
 const ORGANIZATION_ARG = {
   nullable: true,
@@ -59,8 +82,7 @@ export class CreditResolver {
   }
 
   @Mutation(() => CreditPurchaseType, {
-    description:
-      'R13: buys credits, charging the payment method on file at once at the quoted price; they never expire. R19: the same idempotencyKey with the same quantity returns the first result and never charges twice; with another quantity IDEMPOTENCY_KEY_REUSED. A declined charge: PAYMENT_FAILED (replayed for the same key).',
+    description: PURCHASE_CREDITS_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_BILLING)
   purchaseCredits(
@@ -68,7 +90,7 @@ export class CreditResolver {
     @Arg('quantity', () => Int, { description: `Credits to buy, ${CREDIT_QUANTITIES} (R12 volume tiers).` })
     quantity: number,
     @TextArg('idempotencyKey', TEXT.idempotencyKey, {
-      description: `A new unique key per purchase (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least 24 hours (R19).`,
+      description: PURCHASE_CREDITS_IDEMPOTENCY_KEY_DESCRIPTION,
     })
     idempotencyKey: string,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
@@ -77,8 +99,7 @@ export class CreditResolver {
   }
 
   @Mutation(() => CreditLotType, {
-    description:
-      'An annual upfront purchase: billed on the next invoice as CREDIT_PURCHASE at the volume price (R12, R13). Operators only. R19: idempotent by key.',
+    description: GRANT_CREDITS_DESCRIPTION,
   })
   @OperatorOnly()
   grantCredits(
@@ -86,7 +107,7 @@ export class CreditResolver {
     @IdArg('organizationId', { description: 'The organization.' }) organizationId: string,
     @Arg('quantity', () => Int, { description: `Credits granted, ${CREDIT_QUANTITIES}.` }) quantity: number,
     @TextArg('idempotencyKey', TEXT.idempotencyKey, {
-      description: `A new unique key per grant (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least 24 hours (R19).`,
+      description: GRANT_CREDITS_IDEMPOTENCY_KEY_DESCRIPTION,
     })
     idempotencyKey: string,
     @Arg('expiresAt', () => Date, {
@@ -99,8 +120,7 @@ export class CreditResolver {
   }
 
   @Mutation(() => PaymentMethodType, {
-    description:
-      'R20: a token from the payment provider; the sandbox provider takes tok_visa, tok_mastercard, tok_chargeDeclined, tok_insufficientFunds. Replaces the card on file; allowed for terminated organizations (R21: payment obligations survive).',
+    description: UPDATE_PAYMENT_METHOD_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_BILLING)
   updatePaymentMethod(

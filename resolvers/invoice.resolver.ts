@@ -21,6 +21,19 @@ import { OrganizationType } from './types/organization.type';
 import { ConnectionArgs } from './types/connection.type';
 import { IdArg, TextArg, TEXT } from './types/validation';
 
+const PAY_INVOICE_DESCRIPTION =
+  'Charges the payment method on file for the amount due (R19). The same key with the same arguments ' +
+  'returns the first result and never charges twice; with other arguments: IDEMPOTENCY_KEY_REUSED. A ' +
+  'paid invoice: ALREADY_PAID. A declined charge records a FAILED payment, raises a PAYMENT_FAILED ' +
+  'alert and answers PAYMENT_FAILED; the invoice stays OPEN. Allowed after termination (R21).';
+
+const PAY_INVOICE_IDEMPOTENCY_KEY_DESCRIPTION =
+  `A key unique to this payment attempt (1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters), ` + 'kept at least 24 hours.';
+
+const REQUEST_TERMINATION_DESCRIPTION =
+  'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing ' +
+  'recipients are notified.';
+
 @ArgsType()
 class InvoicesArgs extends ConnectionArgs {
   @Field(() => InvoiceStatus, { nullable: true, description: 'Only invoices with this status.' })
@@ -83,15 +96,14 @@ export class OrganizationBillingResolver {
   }
 
   @Mutation(() => InvoiceType, {
-    description:
-      'Charges the payment method on file for the amount due (R19). The same key with the same arguments returns the first result and never charges twice; with other arguments: IDEMPOTENCY_KEY_REUSED. A paid invoice: ALREADY_PAID. A declined charge records a FAILED payment, raises a PAYMENT_FAILED alert and answers PAYMENT_FAILED; the invoice stays OPEN. Allowed after termination (R21).',
+    description: PAY_INVOICE_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_BILLING)
   payInvoice(
     @Ctx() ctx: RequestContext,
     @IdArg('invoiceId', { description: 'The invoice.' }) invoiceId: string,
     @TextArg('idempotencyKey', TEXT.idempotencyKey, {
-      description: `A key unique to this payment attempt (1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters), kept at least 24 hours.`,
+      description: PAY_INVOICE_IDEMPOTENCY_KEY_DESCRIPTION,
     })
     idempotencyKey: string,
   ) {
@@ -99,8 +111,7 @@ export class OrganizationBillingResolver {
   }
 
   @Mutation(() => OrganizationType, {
-    description:
-      'Asks to terminate the contract (R21): status TERMINATION_REQUESTED; support and the billing recipients are notified.',
+    description: REQUEST_TERMINATION_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_BILLING)
   requestTermination(

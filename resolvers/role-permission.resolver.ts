@@ -5,11 +5,14 @@ import { HasPermission } from './types/directives';
 import { RolePermissionType } from './types/organization.type';
 import { IdArg } from './types/validation';
 
+const SET_ROLE_PERMISSION_DESCRIPTION =
+  "Overrides a role's permission in the organization (R2); setting it to the default removes the " +
+  'override. R3: only permissions the viewer holds.';
+
 @Resolver(() => RolePermissionType)
 export class RolePermissionResolver {
   @Mutation(() => RolePermissionType, {
-    description:
-      "Overrides a role's permission in the organization (R2); setting it to the default removes the override. R3: only permissions the viewer holds.",
+    description: SET_ROLE_PERMISSION_DESCRIPTION,
   })
   @HasPermission(Permission.MANAGE_USERS)
   setRolePermission(

@@ -4,6 +4,10 @@ import { ConnectionType } from './connection.type';
 import { LocationType } from './organization.type';
 import { MoneyType } from './money.type';
 
+const BILLING_ALERT_DESCRIPTION =
+  'A dashboard alert (R11): stored with the change that raised it and pushed live to billingAlerts ' +
+  'subscribers after commit.';
+
 registerEnumType(AlertKind, {
   name: 'AlertKind',
   description: 'What a billing alert is about (R11, R16, R19).',
@@ -17,8 +21,7 @@ registerEnumType(AlertKind, {
 });
 
 @ObjectType('BillingAlert', {
-  description:
-    'A dashboard alert (R11): stored with the change that raised it and pushed live to billingAlerts subscribers after commit.',
+  description: BILLING_ALERT_DESCRIPTION,
 })
 export class BillingAlertType {
   @Field(() => ID, { description: 'Opaque id; pass as sinceAlertId to replay what followed it (R11).' }) id: string;

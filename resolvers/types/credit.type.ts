@@ -17,6 +17,14 @@ import { MoneyType } from './money.type';
 import { UserType } from './organization.type';
 import { IsId, IsText, TEXT } from './validation';
 
+const CREDIT_LEDGER_ENTRY_QUANTITY_DESCRIPTION =
+  'Signed: positive adds credits, negative removes them; OVERAGE entries count credits billed, not ' +
+  'taken from a lot.';
+
+const ASSIGN_PREMIUM_CONTENT_INPUT_CREDITS_DESCRIPTION =
+  `Credits the training costs, ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS} (default ` +
+  `${DEFAULT_ASSIGNMENT_CREDITS}), consumed when the assignee starts (R14).`;
+
 registerEnumType(CreditSource, {
   name: 'CreditSource',
   description: 'R13: how a credit lot was bought.',
@@ -131,8 +139,7 @@ class CreditLedgerEntryType {
   @Field(() => ID, { description: 'Opaque id.' }) id: string;
   @Field(() => CreditEntryKind, { description: 'What happened (R16).' }) kind: CreditEntryKind;
   @Field(() => Int, {
-    description:
-      'Signed: positive adds credits, negative removes them; OVERAGE entries count credits billed, not taken from a lot.',
+    description: CREDIT_LEDGER_ENTRY_QUANTITY_DESCRIPTION,
   })
   quantity: number;
   @Field(() => Int, { description: 'The balance after this entry (R16: never below zero).' }) balanceAfter: number;
@@ -216,7 +223,7 @@ export class AssignPremiumContentInput {
   contentId: string;
   @Field(() => Int, {
     nullable: true,
-    description: `Credits the training costs, ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS} (default ${DEFAULT_ASSIGNMENT_CREDITS}), consumed when the assignee starts (R14).`,
+    description: ASSIGN_PREMIUM_CONTENT_INPUT_CREDITS_DESCRIPTION,
   })
   @IsOptional()
   @IsInt()

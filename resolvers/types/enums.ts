@@ -9,10 +9,13 @@ import {
   UserStatus,
 } from '../../entities/enums';
 
+const PERMISSION_DESCRIPTION =
+  'R1: what a user may do in an organization. Effective permission = user override, else role ' +
+  'override, else role default (R2).';
+
 registerEnumType(Permission, {
   name: 'Permission',
-  description:
-    'R1: what a user may do in an organization. Effective permission = user override, else role override, else role default (R2).',
+  description: PERMISSION_DESCRIPTION,
   valuesConfig: {
     MANAGE_BILLING: {
       description:

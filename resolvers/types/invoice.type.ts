@@ -3,6 +3,10 @@ import { InvoiceStatus, LineItemKind, NotificationKind, NotificationStatus } fro
 import { ConnectionType } from './connection.type';
 import { MoneyType } from './money.type';
 
+const BILLING_CONTACTS_RECIPIENTS_DESCRIPTION =
+  'Who invoice notifications go to now: the point of contact, the additional emails and every active ' +
+  'user holding MANAGE_BILLING, lower-cased, without duplicates.';
+
 registerEnumType(InvoiceStatus, {
   name: 'InvoiceStatus',
   description: 'R17–R19: where an invoice is in its life.',
@@ -99,8 +103,7 @@ export class BillingContactsType {
   pointOfContactEmail: string | null;
   @Field(() => [String], { description: 'More addresses for invoice notifications.' }) additionalEmails: string[];
   @Field(() => [String], {
-    description:
-      'Who invoice notifications go to now: the point of contact, the additional emails and every active user holding MANAGE_BILLING, lower-cased, without duplicates.',
+    description: BILLING_CONTACTS_RECIPIENTS_DESCRIPTION,
   })
   recipients: string[];
 }

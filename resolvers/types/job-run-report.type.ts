@@ -1,8 +1,19 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
+const JOB_FAILURE_DESCRIPTION =
+  'R35: an organization a scheduled job could not process in this run. The other organizations went ' +
+  'on; the next run retries this one.';
+
+const JOB_FAILURE_CODE_DESCRIPTION =
+  'A stable error code (those of the API, e.g. ORGANIZATION_TERMINATED), or INTERNAL_SERVER_ERROR for ' +
+  'an unexpected failure, whose details are in the server log.';
+
+const JOB_RUN_REPORT_FAILURES_DESCRIPTION =
+  'R35: what failed in this run, one entry per job and organization (empty when everything went ' +
+  'through). A failure never stops the other organizations.';
+
 @ObjectType('JobFailure', {
-  description:
-    'R35: an organization a scheduled job could not process in this run. The other organizations went on; the next run retries this one.',
+  description: JOB_FAILURE_DESCRIPTION,
 })
 class JobFailureType {
   @Field(() => String, {
@@ -16,8 +27,7 @@ class JobFailureType {
   })
   organizationId: string | null;
   @Field(() => String, {
-    description:
-      'A stable error code (those of the API, e.g. ORGANIZATION_TERMINATED), or INTERNAL_SERVER_ERROR for an unexpected failure, whose details are in the server log.',
+    description: JOB_FAILURE_CODE_DESCRIPTION,
   })
   code: string;
 }
@@ -38,8 +48,7 @@ export class JobRunReportType {
   periodsClosed: number;
   @Field(() => Int, { description: 'Expired credit lots (R13).' }) lotsExpired: number;
   @Field(() => [JobFailureType], {
-    description:
-      'R35: what failed in this run, one entry per job and organization (empty when everything went through). A failure never stops the other organizations.',
+    description: JOB_RUN_REPORT_FAILURES_DESCRIPTION,
   })
   failures: JobFailureType[];
 }

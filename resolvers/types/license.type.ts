@@ -3,6 +3,14 @@ import { LicenseKind } from '../../entities/enums';
 import { MoneyType } from './money.type';
 import './enums';
 
+const LICENSE_AVAILABLE_DESCRIPTION =
+  "Contracted licenses not in use: max(0, contracted − inUse). R8: a deactivated user's seat is free " +
+  'for the next activation.';
+
+const LICENSE_PEAK_THIS_PERIOD_DESCRIPTION =
+  'Most simultaneously in use at any moment of the current period so far (R9; deactivations count ' +
+  'before activations at one instant, so a transfer is no peak). Invoices bill max(peak, contracted).';
+
 @ObjectType('License', { description: 'R7–R10: the license the contract bills by, over the open billing period.' })
 export class LicenseType {
   @Field(() => LicenseKind, { description: "R7: USER seats or LOCATION licenses (the contract's model)." })
@@ -18,15 +26,13 @@ export class LicenseType {
   })
   inUse: number;
   @Field(() => Int, {
-    description:
-      "Contracted licenses not in use: max(0, contracted − inUse). R8: a deactivated user's seat is free for the next activation.",
+    description: LICENSE_AVAILABLE_DESCRIPTION,
   })
   available: number;
   @Field(() => Int, { description: 'Licenses in use beyond the contract: max(0, inUse − contracted) (R11).' })
   overage: number;
   @Field(() => Int, {
-    description:
-      'Most simultaneously in use at any moment of the current period so far (R9; deactivations count before activations at one instant, so a transfer is no peak). Invoices bill max(peak, contracted).',
+    description: LICENSE_PEAK_THIS_PERIOD_DESCRIPTION,
   })
   peakThisPeriod: number;
   @Field(() => Date, {

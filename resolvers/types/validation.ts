@@ -25,7 +25,10 @@ export function IsText(rule: TextRule, options: ValidationOptions = {}): Propert
     });
 }
 
-/** An id field: 1 to 64 printable characters (text.ts ID_RULE); whether it exists is the service's question (NOT_FOUND). */
+/**
+ * An id field: 1 to 64 printable characters (text.ts ID_RULE); whether it exists is the service's question
+ * (NOT_FOUND).
+ */
 export const IsId = (options: ValidationOptions = {}) => IsText(ID_RULE, options);
 
 /** Rules of the string inputs that are not ids. */
