@@ -275,6 +275,7 @@ async function seedOrganization(url: string, operatorToken: string, name: string
       consumptionsDone += count;
     }
     if (period < sizes.invoices) await gql(url, operatorToken, `mutation { closeBillingPeriod(organizationId: "${organizationId}") { id } }`);
+    console.log(`  ${name}: period ${period + 1} of ${periods} seeded (${usersDone} of ${userUnits.length} user changes, ${consumptionsDone} of ${consumptions} trainings started)`);
   }
   return { name, adminToken };
 }
@@ -316,7 +317,10 @@ function checked(result: autocannon.AutocannonResult, what: string): autocannon.
 }
 
 /** Requests per second over the whole run (autocannon's per-second average drops a partial last second). */
-const rate = (result: autocannon.AutocannonResult) => result.requests.total / result.duration;
+const rate = (result: autocannon.AutocannonResult) => (result.requests.total > 0 ? result.requests.total / result.duration : NaN);
+
+/** p99 latency; none when no request completed. */
+const p99 = (result: autocannon.AutocannonResult) => (result.requests.total > 0 ? result.latency.p99 : NaN);
 
 /** Server CPU per request over `amount` requests of each body (in order, cycled), in milliseconds. */
 async function cpuPerRequest(server: Process, token: string, bodies: string[], amount: number): Promise<number> {
@@ -344,13 +348,20 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/**
+ * Prints each figure's median and spread beside its goal. A round in which a side of a ratio completed no request (a machine
+ * too busy for BENCH_SECONDS) gives no number: it is left out, and the figure says how many rounds it rests on.
+ */
 function printTable(figures: Figure[]) {
   const format = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
   const rows = figures.map((f) => {
-    const m = median(f.samples);
+    const valid = f.samples.filter(Number.isFinite);
+    const label = valid.length < f.samples.length ? `${f.figure} (${valid.length} of ${f.samples.length} rounds)` : f.figure;
+    if (valid.length === 0) return [label, 'n/a', 'n/a', f.goal, 'FAIL'];
+    const m = median(valid);
     const pass = f.passes(m);
     const unit = f.unit ? ` ${f.unit}` : '';
-    return [f.figure, `${format(m)}${unit}`, `${format(Math.min(...f.samples))}–${format(Math.max(...f.samples))}`, f.goal, pass === null ? '—' : pass ? 'pass' : 'FAIL'];
+    return [label, `${format(m)}${unit}`, `${format(Math.min(...valid))}–${format(Math.max(...valid))}`, f.goal, pass === null ? '—' : pass ? 'pass' : 'FAIL'];
   });
   const header = ['figure', 'median', 'spread (min–max)', 'goal', 'pass/fail'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -359,9 +370,11 @@ function printTable(figures: Figure[]) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
   if (process.env.BENCH_JSON === '1') {
-    console.log(JSON.stringify(figures.map((f) => ({
-      figure: f.figure, median: median(f.samples), min: Math.min(...f.samples), max: Math.max(...f.samples), samples: f.samples, goal: f.goal, pass: f.passes(median(f.samples)),
-    })), null, 2));
+    console.log(JSON.stringify(figures.map((f) => {
+      const valid = f.samples.filter(Number.isFinite);
+      const m = valid.length ? median(valid) : null;
+      return { figure: f.figure, median: m, min: m === null ? null : Math.min(...valid), max: m === null ? null : Math.max(...valid), samples: f.samples, goal: f.goal, pass: m === null ? false : f.passes(m) };
+    }), null, 2));
   }
 }
 
@@ -494,7 +507,7 @@ async function main() {
       samples.dashboardOverFlatSmall.push(rate(measured.dashboardSmall) / rate(measured.flatSmall));
       samples.largeOverSmall.push(rate(measured.dashboardLarge) / rate(measured.dashboardSmall));
       samples.realOverBaseline.push(rate(measured.viewerReal) / rate(measured.viewerBaseline));
-      samples.p99UnderAbuse.push(underAbuse.latency.p99 / alone.latency.p99);
+      samples.p99UnderAbuse.push(p99(underAbuse) / p99(alone));
       samples.dashboardCpu.push(await cpuPerRequest(real, large.adminToken, [JSON.stringify({ query: DASHBOARD })], ABUSE_REQUESTS));
       for (const [i, doc] of abusive.entries()) samples.refusalCpu[i].push(await cpuPerRequest(real, large.adminToken, [doc.body], ABUSE_REQUESTS));
       console.log(`  round ${round + 1}/${ROUNDS}: dashboard ${rate(measured.dashboardLarge).toFixed(0)} req/s (${LARGE.users} users), ${rate(measured.dashboardSmall).toFixed(0)} (${SMALL.users}); `
