@@ -1,13 +1,14 @@
 import { EntityManager, In } from 'typeorm';
 import { CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
-import { safeInteger } from '../../entities/columns';
 import { ALL_PERMISSIONS } from '../../entities/enums';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import { Clock } from '../common/clock';
-import { consumptionOrder, CreditLedger } from './credit-ledger';
+import { sumCents } from '../common/money';
+import { CreditLedger, periodOverage } from './credit-ledger';
+import { consumptionOrder } from './credit-lots';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -74,22 +75,16 @@ export class CreditService {
     let overage = 0;
     let overageChargeCents = 0;
     if (period) {
-      const sums: Array<{ kind: CreditEntryKind; quantity: string | number | null; charge: string | number | null }> = await em
-        .createQueryBuilder(CreditLedgerEntry, 'e')
-        .select('e.kind', 'kind')
-        .addSelect('SUM(e.quantity)', 'quantity')
-        .addSelect('SUM(e.quantity * COALESCE(e.unitPriceCents, 0))', 'charge')
-        .where('e.organizationId = :organizationId AND e.periodId = :periodId', { organizationId, periodId: period.id })
-        .andWhere('e.kind IN (:...kinds)', { kinds: [CreditEntryKind.CONSUMPTION, CreditEntryKind.OVERAGE] })
-        .groupBy('e.kind')
-        .getRawMany();
-      for (const s of sums) {
-        if (s.kind === CreditEntryKind.CONSUMPTION) consumed += -Number(s.quantity ?? 0);
-        if (s.kind === CreditEntryKind.OVERAGE) {
-          overage += Number(s.quantity ?? 0);
-          overageChargeCents += safeInteger(s.charge ?? 0, 'overage charge'); // a DECIMAL string on MariaDB
-        }
-      }
+      const [consumption, overageRows] = await Promise.all([
+        em.createQueryBuilder(CreditLedgerEntry, 'e')
+          .select('SUM(e.quantity)', 'quantity')
+          .where('e.organizationId = :organizationId AND e.periodId = :periodId AND e.kind = :kind', { organizationId, periodId: period.id, kind: CreditEntryKind.CONSUMPTION })
+          .getRawOne<{ quantity: string | number | null }>(),
+        periodOverage(em, organizationId, period.id),
+      ]);
+      consumed = -Number(consumption?.quantity ?? 0);
+      overage = overageRows.reduce((sum, row) => sum + row.credits, 0);
+      overageChargeCents = sumCents(overageRows.map((row) => row.chargeCents));
     }
     return {
       organizationId, lots, available: lots.reduce((sum, l) => sum + l.remaining, 0),

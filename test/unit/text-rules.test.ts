@@ -40,6 +40,6 @@ describe('R34: the string rules', () => {
     const declared = new Set<number>(Object.values(MAX_LENGTH));
     const varchars = getMetadataArgsStorage().columns.filter((c) => c.options.type === 'varchar');
     expect(varchars.length).toBeGreaterThan(20);
-    for (const c of varchars) expect({ column: `${(c.target as Function).name}.${c.propertyName}`, declared: declared.has(Number(c.options.length)) }).toEqual({ column: expect.any(String), declared: true });
+    for (const c of varchars) expect({ column: `${(c.target as { name: string }).name}.${c.propertyName}`, declared: declared.has(Number(c.options.length)) }).toEqual({ column: expect.any(String), declared: true });
   });
 });
