@@ -17,12 +17,52 @@ import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
-export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageEvent, User };
 export {
-  AssignmentStatus, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
-  PaymentPurpose, PaymentStatus, TrainingAssignment,
+  AlertKind,
+  BillingAlert,
+  BillingPeriod,
+  Contract,
+  Location,
+  Organization,
+  RolePermissionOverride,
+  UserPermissionOverride,
+  UsageEvent,
+  User,
+};
+export {
+  AssignmentStatus,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditLot,
+  CreditPurchase,
+  CreditSource,
+  IdempotencyKey,
+  Payment,
+  PaymentMethod,
+  PaymentPurpose,
+  PaymentStatus,
+  TrainingAssignment,
 };
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent,
-  PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification];
+export const ENTITIES = [
+  Organization,
+  Contract,
+  Location,
+  User,
+  RolePermissionOverride,
+  UserPermissionOverride,
+  BillingPeriod,
+  BillingAlert,
+  UsageEvent,
+  PaymentMethod,
+  IdempotencyKey,
+  CreditLot,
+  TrainingAssignment,
+  CreditLedgerEntry,
+  Payment,
+  CreditPurchase,
+  Invoice,
+  InvoiceLineItem,
+  Notification,
+];

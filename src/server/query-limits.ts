@@ -1,6 +1,15 @@
 import {
-  DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLError, GraphQLSchema, isObjectType, isInterfaceType, Kind,
-  parse, SelectionSetNode, Source,
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  GraphQLSchema,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  parse,
+  SelectionSetNode,
+  Source,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/paginate';
 
@@ -9,7 +18,14 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/paginate';
  * and of same-name fields in one selection set (graphql-js compares the fields of a selection set pairwise, so a few
  * KB of same-name fields would cost a fifth of a second of CPU to validate).
  */
-export const QUERY_LIMITS = { depth: 12, aliases: 15, tokens: 5000, cost: 10000, selections: 200, sameNameFields: 20 } as const;
+export const QUERY_LIMITS = {
+  depth: 12,
+  aliases: 15,
+  tokens: 5000,
+  cost: 10000,
+  selections: 200,
+  sameNameFields: 20,
+} as const;
 
 /**
  * The largest request body (HTTP, 413 beyond it) and graphql-ws message (the socket closes with 1009), refused before
@@ -26,7 +42,11 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
  * the period's peak, `creditBalance` runs the balance statements. So a few aliases of them are refused (ten
  * `upcomingInvoice`s are past QUERY_LIMITS.cost), while a Billing dashboard (about 2,000) and 100-row pages pass.
  */
-export const COMPUTED_FIELD_COSTS: Readonly<Record<string, number>> = { upcomingInvoice: 1000, license: 500, creditBalance: 300 };
+export const COMPUTED_FIELD_COSTS: Readonly<Record<string, number>> = {
+  upcomingInvoice: 1000,
+  license: 500,
+  creditBalance: 300,
+};
 
 /** Introspection is answered from the schema in memory: its (deep) selections cost nothing and count no depth. */
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
@@ -101,20 +121,29 @@ export function createQueryLimits(schema: GraphQLSchema): (document: DocumentNod
         const name = (selection.alias ?? selection.name).value;
         const sameName = (perName.get(name) ?? 0) + 1;
         if (sameName > QUERY_LIMITS.sameNameFields) {
-          throw new Refused(validationError(`"${name}" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`));
+          throw new Refused(
+            validationError(
+              `"${name}" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`,
+            ),
+          );
         }
         perName.set(name, sameName);
       }
       selections += selectionSet.selections.length;
       if (selections > QUERY_LIMITS.selections) {
-        throw new Refused(validationError(`The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`));
+        throw new Refused(
+          validationError(
+            `The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`,
+          ),
+        );
       }
       let depth = 0;
       let aliases = 0;
       let cost = 0;
       for (const selection of selectionSet.selections) {
         if (selection.kind === Kind.FIELD) {
-          if (selection.alias && selection.alias.value !== '__typename' && selection.name.value !== '__typename') aliases += 1;
+          if (selection.alias && selection.alias.value !== '__typename' && selection.name.value !== '__typename')
+            aliases += 1;
           const below = selection.selectionSet ? walk(selection.selectionSet) : NOTHING;
           aliases += below.aliases;
           if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
@@ -122,7 +151,8 @@ export function createQueryLimits(schema: GraphQLSchema): (document: DocumentNod
           cost += (COMPUTED_FIELD_COSTS[selection.name.value] ?? 1) + rowsOf(selection) * below.cost;
           continue;
         }
-        const inner = selection.kind === Kind.INLINE_FRAGMENT ? walk(selection.selectionSet) : fragmentTally(selection.name.value);
+        const inner =
+          selection.kind === Kind.INLINE_FRAGMENT ? walk(selection.selectionSet) : fragmentTally(selection.name.value);
         depth = Math.max(depth, inner.depth);
         aliases += inner.aliases;
         cost += inner.cost;
@@ -139,9 +169,18 @@ export function createQueryLimits(schema: GraphQLSchema): (document: DocumentNod
         }
         if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
         const { depth, aliases, cost } = walk(definition.selectionSet);
-        if (depth > QUERY_LIMITS.depth) refusals.push(validationError(`Syntax Error: Query depth limit of ${QUERY_LIMITS.depth} exceeded, found ${depth}.`));
-        if (aliases > QUERY_LIMITS.aliases) refusals.push(validationError(`Syntax Error: Aliases limit of ${QUERY_LIMITS.aliases} exceeded, found ${aliases}.`));
-        if (cost > QUERY_LIMITS.cost) refusals.push(validationError(`Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${cost}.`));
+        if (depth > QUERY_LIMITS.depth)
+          refusals.push(
+            validationError(`Syntax Error: Query depth limit of ${QUERY_LIMITS.depth} exceeded, found ${depth}.`),
+          );
+        if (aliases > QUERY_LIMITS.aliases)
+          refusals.push(
+            validationError(`Syntax Error: Aliases limit of ${QUERY_LIMITS.aliases} exceeded, found ${aliases}.`),
+          );
+        if (cost > QUERY_LIMITS.cost)
+          refusals.push(
+            validationError(`Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${cost}.`),
+          );
       }
       return refusals;
     } catch (error) {
@@ -151,7 +190,8 @@ export function createQueryLimits(schema: GraphQLSchema): (document: DocumentNod
   };
 }
 
-const validationError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+const validationError = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
 
 /** graphql-js stops parsing past this many tokens, so a huge document is refused before it is even built. */
 export const parseOptions = { maxTokens: QUERY_LIMITS.tokens };

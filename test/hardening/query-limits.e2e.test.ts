@@ -4,15 +4,37 @@ import { codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer, wsOnce 
 import { BODY_LIMIT_BYTES, QUERY_LIMITS } from '../../src/server/query-limits';
 
 /** The README's BillingDashboard, as a frontend sends it all day. */
-const README_DASHBOARD = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').match(/query BillingDashboard \{[\s\S]*?\n {3}\}\n/)![0];
+const README_DASHBOARD = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').match(
+  /query BillingDashboard \{[\s\S]*?\n {3}\}\n/,
+)![0];
 
 /** Abusive documents, each under the token limit, and the guard that refuses it before graphql-js validates it. */
 const ABUSIVE: Array<[string, string, RegExp]> = [
-  ['depth 1,500', `{ ${'viewer { '.repeat(1500)}isOperator${' }'.repeat(1500)} }`, new RegExp(`more than ${QUERY_LIMITS.selections} selections`)],
-  ['500 aliases', `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: viewer { isOperator }`).join(' ')} }`, new RegExp(`more than ${QUERY_LIMITS.selections} selections`)],
-  ['450 conflicting fields answering as one name', `{ viewer { user { ${Array.from({ length: 450 }, (_, i) => `id: ${i % 2 ? 'email' : 'name'}`).join(' ')} } } }`, /"id" is selected more than/],
-  ['25 aliases of one field, under the selection limit', `{ viewer { ${Array.from({ length: 25 }, (_, i) => `a${i}: isOperator`).join(' ')} } }`, /Aliases limit of 15 exceeded, found 25/],
-  ['15 aliases of upcomingInvoice', `{ organization { ${Array.from({ length: 15 }, (_, i) => `u${i}: upcomingInvoice { total { formatted } }`).join(' ')} } }`, /Query Cost limit of \d+ exceeded/],
+  [
+    'depth 1,500',
+    `{ ${'viewer { '.repeat(1500)}isOperator${' }'.repeat(1500)} }`,
+    new RegExp(`more than ${QUERY_LIMITS.selections} selections`),
+  ],
+  [
+    '500 aliases',
+    `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: viewer { isOperator }`).join(' ')} }`,
+    new RegExp(`more than ${QUERY_LIMITS.selections} selections`),
+  ],
+  [
+    '450 conflicting fields answering as one name',
+    `{ viewer { user { ${Array.from({ length: 450 }, (_, i) => `id: ${i % 2 ? 'email' : 'name'}`).join(' ')} } } }`,
+    /"id" is selected more than/,
+  ],
+  [
+    '25 aliases of one field, under the selection limit',
+    `{ viewer { ${Array.from({ length: 25 }, (_, i) => `a${i}: isOperator`).join(' ')} } }`,
+    /Aliases limit of 15 exceeded, found 25/,
+  ],
+  [
+    '15 aliases of upcomingInvoice',
+    `{ organization { ${Array.from({ length: 15 }, (_, i) => `u${i}: upcomingInvoice { total { formatted } }`).join(' ')} } }`,
+    /Query Cost limit of \d+ exceeded/,
+  ],
 ];
 
 describe.each(DRIVERS)('§6: abusive documents are refused before validation, on %s', (driver) => {
@@ -33,7 +55,12 @@ describe.each(DRIVERS)('§6: abusive documents are refused before validation, on
     expect(http.errors![0].message).toMatch(message);
     expect(http.data).toBeUndefined();
     const ws = await wsOnce(server.ws(org.adminToken), document);
-    expect(ws.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+    expect(ws.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(message),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
   });
 
   it('§6: the README dashboard and a 100-row page stay inside every limit, over HTTP and graphql-ws', async () => {
@@ -41,10 +68,18 @@ describe.each(DRIVERS)('§6: abusive documents are refused before validation, on
     expect(dashboard.errors).toBeUndefined();
     expect(dashboard.data.organization.upcomingInvoice.total.formatted).toEqual(expect.any(String));
     expect((await wsOnce(server.ws(org.adminToken), README_DASHBOARD)).errors).toBeUndefined();
-    const page = await server.gql(`{ organization { users(first: 100) { totalCount nodes { id email name role status permissions activatedAt location { id name } } } } }`, {}, org.adminToken);
+    const page = await server.gql(
+      `{ organization { users(first: 100) { totalCount nodes { id email name role status permissions activatedAt location { id name } } } } }`,
+      {},
+      org.adminToken,
+    );
     expect(page.errors).toBeUndefined();
     // a few of the computed fields side by side pass; it is fifteen of them that are refused above
-    const three = await server.gql(`{ organization { a: upcomingInvoice { total { cents } } b: upcomingInvoice { total { cents } } c: upcomingInvoice { total { cents } } } }`, {}, org.adminToken);
+    const three = await server.gql(
+      `{ organization { a: upcomingInvoice { total { cents } } b: upcomingInvoice { total { cents } } c: upcomingInvoice { total { cents } } } }`,
+      {},
+      org.adminToken,
+    );
     expect(three.errors).toBeUndefined();
   });
 
@@ -56,7 +91,14 @@ describe.each(DRIVERS)('§6: abusive documents are refused before validation, on
       body: JSON.stringify({ query: huge }),
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ errors: [{ message: `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB`, extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await res.json()).toEqual({
+      errors: [
+        {
+          message: `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB`,
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
 
     const client = server.ws(org.adminToken);
     let closed: number | undefined;

@@ -6,22 +6,33 @@ import { COMPUTED_FIELD_COSTS, createQueryLimits, QUERY_LIMITS } from '../../src
 const schema = buildSchema(readFileSync(contractFile('contract', 'schema.graphql'), 'utf8'));
 const limits = createQueryLimits(schema);
 const refusals = (document: string) => limits(parse(document)).map((e) => e.message);
-const aliased = (count: number, selection: string) => Array.from({ length: count }, (_, i) => `a${i}: ${selection}`).join(' ');
+const aliased = (count: number, selection: string) =>
+  Array.from({ length: count }, (_, i) => `a${i}: ${selection}`).join(' ');
 
 /** A user row: 14 fields with its location. */
-const USER_ROW = 'nodes { id email name role status permissions activatedAt deactivatedAt location { id name status createdAt } }';
+const USER_ROW =
+  'nodes { id email name role status permissions activatedAt deactivatedAt location { id name status createdAt } }';
 
 describe('§6 query limits, before validation', () => {
   it('§6: a computed field costs COMPUTED_FIELD_COSTS, a plain field 1', () => {
     const found = 1 + 10 * (COMPUTED_FIELD_COSTS.upcomingInvoice + 1);
     expect(found).toBeGreaterThan(QUERY_LIMITS.cost);
-    expect(refusals(`{ organization { ${aliased(10, 'upcomingInvoice { id }')} } }`)).toEqual([`Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${found}.`]);
-    expect(refusals(`{ organization { ${aliased(3, 'upcomingInvoice { id }')} license { inUse } creditBalance { available } } }`)).toEqual([]);
+    expect(refusals(`{ organization { ${aliased(10, 'upcomingInvoice { id }')} } }`)).toEqual([
+      `Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${found}.`,
+    ]);
+    expect(
+      refusals(
+        `{ organization { ${aliased(3, 'upcomingInvoice { id }')} license { inUse } creditBalance { available } } }`,
+      ),
+    ).toEqual([]);
   });
 
   it('§6: a page costs its rows: `first` as written, 20 without it, 100 for a variable', () => {
-    const pages = (first: string) => `query($n: Int) { organization { ${aliased(8, `users${first} { ${USER_ROW} }`)} } }`;
-    expect(refusals(pages('(first: $n)'))).toEqual([`Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${1 + 8 * (1 + 100 * 14)}.`]);
+    const pages = (first: string) =>
+      `query($n: Int) { organization { ${aliased(8, `users${first} { ${USER_ROW} }`)} } }`;
+    expect(refusals(pages('(first: $n)'))).toEqual([
+      `Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${1 + 8 * (1 + 100 * 14)}.`,
+    ]);
     expect(refusals(pages('(first: 100)'))).toHaveLength(1);
     expect(refusals(pages(''))).toEqual([]);
     expect(refusals(pages('(first: 30)'))).toEqual([]);
@@ -29,8 +40,12 @@ describe('§6 query limits, before validation', () => {
 
   it('§6: a fragment counts wherever it is spread; a cycle of fragments ends (validation reports it)', () => {
     const spreads = `{ organization { ${'...Upcoming '.repeat(11)}} } fragment Upcoming on Organization { upcomingInvoice { id } }`;
-    expect(refusals(spreads)).toEqual([`Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${1 + 11 * 1001}.`]);
-    expect(refusals(`{ ...A } fragment A on Query { ...B } fragment B on Query { ...A viewer { isOperator } }`)).toEqual([]);
+    expect(refusals(spreads)).toEqual([
+      `Syntax Error: Query Cost limit of ${QUERY_LIMITS.cost} exceeded, found ${1 + 11 * 1001}.`,
+    ]);
+    expect(
+      refusals(`{ ...A } fragment A on Query { ...B } fragment B on Query { ...A viewer { isOperator } }`),
+    ).toEqual([]);
     const deepThroughFragments = `{ ...F0 } ${Array.from({ length: 13 }, (_, i) => `fragment F${i} on Viewer { organization { id } viewer: user { id } ...F${i + 1} }`).join(' ')}`;
     expect(refusals(deepThroughFragments)).toEqual([]); // fragments themselves add no depth
   });
@@ -38,7 +53,9 @@ describe('§6 query limits, before validation', () => {
   it('§6: depth and aliases, and introspection counts no depth or cost', () => {
     const deep = `{ ${'viewer { organization { '.repeat(7)} id ${'} } '.repeat(7)} }`;
     expect(refusals(deep)).toEqual([`Syntax Error: Query depth limit of ${QUERY_LIMITS.depth} exceeded, found 15.`]);
-    expect(refusals(`{ viewer { ${aliased(16, 'isOperator')} } }`)).toEqual([`Syntax Error: Aliases limit of ${QUERY_LIMITS.aliases} exceeded, found 16.`]);
+    expect(refusals(`{ viewer { ${aliased(16, 'isOperator')} } }`)).toEqual([
+      `Syntax Error: Aliases limit of ${QUERY_LIMITS.aliases} exceeded, found 16.`,
+    ]);
     expect(refusals(`{ viewer { ${aliased(15, 'isOperator')} t: __typename } }`)).toEqual([]);
     expect(refusals(getIntrospectionQuery())).toEqual([]);
   });
