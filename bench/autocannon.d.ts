@@ -8,46 +8,45 @@ declare module 'autocannon' {
       path?: string;
       headers?: Record<string, string>;
       body?: string | Buffer;
-  }
+    }
 
-  interface AutocannonOptions {
-    url: string;
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string | Buffer;
-    /** Cycled through by every connection, in order. */
-    requests?: AutocannonRequest[];
-    connections?: number;
-    /** Seconds. */
-    duration?: number;
-    /** A fixed number of requests instead of a duration. */
-    amount?: number;
-    timeout?: number;
-  }
+    interface AutocannonOptions {
+      url: string;
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+      /** Cycled through by every connection, in order. */
+      requests?: AutocannonRequest[];
+      connections?: number;
+      /** Seconds. */
+      duration?: number;
+      /** A fixed number of requests instead of a duration. */
+      amount?: number;
+      timeout?: number;
+    }
 
-  interface Histogram {
-    average: number;
-    mean: number;
-    stddev: number;
-    min: number;
-    max: number;
-    total: number;
-    p50: number;
-    p90: number;
-    p99: number;
-  }
+    interface Histogram {
+      average: number;
+      mean: number;
+      stddev: number;
+      min: number;
+      max: number;
+      total: number;
+      p50: number;
+      p90: number;
+      p99: number;
+    }
 
-  interface AutocannonResult {
-    requests: Histogram & { sent: number };
-    latency: Histogram;
-    throughput: Histogram;
-    errors: number;
-    timeouts: number;
-    non2xx: number;
-    /** Seconds. */
-    duration: number;
-  }
-
+    interface AutocannonResult {
+      requests: Histogram & { sent: number };
+      latency: Histogram;
+      throughput: Histogram;
+      errors: number;
+      timeouts: number;
+      non2xx: number;
+      /** Seconds. */
+      duration: number;
+    }
   }
 
   export = autocannon;

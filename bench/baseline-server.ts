@@ -35,7 +35,10 @@ const ANONYMOUS: ViewerRoot = { user: null, permissions: [], isOperator: false }
 async function main() {
   const secret = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
   const maxLifetime = Number(process.env.JWT_MAX_LIFETIME_SECONDS ?? 86400);
-  const pool = createPool({ uri: process.env.DATABASE_URL, connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+  const pool = createPool({
+    uri: process.env.DATABASE_URL,
+    connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+  });
   const compiled = new Map<string, CompiledQuery>();
 
   async function viewerFor(authorization: string | undefined): Promise<ViewerRoot | null> {
@@ -52,7 +55,10 @@ async function main() {
     const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
     if (maxLifetime > 0 && payload.exp! - issuedAt > maxLifetime) return null;
     if (payload.scope === 'operator') return { user: null, permissions: [...ALL_PERMISSIONS], isOperator: true };
-    const [users] = await pool.execute<RowDataPacket[]>('SELECT id, organizationId, email, name, role, status FROM `user` WHERE id = ?', [payload.sub]);
+    const [users] = await pool.execute<RowDataPacket[]>(
+      'SELECT id, organizationId, email, name, role, status FROM `user` WHERE id = ?',
+      [payload.sub],
+    );
     const user = users[0];
     if (!user) return null;
     const [overrides] = await pool.execute<RowDataPacket[]>(
@@ -66,20 +72,31 @@ async function main() {
       if (o.role === null) userOverrides.set(o.permission, Boolean(o.granted));
       else roleOverrides.set(roleKey(o.role as Role, o.permission), Boolean(o.granted));
     }
-    const permissions = effectivePermissions({ role: user.role as Role, status: user.status as UserStatus }, roleOverrides, userOverrides);
+    const permissions = effectivePermissions(
+      { role: user.role as Role, status: user.status as UserStatus },
+      roleOverrides,
+      userOverrides,
+    );
     return { user: { id: user.id, email: user.email, name: user.name }, permissions, isOperator: false };
   }
 
   function answer(res: ServerResponse, status: number, body: string) {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== 'POST' || req.url !== '/graphql') return answer(res, 404, '{"errors":[{"message":"not found"}]}\n');
+    if (req.method !== 'POST' || req.url !== '/graphql')
+      return answer(res, 404, '{"errors":[{"message":"not found"}]}\n');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
+    const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
     let run = compiled.get(query);
     if (!run) {
       const result = compileQuery(SCHEMA, parse(query));
@@ -88,13 +105,20 @@ async function main() {
       compiled.set(query, run);
     }
     const viewer = await viewerFor(req.headers.authorization);
-    if (!viewer) return answer(res, 401, '{"errors":[{"message":"The token is invalid or expired","extensions":{"code":"UNAUTHENTICATED"}}]}\n');
+    if (!viewer)
+      return answer(
+        res,
+        401,
+        '{"errors":[{"message":"The token is invalid or expired","extensions":{"code":"UNAUTHENTICATED"}}]}\n',
+      );
     const result = await run.query({ viewer }, {}, variables ?? {});
     answer(res, 200, run.stringify(result) + '\n');
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error) => answer(res, 500, JSON.stringify({ errors: [{ message: String(error) }] }) + '\n'));
+    handle(req, res).catch((error) =>
+      answer(res, 500, JSON.stringify({ errors: [{ message: String(error) }] }) + '\n'),
+    );
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));

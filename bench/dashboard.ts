@@ -101,7 +101,10 @@ interface Process {
 
 /** Spawns `entry` and resolves with the URL it announces on its output (matched by `announce`). */
 async function spawnProcess(entry: string, env: Record<string, string>, announce: RegExp): Promise<Process> {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // The server logs a line per request: keep only the tail, for the error message of a failed start.
   let tail = '';
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -133,21 +136,29 @@ async function spawnProcess(entry: string, env: Record<string, string>, announce
 
 /** The real server as an operator runs it in production; request budget raised out of the way, scheduler off. */
 function startServer(databaseUrl: string): Promise<Process> {
-  return spawnProcess(SERVER_MAIN, {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: SECRET,
-    PORT: '0',
-    SEED_DEMO: '0',
-    BILLING_SCHEDULER_INTERVAL_MS: '0',
-    RATE_LIMIT_RPS: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-    LOG_LEVEL: 'info',
-  }, /"url":"(http:\/\/[^"]+)\/graphql"/);
+  return spawnProcess(
+    SERVER_MAIN,
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: SECRET,
+      PORT: '0',
+      SEED_DEMO: '0',
+      BILLING_SCHEDULER_INTERVAL_MS: '0',
+      RATE_LIMIT_RPS: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      LOG_LEVEL: 'info',
+    },
+    /"url":"(http:\/\/[^"]+)\/graphql"/,
+  );
 }
 
 function startBaseline(databaseUrl: string): Promise<Process> {
-  return spawnProcess(join(__dirname, 'baseline-server.js'), { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET }, /\{"url":"([^"]+)"\}/);
+  return spawnProcess(
+    join(__dirname, 'baseline-server.js'),
+    { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET },
+    /\{"url":"([^"]+)"\}/,
+  );
 }
 
 /** CPU time (user + system) the process has used so far, in milliseconds. */
@@ -173,7 +184,8 @@ async function post(url: string, token: string | null, query: string, variables?
 async function gql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const { status, text } = await post(url, token, query, variables);
   const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
-  if (status !== 200 || body.errors) throw new Error(`HTTP ${status}: ${text.slice(0, 2000)}\nfor ${query.slice(0, 300)}`);
+  if (status !== 200 || body.errors)
+    throw new Error(`HTTP ${status}: ${text.slice(0, 2000)}\nfor ${query.slice(0, 300)}`);
   return body.data;
 }
 
@@ -211,18 +223,39 @@ interface SeededOrganization {
  * work happens in the closed periods, the rest in the open one, as in the issue's measurement (2,200 of 3,000 ledger
  * entries in the open period).
  */
-async function seedOrganization(url: string, operatorToken: string, name: string, sizes: Sizes): Promise<SeededOrganization> {
+async function seedOrganization(
+  url: string,
+  operatorToken: string,
+  name: string,
+  sizes: Sizes,
+): Promise<SeededOrganization> {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const contracted = sizes.users - sizes.alerts;
-  const { createOrganization } = await gql(url, operatorToken, `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`, {
-    input: {
-      name,
-      admin: { email: `admin@${slug}.bench.test`, name: 'Admin' },
-      contract: { licenseModel: 'USER', seatPriceCents: 1500, contractedSeats: contracted, allowOverage: true, creditUnitPriceCents: 1000 },
+  const { createOrganization } = await gql(
+    url,
+    operatorToken,
+    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
+    {
+      input: {
+        name,
+        admin: { email: `admin@${slug}.bench.test`, name: 'Admin' },
+        contract: {
+          licenseModel: 'USER',
+          seatPriceCents: 1500,
+          contractedSeats: contracted,
+          allowOverage: true,
+          creditUnitPriceCents: 1000,
+        },
+      },
     },
-  });
+  );
   const organizationId: string = createOrganization.id;
-  const admins = await gql(url, operatorToken, `query($id: ID!) { organization(id: $id) { users(first: 1) { nodes { id } } } }`, { id: organizationId });
+  const admins = await gql(
+    url,
+    operatorToken,
+    `query($id: ID!) { organization(id: $id) { users(first: 1) { nodes { id } } } }`,
+    { id: organizationId },
+  );
   const adminId: string = admins.organization.users.nodes[0].id;
   const adminToken = await signToken({ jwtSecret: SECRET }, { sub: adminId });
   await gql(url, adminToken, 'mutation { updatePaymentMethod(token: "tok_visa") { brand } }');
@@ -245,7 +278,8 @@ async function seedOrganization(url: string, operatorToken: string, name: string
     ...beyondContract.map((n) => () => addUser(n)),
   ];
   const HISTORY_SHARE = 0.25;
-  const shareUntil = (period: number) => (period < sizes.invoices ? (HISTORY_SHARE * (period + 1)) / sizes.invoices : 1);
+  const shareUntil = (period: number) =>
+    period < sizes.invoices ? (HISTORY_SHARE * (period + 1)) / sizes.invoices : 1;
   let usersDone = 0;
   let consumptionsDone = 0;
   for (let period = 0; period < periods; period++) {
@@ -264,18 +298,33 @@ async function seedOrganization(url: string, operatorToken: string, name: string
     const consumptionsUntil = Math.round(consumptions * shareUntil(period));
     const inThisPeriod = consumptionsUntil - consumptionsDone;
     // Twice what the period consumes: the balance grows, so no CREDITS_LOW alert joins the seat alerts.
-    await gql(url, adminToken, `mutation { purchaseCredits(quantity: ${2 * inThisPeriod + 10}, idempotencyKey: "${slug}-${period}") { quantity } }`);
+    await gql(
+      url,
+      adminToken,
+      `mutation { purchaseCredits(quantity: ${2 * inThisPeriod + 10}, idempotencyKey: "${slug}-${period}") { quantity } }`,
+    );
     const assignees = [adminId, ...addedIds];
     while (consumptionsDone < consumptionsUntil) {
       const count = Math.min(15, consumptionsUntil - consumptionsDone);
-      const assigned = await mutateInBatches(url, adminToken, Array.from({ length: count }, (_, i) => [
-        `assignPremiumContent(input: { userId: "${assignees[(consumptionsDone + i) % assignees.length]}", contentId: "course-${(consumptionsDone + i) % 40}", credits: 1 }) { id }`,
-      ]));
-      await mutateInBatches(url, adminToken, assigned.map((a) => [`startTraining(assignmentId: "${a.id}") { id }`]));
+      const assigned = await mutateInBatches(
+        url,
+        adminToken,
+        Array.from({ length: count }, (_, i) => [
+          `assignPremiumContent(input: { userId: "${assignees[(consumptionsDone + i) % assignees.length]}", contentId: "course-${(consumptionsDone + i) % 40}", credits: 1 }) { id }`,
+        ]),
+      );
+      await mutateInBatches(
+        url,
+        adminToken,
+        assigned.map((a) => [`startTraining(assignmentId: "${a.id}") { id }`]),
+      );
       consumptionsDone += count;
     }
-    if (period < sizes.invoices) await gql(url, operatorToken, `mutation { closeBillingPeriod(organizationId: "${organizationId}") { id } }`);
-    console.log(`  ${name}: period ${period + 1} of ${periods} seeded (${usersDone} of ${userUnits.length} user changes, ${consumptionsDone} of ${consumptions} trainings started)`);
+    if (period < sizes.invoices)
+      await gql(url, operatorToken, `mutation { closeBillingPeriod(organizationId: "${organizationId}") { id } }`);
+    console.log(
+      `  ${name}: period ${period + 1} of ${periods} seeded (${usersDone} of ${userUnits.length} user changes, ${consumptionsDone} of ${consumptions} trainings started)`,
+    );
   }
   return { name, adminToken };
 }
@@ -292,13 +341,20 @@ async function countRows(database: Connection, name: string) {
      FROM organization o WHERE o.name = ?`,
     [name],
   );
-  return row as { id: string; users: number; usageEvents: number; ledgerEntries: number; invoices: number; alerts: number } | undefined;
+  return row as
+    | { id: string; users: number; usageEvents: number; ledgerEntries: number; invoices: number; alerts: number }
+    | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements
 
-function load(url: string, token: string, query: string, connections = CONNECTIONS): Promise<autocannon.AutocannonResult> {
+function load(
+  url: string,
+  token: string,
+  query: string,
+  connections = CONNECTIONS,
+): Promise<autocannon.AutocannonResult> {
   return autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -311,13 +367,16 @@ function load(url: string, token: string, query: string, connections = CONNECTIO
 
 function checked(result: autocannon.AutocannonResult, what: string): autocannon.AutocannonResult {
   if (result.errors || result.timeouts || result.non2xx) {
-    throw new Error(`${what}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses`);
+    throw new Error(
+      `${what}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses`,
+    );
   }
   return result;
 }
 
 /** Requests per second over the whole run (autocannon's per-second average drops a partial last second). */
-const rate = (result: autocannon.AutocannonResult) => (result.requests.total > 0 ? result.requests.total / result.duration : NaN);
+const rate = (result: autocannon.AutocannonResult) =>
+  result.requests.total > 0 ? result.requests.total / result.duration : NaN;
 
 /** p99 latency; none when no request completed. */
 const p99 = (result: autocannon.AutocannonResult) => (result.requests.total > 0 ? result.latency.p99 : NaN);
@@ -327,7 +386,11 @@ async function cpuPerRequest(server: Process, token: string, bodies: string[], a
   const before = cpuMs(server.child.pid!);
   await autocannon({
     url: `${server.url}/graphql`,
-    requests: bodies.map((body) => ({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })),
+    requests: bodies.map((body) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    })),
     connections: ABUSE_CONNECTIONS,
     amount,
   });
@@ -353,28 +416,51 @@ const median = (values: number[]) => {
  * too busy for BENCH_SECONDS) gives no number: it is left out, and the figure says how many rounds it rests on.
  */
 function printTable(figures: Figure[]) {
-  const format = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
+  const format = (value: number) =>
+    Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
   const rows = figures.map((f) => {
     const valid = f.samples.filter(Number.isFinite);
-    const label = valid.length < f.samples.length ? `${f.figure} (${valid.length} of ${f.samples.length} rounds)` : f.figure;
+    const label =
+      valid.length < f.samples.length ? `${f.figure} (${valid.length} of ${f.samples.length} rounds)` : f.figure;
     if (valid.length === 0) return [label, 'n/a', 'n/a', f.goal, 'FAIL'];
     const m = median(valid);
     const pass = f.passes(m);
     const unit = f.unit ? ` ${f.unit}` : '';
-    return [label, `${format(m)}${unit}`, `${format(Math.min(...valid))}–${format(Math.max(...valid))}`, f.goal, pass === null ? '—' : pass ? 'pass' : 'FAIL'];
+    return [
+      label,
+      `${format(m)}${unit}`,
+      `${format(Math.min(...valid))}–${format(Math.max(...valid))}`,
+      f.goal,
+      pass === null ? '—' : pass ? 'pass' : 'FAIL',
+    ];
   });
   const header = ['figure', 'median', 'spread (min–max)', 'goal', 'pass/fail'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
   if (process.env.BENCH_JSON === '1') {
-    console.log(JSON.stringify(figures.map((f) => {
-      const valid = f.samples.filter(Number.isFinite);
-      const m = valid.length ? median(valid) : null;
-      return { figure: f.figure, median: m, min: m === null ? null : Math.min(...valid), max: m === null ? null : Math.max(...valid), samples: f.samples, goal: f.goal, pass: m === null ? false : f.passes(m) };
-    }), null, 2));
+    console.log(
+      JSON.stringify(
+        figures.map((f) => {
+          const valid = f.samples.filter(Number.isFinite);
+          const m = valid.length ? median(valid) : null;
+          return {
+            figure: f.figure,
+            median: m,
+            min: m === null ? null : Math.min(...valid),
+            max: m === null ? null : Math.max(...valid),
+            samples: f.samples,
+            goal: f.goal,
+            pass: m === null ? false : f.passes(m),
+          };
+        }),
+        null,
+        2,
+      ),
+    );
   }
 }
 
@@ -382,10 +468,16 @@ function printTable(figures: Figure[]) {
 
 async function main() {
   const server = { host: MYSQL_URL.hostname, port: Number(MYSQL_URL.port || 3306) };
-  const admin = await createConnection({ ...server, user: decodeURIComponent(MYSQL_URL.username || 'root'), password: decodeURIComponent(MYSQL_URL.password) });
+  const admin = await createConnection({
+    ...server,
+    user: decodeURIComponent(MYSQL_URL.username || 'root'),
+    password: decodeURIComponent(MYSQL_URL.password),
+  });
   const reused = process.env.BENCH_DATABASE;
   const databaseName = reused ?? `bench_dashboard_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.query(
+    `CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   const databaseUrl = (port: number) => {
     const url = new URL(MYSQL_URL.toString());
     url.port = String(port);
@@ -407,7 +499,8 @@ async function main() {
     if (existing && (await countRows(admin, smallName))) {
       const adminOf = async (name: string) => {
         const [[row]] = await admin.query<RowDataPacket[]>(
-          'SELECT u.id FROM `user` u JOIN organization o ON o.id = u.organizationId WHERE o.name = ? AND u.role = \'ADMIN\' ORDER BY u.createdAt LIMIT 1', [name],
+          "SELECT u.id FROM `user` u JOIN organization o ON o.id = u.organizationId WHERE o.name = ? AND u.role = 'ADMIN' ORDER BY u.createdAt LIMIT 1",
+          [name],
         );
         return { name, adminToken: await signToken({ jwtSecret: SECRET }, { sub: row.id }) };
       };
@@ -416,12 +509,17 @@ async function main() {
     } else {
       const started = Date.now();
       console.log(`Seeding ${databaseName} through the API…`);
-      [large, small] = await Promise.all([seedOrganization(real.url, operatorToken, largeName, LARGE), seedOrganization(real.url, operatorToken, smallName, SMALL)]);
+      [large, small] = await Promise.all([
+        seedOrganization(real.url, operatorToken, largeName, LARGE),
+        seedOrganization(real.url, operatorToken, smallName, SMALL),
+      ]);
       console.log(`  seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     for (const name of [largeName, smallName]) {
       const rows = (await countRows(admin, name))!;
-      console.log(`  ${name}: ${rows.users} users, ${rows.usageEvents} usage events, ${rows.ledgerEntries} ledger entries, ${rows.invoices} invoices, ${rows.alerts} alerts`);
+      console.log(
+        `  ${name}: ${rows.users} users, ${rows.usageEvents} usage events, ${rows.ledgerEntries} ledger entries, ${rows.invoices} invoices, ${rows.alerts} alerts`,
+      );
     }
 
     // Every measured operation answers in full before it is timed.
@@ -432,8 +530,11 @@ async function main() {
     for (const doc of abusive) {
       const { status, text } = await post(real.url, large.adminToken, doc.query);
       const body = JSON.parse(text) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-      if (!body.errors || body.data) throw new Error(`the abusive document "${doc.name}" was not refused (HTTP ${status}): ${text.slice(0, 500)}`);
-      console.log(`  refused: ${doc.name} (${(doc.body.length / 1024).toFixed(0)} KB) → HTTP ${status} ${body.errors[0]?.extensions?.code ?? ''}`);
+      if (!body.errors || body.data)
+        throw new Error(`the abusive document "${doc.name}" was not refused (HTTP ${status}): ${text.slice(0, 500)}`);
+      console.log(
+        `  refused: ${doc.name} (${(doc.body.length / 1024).toFixed(0)} KB) → HTTP ${status} ${body.errors[0]?.extensions?.code ?? ''}`,
+      );
     }
 
     // The baseline must give the very same answer before its speed means anything.
@@ -441,7 +542,10 @@ async function main() {
     processes.push(baseline);
     const realAnswer = await post(real.url, large.adminToken, VIEWER_WITH_PERMISSIONS);
     const baselineAnswer = await post(baseline.url, large.adminToken, VIEWER_WITH_PERMISSIONS);
-    if (realAnswer.text !== baselineAnswer.text) throw new Error(`the baseline answers differently:\n  real:     ${realAnswer.text}\n  baseline: ${baselineAnswer.text}`);
+    if (realAnswer.text !== baselineAnswer.text)
+      throw new Error(
+        `the baseline answers differently:\n  real:     ${realAnswer.text}\n  baseline: ${baselineAnswer.text}`,
+      );
     console.log(`  baseline answers the same JSON: ${baselineAnswer.text.trim()}`);
 
     // SQL statements per request: a second server, talking to MariaDB through the counting proxy, one request at a time.
@@ -496,7 +600,11 @@ async function main() {
       const alone = checked(await load(real.url, large.adminToken, DASHBOARD), 'dashboard alone');
       const abuse = autocannon({
         url: `${real.url}/graphql`,
-        requests: abusive.map((doc) => ({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${large.adminToken}` }, body: doc.body })),
+        requests: abusive.map((doc) => ({
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${large.adminToken}` },
+          body: doc.body,
+        })),
         connections: ABUSE_CONNECTIONS,
         duration: SECONDS,
       });
@@ -508,31 +616,92 @@ async function main() {
       samples.largeOverSmall.push(rate(measured.dashboardLarge) / rate(measured.dashboardSmall));
       samples.realOverBaseline.push(rate(measured.viewerReal) / rate(measured.viewerBaseline));
       samples.p99UnderAbuse.push(p99(underAbuse) / p99(alone));
-      samples.dashboardCpu.push(await cpuPerRequest(real, large.adminToken, [JSON.stringify({ query: DASHBOARD })], ABUSE_REQUESTS));
-      for (const [i, doc] of abusive.entries()) samples.refusalCpu[i].push(await cpuPerRequest(real, large.adminToken, [doc.body], ABUSE_REQUESTS));
-      console.log(`  round ${round + 1}/${ROUNDS}: dashboard ${rate(measured.dashboardLarge).toFixed(0)} req/s (${LARGE.users} users), ${rate(measured.dashboardSmall).toFixed(0)} (${SMALL.users}); `
-        + `flat ${rate(measured.flatLarge).toFixed(0)}; viewer ${rate(measured.viewerReal).toFixed(0)} vs baseline ${rate(measured.viewerBaseline).toFixed(0)}; `
-        + `p99 ${alone.latency.p99} ms alone, ${underAbuse.latency.p99} ms under abuse`);
+      samples.dashboardCpu.push(
+        await cpuPerRequest(real, large.adminToken, [JSON.stringify({ query: DASHBOARD })], ABUSE_REQUESTS),
+      );
+      for (const [i, doc] of abusive.entries())
+        samples.refusalCpu[i].push(await cpuPerRequest(real, large.adminToken, [doc.body], ABUSE_REQUESTS));
+      console.log(
+        `  round ${round + 1}/${ROUNDS}: dashboard ${rate(measured.dashboardLarge).toFixed(0)} req/s (${LARGE.users} users), ${rate(measured.dashboardSmall).toFixed(0)} (${SMALL.users}); ` +
+          `flat ${rate(measured.flatLarge).toFixed(0)}; viewer ${rate(measured.viewerReal).toFixed(0)} vs baseline ${rate(measured.viewerBaseline).toFixed(0)}; ` +
+          `p99 ${alone.latency.p99} ms alone, ${underAbuse.latency.p99} ms under abuse`,
+      );
     }
 
-    console.log(`\nMariaDB, NODE_ENV=production, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s (BENCH_SCALE=${SCALE}):\n`);
+    console.log(
+      `\nMariaDB, NODE_ENV=production, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s (BENCH_SCALE=${SCALE}):\n`,
+    );
     const atMost = (goal: number) => (m: number) => m <= goal;
     const atLeast = (goal: number) => (m: number) => m >= goal;
     printTable([
-      { figure: `SQL statements per dashboard (${LARGE.users} users)`, samples: statements.dashboardLarge, goal: '≤ 8', passes: atMost(8) },
-      { figure: `SQL statements per dashboard (${SMALL.users} users)`, samples: statements.dashboardSmall, goal: '≤ 8', passes: atMost(8) },
       {
-        figure: 'SQL statements per dashboard, large − small', samples: statements.dashboardLarge.map((n, i) => n - statements.dashboardSmall[i]),
-        goal: '0 (constant)', passes: (m) => m === 0,
+        figure: `SQL statements per dashboard (${LARGE.users} users)`,
+        samples: statements.dashboardLarge,
+        goal: '≤ 8',
+        passes: atMost(8),
       },
-      { figure: 'SQL statements per { viewer { user { id } permissions } }', samples: statements.viewer, goal: '≤ 2', passes: atMost(2) },
-      { figure: `req/s dashboard ÷ flat viewer (${LARGE.users} users)`, samples: samples.dashboardOverFlatLarge, goal: '≥ 0.5', passes: atLeast(0.5) },
-      { figure: `req/s dashboard ÷ flat viewer (${SMALL.users} users)`, samples: samples.dashboardOverFlatSmall, goal: '≥ 0.5', passes: atLeast(0.5) },
-      { figure: `req/s dashboard ${LARGE.users} users ÷ ${SMALL.users} users`, samples: samples.largeOverSmall, goal: '≥ 0.9', passes: atLeast(0.9) },
-      { figure: 'req/s viewer+permissions, server ÷ baseline', samples: samples.realOverBaseline, goal: '≥ 0.45', passes: atLeast(0.45) },
-      ...abusive.map((doc, i) => ({ figure: `CPU to refuse: ${doc.name}`, samples: samples.refusalCpu[i], goal: '≤ 2 ms', passes: atMost(2), unit: 'ms' })),
-      { figure: 'CPU of one dashboard (reference)', samples: samples.dashboardCpu, goal: '—', passes: () => null, unit: 'ms' },
-      { figure: 'dashboard p99 under abuse ÷ alone', samples: samples.p99UnderAbuse, goal: '≤ 1.10', passes: atMost(1.1) },
+      {
+        figure: `SQL statements per dashboard (${SMALL.users} users)`,
+        samples: statements.dashboardSmall,
+        goal: '≤ 8',
+        passes: atMost(8),
+      },
+      {
+        figure: 'SQL statements per dashboard, large − small',
+        samples: statements.dashboardLarge.map((n, i) => n - statements.dashboardSmall[i]),
+        goal: '0 (constant)',
+        passes: (m) => m === 0,
+      },
+      {
+        figure: 'SQL statements per { viewer { user { id } permissions } }',
+        samples: statements.viewer,
+        goal: '≤ 2',
+        passes: atMost(2),
+      },
+      {
+        figure: `req/s dashboard ÷ flat viewer (${LARGE.users} users)`,
+        samples: samples.dashboardOverFlatLarge,
+        goal: '≥ 0.5',
+        passes: atLeast(0.5),
+      },
+      {
+        figure: `req/s dashboard ÷ flat viewer (${SMALL.users} users)`,
+        samples: samples.dashboardOverFlatSmall,
+        goal: '≥ 0.5',
+        passes: atLeast(0.5),
+      },
+      {
+        figure: `req/s dashboard ${LARGE.users} users ÷ ${SMALL.users} users`,
+        samples: samples.largeOverSmall,
+        goal: '≥ 0.9',
+        passes: atLeast(0.9),
+      },
+      {
+        figure: 'req/s viewer+permissions, server ÷ baseline',
+        samples: samples.realOverBaseline,
+        goal: '≥ 0.45',
+        passes: atLeast(0.45),
+      },
+      ...abusive.map((doc, i) => ({
+        figure: `CPU to refuse: ${doc.name}`,
+        samples: samples.refusalCpu[i],
+        goal: '≤ 2 ms',
+        passes: atMost(2),
+        unit: 'ms',
+      })),
+      {
+        figure: 'CPU of one dashboard (reference)',
+        samples: samples.dashboardCpu,
+        goal: '—',
+        passes: () => null,
+        unit: 'ms',
+      },
+      {
+        figure: 'dashboard p99 under abuse ÷ alone',
+        samples: samples.p99UnderAbuse,
+        goal: '≤ 1.10',
+        passes: atMost(1.1),
+      },
     ]);
   } finally {
     for (const p of processes.reverse()) await p.stop();

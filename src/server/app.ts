@@ -9,7 +9,7 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, specifiedRules, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
@@ -32,7 +32,7 @@ import { Clock } from '../common/clock';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
-import { allValidationRules, documentShapeError, limitRules, parseCached, parseOptions } from './query-limits';
+import { BODY_LIMIT_BYTES, createQueryLimits, parseCached, parseOptions } from './query-limits';
 import { callerKey, createRequestBudget, remoteAddressOf } from './rate-limit';
 import { introspectionRefusal } from './schema-exposure';
 
@@ -89,6 +89,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
   const schema = await buildBillingSchema(events.pubSub);
+  const queryLimitErrors = createQueryLimits(schema);
   const verify = createTokenVerifier(config);
   const formatError = createErrorFormatter(log, { hideSuggestions: config.production });
   const budget = createRequestBudget(config, log);
@@ -133,7 +134,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.disable('x-powered-by');
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // A message over the body limit closes the socket (1009) before it is parsed, as HTTP answers 413.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: BODY_LIMIT_BYTES });
   /** Whose budget each socket's operations spend: its verified subject at connect, else its address. */
   const socketCallers = new WeakMap<object, string>();
   /** Queries and mutations over graphql-ws still running: the drain waits for them before the database closes. */
@@ -169,8 +171,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
             ),
           ];
         }
-        const tooBig = documentShapeError(document);
-        if (tooBig) return [tooBig];
+        const overLimits = queryLimitErrors(document);
+        if (overLimits.length > 0) return overLimits;
         let viewer: Viewer;
         try {
           viewer = await authenticateHeader(ctx.connectionParams?.authorization);
@@ -181,7 +183,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         }
         const refusal = introspectionRefusal(document, viewer, config.production);
         if (refusal) return [refusal];
-        const invalid = validate(schema, document, allValidationRules, validationOptions);
+        const invalid = validate(schema, document, specifiedRules, validationOptions);
         if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         return {
           schema,
@@ -211,7 +213,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    validationRules: limitRules,
     validationOptions,
     parseOptions,
     // R36 decides who may introspect (documentGuardPlugin), per caller rather than per NODE_ENV.
@@ -270,26 +271,30 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .set('Retry-After', String(retryAfter))
       .json({ errors: formatAll([rateLimited(retryAfter)]) });
   };
-  // R36: a document with too many selections is refused before Apollo validates it (validation compares the fields
-  // of a selection set pairwise); parsing is bounded by the token limit and cached. Syntax errors are Apollo's to answer.
-  const refuseOversizedDocuments: RequestHandler = (req, res, next) => {
+  // §6: a document past the query limits is refused before Apollo — before the viewer is read and before graphql-js
+  // validates it (validation compares the fields of a selection set pairwise) — so a refusal costs a bounded parse
+  // (the token limit; cached for documents that pass) and one linear walk. A syntax error is answered here too, as
+  // Apollo would answer it, rather than parsed a second time. Apollo validates (and caches) what passes.
+  const refuseDocumentsOverLimits: RequestHandler = (req, res, next) => {
     const query = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
     if (typeof query !== 'string') return next();
     let document: DocumentNode;
     try {
       document = parseCached(query);
-    } catch {
-      return next();
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) return next();
+      res.status(400).json({ errors: formatAll([withCode(error, 'GRAPHQL_PARSE_FAILED')]) });
+      return;
     }
-    const tooBig = documentShapeError(document);
-    if (!tooBig) return next();
-    res.status(400).json({ errors: formatAll([tooBig]) });
+    const overLimits = queryLimitErrors(document);
+    if (overLimits.length === 0) return next();
+    res.status(400).json({ errors: formatAll(overLimits) });
   };
   app.use(
     '/graphql',
     spendBudget,
-    express.json({ limit: '1mb' }),
-    refuseOversizedDocuments,
+    express.json({ limit: BODY_LIMIT_BYTES }),
+    refuseDocumentsOverLimits,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId =
@@ -417,7 +422,7 @@ function requestErrorHandler(
       type === 'entity.parse.failed'
         ? 'The request body is not valid JSON'
         : type === 'entity.too.large'
-          ? 'The request body is larger than 1 MB'
+          ? `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB`
           : status === 500
             ? 'Internal server error'
             : 'The request body could not be read';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
-import { limitRules, parseWithTokenLimit } from '../../src/server/query-limits';
+import { createQueryLimits, parseWithTokenLimit } from '../../src/server/query-limits';
 
 const CONTRACT = contractFile('contract', 'schema.graphql');
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
@@ -49,16 +49,18 @@ describe("the IDE's example tabs", () => {
   it('every example is valid against the public contract, within the depth, alias, token and cost limits', () => {
     for (const tab of exampleTabs({ demo })) {
       const document = parseWithTokenLimit(tab.query);
-      expect({
+      const errors = [...createQueryLimits(contract)(document), ...validate(contract, document, specifiedRules)];
+      expect({ tab: operationOf(tab.query).name?.value, errors: errors.map((e) => e.message) }).toEqual({
         tab: operationOf(tab.query).name?.value,
-        errors: validate(contract, document, [...specifiedRules, ...limitRules]).map((e) => e.message),
-      }).toEqual({ tab: operationOf(tab.query).name?.value, errors: [] });
+        errors: [],
+      });
     }
   });
 
   it('every example is valid against the served schema', () => {
     for (const tab of exampleTabs({ demo })) {
-      const errors = validate(served, parseWithTokenLimit(tab.query), [...specifiedRules, ...limitRules]);
+      const document = parseWithTokenLimit(tab.query);
+      const errors = [...createQueryLimits(served)(document), ...validate(served, document, specifiedRules)];
       expect({ tab: operationOf(tab.query).name?.value, errors: errors.map((e) => e.message) }).toEqual({
         tab: operationOf(tab.query).name?.value,
         errors: [],
