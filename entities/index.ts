@@ -6,6 +6,7 @@ import { Notification, NotificationKind, NotificationStatus } from './notificati
 import { Location } from './location.entity';
 import { Organization } from './organization.entity';
 import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
+import { UsageAggregate } from './usage-aggregate.entity';
 import { UsageEvent } from './usage-event.entity';
 import { User } from './user.entity';
 import { CreditLedgerEntry, CreditEntryKind } from './credit-ledger-entry.entity';
@@ -17,12 +18,12 @@ import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
-export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageEvent, User };
+export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageAggregate, UsageEvent, User };
 export {
   AssignmentStatus, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
   PaymentPurpose, PaymentStatus, TrainingAssignment,
 };
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent,
+export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent, UsageAggregate,
   PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification];

@@ -7,10 +7,11 @@ import { NotificationClaimToken1764500000000 } from './1764500000000-notificatio
 import { AppendOnlyLedgers1764600000000 } from './1764600000000-append-only-ledgers';
 import { ExactMoneyAndKeys1764700000000 } from './1764700000000-exact-money-and-keys';
 import { AuditIndexes1764900000000 } from './1764900000000-audit-indexes';
+import { UsageAggregates1765010000000 } from './1765010000000-usage-aggregates';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
   Foundation1764100000000, BillingAlerts1764150000000, Licenses1764200000000, Credits1764300000000, Invoices1764400000000,
   NotificationClaimToken1764500000000, AppendOnlyLedgers1764600000000, ExactMoneyAndKeys1764700000000,
-  AuditIndexes1764900000000,
+  AuditIndexes1764900000000, UsageAggregates1765010000000,
 ];

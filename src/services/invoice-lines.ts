@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Contract, LineItemKind, Organization } from '../../entities';
+import { BillingPeriod, Contract, LineItemKind, Organization } from '../../entities';
 
 /** One line of an invoice before it is stored (R17); the preview (R18) shows exactly these. */
 export interface DraftLine {
@@ -11,9 +11,13 @@ export interface DraftLine {
   peakAt: Date | null;
 }
 
-/** A contributor of invoice lines for [from, to): licenses, credits. One code path for issuing and previewing. */
+/**
+ * A contributor of invoice lines for [from, to): licenses, credits. One code path for issuing and previewing.
+ * `openPeriod` is given only for the preview of the open period (R18): a source may then read that period's
+ * aggregates kept on write; an issued invoice is computed from the timeline and the ledger.
+ */
 export interface InvoiceLineSource {
-  lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]>;
+  lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]>;
 }
 
 export const formatDay = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });

@@ -39,9 +39,9 @@ export class InvoiceService {
     private readonly lineSources: InvoiceLineSource[],
   ) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]> {
     const lines: DraftLine[] = [];
-    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, from, to)));
+    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, from, to, openPeriod)));
     return lines;
   }
 
@@ -53,7 +53,7 @@ export class InvoiceService {
     const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
-    const draftLines = await this.lines(ctx.em, org, contract, period.start, to);
+    const draftLines = await this.lines(ctx.em, org, contract, period.start, to, period);
     const total = sum(draftLines);
     return Object.assign(new Invoice(), {
       id: `upcoming-${period.id}`, organizationId, periodId: period.id, sequence: 0, number: null as unknown as string,
@@ -139,12 +139,12 @@ export class InvoiceService {
     if (!opts.final) {
       const scheduledEnd = periodEnd(period.anchor, contract.billingInterval, period.anchorIndex + 1);
       const continueSeries = !early && scheduledEnd > end;
-      await tx.em.save(tx.em.create(BillingPeriod, {
-        organizationId: org.id, start: end, openForOrganizationId: org.id, closedAt: null,
+      await this.organizations.openPeriod(tx.em, {
+        organizationId: org.id, start: end,
         anchor: continueSeries ? period.anchor : end,
         anchorIndex: continueSeries ? period.anchorIndex + 1 : 0,
         end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
-      }));
+      });
     }
     await this.notifications.enqueue(tx, {
       organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED, at, // the close instant (the test clock's asOf)

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
+import { BillingPeriod, Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
 import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
 import { formatUsd, multiplyCents } from '../common/money';
 import type { UsageService } from './usage.service';
@@ -17,14 +17,16 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * is overage (SEAT_OVERAGE / LOCATION_OVERAGE) at the same unit price, with the first moment of that peak.
  */
 export class LicenseInvoiceLines implements InvoiceLineSource {
-  constructor(private readonly usage: Pick<UsageService, 'peak'>) {}
+  constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod'>) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]> {
     const model = contract.licenseModel;
     const terms = TERMS[model];
     const contracted = model === LicenseKind.USER ? contract.contractedSeats : contract.contractedLocations;
     const unitPriceCents = model === LicenseKind.USER ? contract.seatPriceCents : contract.locationPriceCents;
-    const { peak, peakAt } = await this.usage.peak(em, org.id, model, from, to);
+    const { peak, peakAt } = openPeriod
+      ? await this.usage.peakOfOpenPeriod(em, model, openPeriod, to)
+      : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
     if (contracted > 0) {
       lines.push({
