@@ -12,6 +12,7 @@ import { User } from './user.entity';
 import { CreditLedgerEntry, CreditEntryKind } from './credit-ledger-entry.entity';
 import { CreditLot, CreditSource } from './credit-lot.entity';
 import { CreditPurchase } from './credit-purchase.entity';
+import { CreditDailyUse, CreditOverageTally, CreditPeriodTally } from './credit-tally.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { Payment, PaymentPurpose, PaymentStatus } from './payment.entity';
 import { PaymentMethod } from './payment-method.entity';
@@ -20,10 +21,11 @@ import { AssignmentStatus, TrainingAssignment } from './training-assignment.enti
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageAggregate, UsageEvent, User };
 export {
-  AssignmentStatus, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
+  AssignmentStatus, CreditDailyUse, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditOverageTally, CreditPeriodTally, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
   PaymentPurpose, PaymentStatus, TrainingAssignment,
 };
 export * from './enums';
 
 export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent, UsageAggregate,
-  PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification];
+  PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification,
+  CreditPeriodTally, CreditOverageTally, CreditDailyUse];

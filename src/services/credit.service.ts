@@ -1,6 +1,5 @@
 import { EntityManager, In } from 'typeorm';
-import { CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
-import { safeInteger } from '../../entities/columns';
+import { CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
 import { ALL_PERMISSIONS } from '../../entities/enums';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
@@ -8,6 +7,8 @@ import { sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import { Clock } from '../common/clock';
 import { consumptionOrder, CreditLedger } from './credit-ledger';
+import { periodCreditUse } from './credit-tallies';
+import { multiplyCents, sumCents } from '../common/money';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -74,21 +75,12 @@ export class CreditService {
     let overage = 0;
     let overageChargeCents = 0;
     if (period) {
-      const sums: Array<{ kind: CreditEntryKind; quantity: string | number | null; charge: string | number | null }> = await em
-        .createQueryBuilder(CreditLedgerEntry, 'e')
-        .select('e.kind', 'kind')
-        .addSelect('SUM(e.quantity)', 'quantity')
-        .addSelect('SUM(e.quantity * COALESCE(e.unitPriceCents, 0))', 'charge')
-        .where('e.organizationId = :organizationId AND e.periodId = :periodId', { organizationId, periodId: period.id })
-        .andWhere('e.kind IN (:...kinds)', { kinds: [CreditEntryKind.CONSUMPTION, CreditEntryKind.OVERAGE] })
-        .groupBy('e.kind')
-        .getRawMany();
-      for (const s of sums) {
-        if (s.kind === CreditEntryKind.CONSUMPTION) consumed += -Number(s.quantity ?? 0);
-        if (s.kind === CreditEntryKind.OVERAGE) {
-          overage += Number(s.quantity ?? 0);
-          overageChargeCents += safeInteger(s.charge ?? 0, 'overage charge'); // a DECIMAL string on MariaDB
-        }
+      // The period's tallies kept on write (a few rows), not SUMs over its ledger entries.
+      const use = await periodCreditUse(em, organizationId, period.id);
+      consumed = use.consumedFromBalance;
+      for (const { unitPriceCents, credits } of use.overage) {
+        overage += credits;
+        overageChargeCents = sumCents([overageChargeCents, multiplyCents(unitPriceCents, credits)]);
       }
     }
     return {
