@@ -53,7 +53,26 @@ export class UsageService {
    * its transaction (OrganizationService.openPeriod).
    */
   async startPeriod(em: EntityManager, period: PeriodBounds): Promise<void> {
-    for (const kind of Object.values(LicenseKind)) await this.recount(em, period, kind);
+    const { organizationId, start, end } = period;
+    // One pass over the organization's timeline for both kinds: the level now, the level at the start, and the
+    // latest instant already inside the new period (events recorded between the old period's end and its close).
+    const rows: Array<{ kind: LicenseKind; level: string | number; levelAtStart: string | number; lastInstant: Date | string | null }> = await em.query(
+      `SELECT kind, COALESCE(SUM(delta), 0) AS level, COALESCE(SUM(CASE WHEN occurredAt <= ? THEN delta ELSE 0 END), 0) AS levelAtStart,
+              MAX(CASE WHEN occurredAt > ? AND occurredAt < ? THEN occurredAt END) AS lastInstant
+       FROM usage_event WHERE organizationId = ? GROUP BY kind`,
+      [sqlInstant(em, start), sqlInstant(em, start), sqlInstant(em, end), organizationId],
+    );
+    const fresh: UsageAggregate[] = [];
+    for (const kind of Object.values(LicenseKind)) {
+      const row = rows.find((r) => r.kind === kind);
+      // Usage already inside the period needs its peak: counted from the timeline like any other recount.
+      if (row?.lastInstant) await this.recount(em, period, kind);
+      else fresh.push(em.create(UsageAggregate, {
+        organizationId, periodId: period.id, kind, level: Number(row?.level ?? 0), lastInstant: start,
+        levelAfterLastInstant: Number(row?.levelAtStart ?? 0), peakBefore: null, peakBeforeAt: null,
+      }));
+    }
+    if (fresh.length) await em.upsert(UsageAggregate, fresh, ['organizationId', 'periodId', 'kind']);
   }
 
   /**
