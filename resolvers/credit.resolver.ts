@@ -3,6 +3,7 @@ import { AssignmentStatus, CreditLot, CreditPurchase, Organization, Payment, Per
 import type { RequestContext } from '../src/server/context';
 import type { CreditBalanceView } from '../src/services/credit.service';
 import type { CreditQuoteValue } from '../src/services/credit-pricing';
+import { MAX_CREDIT_QUANTITY, MAX_IDEMPOTENCY_KEY_LENGTH, MIN_CREDIT_QUANTITY } from '../src/services/bounds';
 import { ConnectionArgs } from './types/connection.type';
 import { HasPermission, OperatorOnly } from './types/directives';
 import {
@@ -13,6 +14,7 @@ import { money, MoneyType } from './types/money.type';
 import { OrganizationType } from './types/organization.type';
 import { IdArg, TextArg, TEXT } from './types/validation';
 
+const CREDIT_QUANTITIES = `${MIN_CREDIT_QUANTITY} to ${MAX_CREDIT_QUANTITY.toLocaleString('en-US')}`;
 const ORGANIZATION_ARG = { nullable: true, description: 'Operators: the organization; others: their own (the default).' } as const;
 
 @ArgsType()
@@ -29,11 +31,11 @@ function quoteView(q: CreditQuoteValue) {
 
 @Resolver(() => CreditQuoteType)
 export class CreditResolver {
-  @Query(() => CreditQuoteType, { nullable: true, description: 'Price of buying this many credits now (volume discount applied, R12). Quantity 1 to 100,000.' })
+  @Query(() => CreditQuoteType, { nullable: true, description: `Price of buying this many credits now (volume discount applied, R12). Quantity ${CREDIT_QUANTITIES}.` })
   @HasPermission(Permission.MANAGE_BILLING)
   async creditQuote(
     @Ctx() ctx: RequestContext,
-    @Arg('quantity', () => Int, { description: 'Credits to buy, 1 to 100,000.' }) quantity: number,
+    @Arg('quantity', () => Int, { description: `Credits to buy, ${CREDIT_QUANTITIES}.` }) quantity: number,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
     return quoteView(await ctx.services.creditPurchases.quote(ctx, quantity, organizationId));
@@ -45,8 +47,8 @@ export class CreditResolver {
   @HasPermission(Permission.MANAGE_BILLING)
   purchaseCredits(
     @Ctx() ctx: RequestContext,
-    @Arg('quantity', () => Int, { description: 'Credits to buy, 1 to 100,000 (R12 volume tiers).' }) quantity: number,
-    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per purchase (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
+    @Arg('quantity', () => Int, { description: `Credits to buy, ${CREDIT_QUANTITIES} (R12 volume tiers).` }) quantity: number,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: `A new unique key per purchase (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least 24 hours (R19).` }) idempotencyKey: string,
     @IdArg('organizationId', ORGANIZATION_ARG) organizationId?: string | null,
   ) {
     return ctx.services.creditPurchases.purchaseCredits(ctx, quantity, idempotencyKey, organizationId);
@@ -57,8 +59,8 @@ export class CreditResolver {
   grantCredits(
     @Ctx() ctx: RequestContext,
     @IdArg('organizationId', { description: 'The organization.' }) organizationId: string,
-    @Arg('quantity', () => Int, { description: 'Credits granted, 1 to 100,000.' }) quantity: number,
-    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A new unique key per grant (1 to 255 characters), remembered at least 24 hours (R19).' }) idempotencyKey: string,
+    @Arg('quantity', () => Int, { description: `Credits granted, ${CREDIT_QUANTITIES}.` }) quantity: number,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: `A new unique key per grant (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters), remembered at least 24 hours (R19).` }) idempotencyKey: string,
     @Arg('expiresAt', () => Date, { nullable: true, description: 'When the credits expire (must be in the future); null: never.' }) expiresAt?: Date | null,
   ) {
     return ctx.services.creditPurchases.grantCredits(ctx, organizationId, quantity, expiresAt ?? null, idempotencyKey);

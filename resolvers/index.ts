@@ -2,7 +2,8 @@ import { BillingAlertResolver } from './billing-alert.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
-import { LocationResolver, RolePermissionResolver } from './location.resolver';
+import { LocationResolver } from './location.resolver';
+import { RolePermissionResolver } from './role-permission.resolver';
 import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
 import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver';

@@ -2,6 +2,9 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Resolver, Roo
 import { Invoice, InvoiceStatus, Organization, Permission } from '../entities';
 import type { RequestContext } from '../src/server/context';
 import { findInOrganization } from '../src/auth/tenancy';
+import { isDraftInvoice } from '../src/services/invoice.service';
+import { amountDueCents } from '../src/common/money';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../src/services/bounds';
 import type { InvoiceView } from '../src/services/invoice.service';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { BillingContactsInput } from './types/invoice.inputs';
@@ -60,7 +63,7 @@ export class OrganizationBillingResolver {
   payInvoice(
     @Ctx() ctx: RequestContext,
     @IdArg('invoiceId', { description: 'The invoice.' }) invoiceId: string,
-    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: 'A key unique to this payment attempt (1–255 characters), kept at least 24 hours.' }) idempotencyKey: string,
+    @TextArg('idempotencyKey', TEXT.idempotencyKey, { description: `A key unique to this payment attempt (1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters), kept at least 24 hours.` }) idempotencyKey: string,
   ) {
     return ctx.services.invoicePayments.pay(ctx, invoiceId, idempotencyKey);
   }
@@ -88,7 +91,7 @@ export class OrganizationBillingResolver {
 export class InvoiceResolver {
   @FieldResolver(() => [InvoiceLineItemType], { description: 'The lines, in order (R17).' })
   async lineItems(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    const lines = invoice.draftLines ?? (await ctx.loaders.invoiceLines.load(invoice.id));
+    const lines = isDraftInvoice(invoice) ? invoice.lines : await ctx.loaders.invoiceLines.load(invoice.id);
     return lines.map((l) => ({ ...l, unitPrice: money(l.unitPriceCents), amount: money(l.amountCents) }));
   }
 
@@ -109,16 +112,16 @@ export class InvoiceResolver {
 
   @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
   amountDue(@Root() invoice: InvoiceView) {
-    return money(invoice.totalCents - invoice.amountPaidCents);
+    return money(amountDueCents(invoice));
   }
 
   @FieldResolver(() => [PaymentType], { description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).' })
   payments(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    return invoice.draftLines ? [] : ctx.services.invoicePayments.paymentsOf(ctx.em, invoice.id);
+    return isDraftInvoice(invoice) ? [] : ctx.services.invoicePayments.paymentsOf(ctx.em, invoice.id);
   }
 
   @FieldResolver(() => [NotificationType], { description: 'Mail about this invoice: issued, reminders, receipts, failures (R22–R24).' })
   notifications(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
-    return invoice.draftLines ? [] : ctx.services.notifications.forInvoice(ctx, invoice.id);
+    return isDraftInvoice(invoice) ? [] : ctx.services.invoices.notificationsOf(ctx.em, invoice.id);
   }
 }

@@ -38,7 +38,7 @@ export class OrganizationResolver {
   @FieldResolver(() => [RolePermissionType], { nullable: true, description: 'Every role × permission, with overrides applied (R2).' })
   @HasPermission(Permission.MANAGE_USERS)
   rolePermissions(@Root() org: Organization, @Ctx() ctx: RequestContext) {
-    return ctx.services.access.rolePermissions(ctx.em, org.id);
+    return ctx.services.permissionOverrides.rolePermissions(ctx.em, org.id);
   }
 
   @FieldResolver(() => ContractType, { nullable: true, description: 'The commercial terms.' })

@@ -48,6 +48,6 @@ export class UserResolver {
     @Arg('permission', () => Permission, { description: 'The permission.' }) permission: Permission,
     @Arg('granted', () => Boolean, { nullable: true, description: 'True grants, false denies, null removes the override.' }) granted: boolean | null,
   ) {
-    return ctx.services.access.setUserPermission(ctx, userId, permission, granted ?? null);
+    return ctx.services.permissionOverrides.setUserPermission(ctx, userId, permission, granted ?? null);
   }
 }

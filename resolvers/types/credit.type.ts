@@ -4,7 +4,9 @@ import { AssignmentStatus } from '../../entities/training-assignment.entity';
 import { CreditEntryKind } from '../../entities/credit-ledger-entry.entity';
 import { CreditSource } from '../../entities/credit-lot.entity';
 import { PaymentStatus } from '../../entities/payment.entity';
-import { MAX_ASSIGNMENT_CREDITS } from '../../src/services/bounds';
+import {
+  DEFAULT_ASSIGNMENT_CREDITS, MAX_ASSIGNMENT_CREDITS, MAX_CONTENT_ID_LENGTH, MAX_CREDIT_QUANTITY, MIN_ASSIGNMENT_CREDITS, MIN_CREDIT_QUANTITY,
+} from '../../src/services/bounds';
 import { ConnectionType } from './connection.type';
 import { MoneyType } from './money.type';
 import { UserType } from './organization.type';
@@ -112,7 +114,7 @@ export class CreditBalanceType {
 
 @ObjectType('CreditQuote', { description: 'R12: the price of buying credits now: list price with the volume discount, in integer cents.' })
 export class CreditQuoteType {
-  @Field(() => Int, { description: 'Credits quoted, 1 to 100,000.' }) quantity: number;
+  @Field(() => Int, { description: `Credits quoted, ${MIN_CREDIT_QUANTITY} to ${MAX_CREDIT_QUANTITY.toLocaleString('en-US')}.` }) quantity: number;
   @Field(() => MoneyType, { description: 'Price per credit after the discount: round-half-up(list × (100 − discount) / 100).' }) unitPrice: MoneyType;
   @Field(() => Int, { description: 'Volume discount (R12): 0 below 100, 10 from 100, 15 from 500, 20 from 1000 credits.' }) discountPercent: number;
   @Field(() => MoneyType, { description: 'List price × quantity.' }) subtotal: MoneyType;
@@ -132,8 +134,8 @@ export class CreditPurchaseType {
 @InputType('AssignPremiumContentInput', { description: 'R14: premium content for an active user of the organization; assigning consumes nothing.' })
 export class AssignPremiumContentInput {
   @Field(() => ID, { description: 'An active user of the same organization.' }) @IsId() userId: string;
-  @Field({ description: 'The premium content, 1 to 200 characters.' }) @IsText(TEXT.contentId) contentId: string;
-  @Field(() => Int, { nullable: true, description: 'Credits the training costs, 1 to 1000 (default 1), consumed when the assignee starts (R14).' })
-  @IsOptional() @IsInt() @Min(1, { message: 'credits must be at least 1' }) @Max(MAX_ASSIGNMENT_CREDITS, { message: `credits must be at most ${MAX_ASSIGNMENT_CREDITS}` })
+  @Field({ description: `The premium content, 1 to ${MAX_CONTENT_ID_LENGTH} characters.` }) @IsText(TEXT.contentId) contentId: string;
+  @Field(() => Int, { nullable: true, description: `Credits the training costs, ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS} (default ${DEFAULT_ASSIGNMENT_CREDITS}), consumed when the assignee starts (R14).` })
+  @IsOptional() @IsInt() @Min(MIN_ASSIGNMENT_CREDITS, { message: `credits must be at least ${MIN_ASSIGNMENT_CREDITS}` }) @Max(MAX_ASSIGNMENT_CREDITS, { message: `credits must be at most ${MAX_ASSIGNMENT_CREDITS}` })
   credits?: number | null;
 }

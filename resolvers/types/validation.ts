@@ -1,6 +1,7 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { Arg, ID } from 'type-graphql';
 import { MAX_LENGTH } from '../../entities/lengths';
+import { MAX_CONTENT_ID_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH } from '../../src/services/bounds';
 import { checkText, ID_RULE, TextRule, textProblem } from '../../src/services/text';
 
 /**
@@ -33,8 +34,8 @@ export const TEXT = {
   locationName: { max: MAX_LENGTH.locationName, min: 1 },
   email: { max: MAX_LENGTH.email },
   terminationReason: { max: MAX_LENGTH.terminationReason, multiline: true },
-  idempotencyKey: { max: MAX_LENGTH.idempotencyKey, min: 1 },
-  contentId: { max: MAX_LENGTH.contentId, min: 1 },
+  idempotencyKey: { max: MAX_IDEMPOTENCY_KEY_LENGTH, min: 1 },
+  contentId: { max: MAX_CONTENT_ID_LENGTH, min: 1 },
   providerToken: { max: MAX_LENGTH.providerToken, min: 1 },
 } as const satisfies Record<string, TextRule>;
 

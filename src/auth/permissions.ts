@@ -27,7 +27,16 @@ export function roleGrants(role: Role, permission: Permission, roleOverrides: Re
   return roleOverrides.get(roleKey(role, permission)) ?? ROLE_DEFAULTS[role].has(permission);
 }
 
+/** A user as authentication reads it: the row, its effective permissions (R2) and its organization's role overrides. */
+export interface AuthenticatedUser {
+  user: User;
+  permissions: Permission[];
+  /** Keyed by `roleKey`, every role of the organization. */
+  roleOverrides: ReadonlyMap<string, boolean>;
+}
+
 /** What authentication needs to know of a user's permissions (implemented by `PermissionService`, which reads the overrides). */
 export interface PermissionReader {
-  forUser(em: EntityManager, user: User): Promise<Permission[]>;
+  /** The user with its permissions, null when there is none; one statement. */
+  forAuthentication(em: EntityManager, userId: string): Promise<AuthenticatedUser | null>;
 }

@@ -13,6 +13,11 @@ export interface Viewer {
   user: User | null;
   organizationId: string | null;
   permissions: ReadonlySet<Permission>;
+  /**
+   * The viewer's organization's role overrides (R2, keyed by `roleKey`) as authentication read them, for a request
+   * that changes nothing to reuse; absent for operators, the anonymous viewer and system viewers.
+   */
+  roleOverrides?: ReadonlyMap<string, boolean>;
 }
 
 const ANONYMOUS: Viewer = Object.freeze({
@@ -39,14 +44,17 @@ export async function authenticate(
   if (claims.operator) {
     return { authenticated: true, isOperator: true, subject: claims.sub, user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
   }
-  const user = await deps.em.findOne(User, { where: { id: claims.sub } });
-  if (!user) throw unauthenticated('The token\'s user does not exist');
+  // One statement: the user, its overrides and its organization's role overrides.
+  const found = await deps.permissions.forAuthentication(deps.em, claims.sub);
+  if (!found) throw unauthenticated('The token\'s user does not exist');
+  const { user, permissions, roleOverrides } = found;
   return {
     authenticated: true,
     isOperator: false,
     subject: user.id,
     user,
     organizationId: user.organizationId,
-    permissions: new Set(await deps.permissions.forUser(deps.em, user)),
+    permissions: new Set(permissions),
+    roleOverrides,
   };
 }

@@ -1,3 +1,5 @@
+import type { Invoice } from '../../entities';
+
 /** Money is integer cents (DESIGN §6). These helpers never touch floating point. */
 export function formatUsd(cents: number): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`not integer cents: ${cents}`);
@@ -22,4 +24,9 @@ export function sumCents(amounts: Iterable<number>): number {
     if (!Number.isSafeInteger(total)) throw new RangeError('amount exceeds the safe integer range');
   }
   return total;
+}
+
+/** R19: what is left to pay on an invoice — its total less what succeeded payments covered. */
+export function amountDueCents(invoice: Pick<Invoice, 'totalCents' | 'amountPaidCents'>): number {
+  return invoice.totalCents - invoice.amountPaidCents;
 }

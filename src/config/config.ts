@@ -27,6 +27,10 @@ export interface AppConfig {
   metricsPort?: number;
   /** R6 in production: the longest a token may be valid, exp − iat (JWT_MAX_LIFETIME_SECONDS, default 24 h). */
   jwtMaxLifetimeSeconds: number;
+  /** A GraphQL request taking at least this long is always logged (LOG_SLOW_MS, default 500). */
+  logSlowMs: number;
+  /** The share of fast, error-free GraphQL requests that are logged (LOG_SAMPLE_RATE: 0.01 in production, else 1). */
+  logSampleRate: number;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
@@ -63,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? nonNegative(env, 'METRICS_PORT', 0) : undefined,
     jwtMaxLifetimeSeconds: nonNegative(env, 'JWT_MAX_LIFETIME_SECONDS', 24 * 60 * 60),
+    logSlowMs: nonNegative(env, 'LOG_SLOW_MS', 500),
+    logSampleRate: fraction(env, 'LOG_SAMPLE_RATE', production ? 0.01 : 1),
   };
 }
 
@@ -72,5 +78,13 @@ function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0 (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+
+/** A share between 0 and 1 (0: none, 1: all); anything else stops the start. */
+function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = nonNegative(env, name, fallback);
+  if (value > 1) throw new Error(`${name} must be between 0 and 1 (got ${JSON.stringify(env[name])})`);
   return value;
 }

@@ -1,5 +1,5 @@
 import { Invoice, NotificationKind } from '../../entities';
-import { formatUsd } from '../common/money';
+import { amountDueCents, formatUsd } from '../common/money';
 
 export interface RenderedMail {
   subject: string;
@@ -20,7 +20,7 @@ function mail(subject: string, lines: string[], link?: { href: string; label: st
 
 /** Mail for one invoice event: invoice number, amount due, due date and a link to the Billing page. */
 export function invoiceMail(kind: NotificationKind, invoice: Invoice, orgName: string, portalUrl: string, offsetDays?: number | null, failureCode?: string | null): RenderedMail {
-  const due = formatUsd(invoice.totalCents - invoice.amountPaidCents);
+  const due = formatUsd(amountDueCents(invoice));
   const link = { href: `${portalUrl.replace(/\/$/, '')}/invoices/${invoice.id}`, label: `View invoice ${invoice.number}` };
   switch (kind) {
     case NotificationKind.INVOICE_ISSUED:

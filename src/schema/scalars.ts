@@ -1,16 +1,15 @@
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { BillingError } from '../errors/errors';
+import { MAX_INPUT_INSTANT, MIN_INPUT_INSTANT } from '../services/bounds';
 
-/** R34: every DateTime a client sends lies in these years, so whatever the API adds to it still fits every column. */
-const MIN_INPUT_INSTANT = new Date('2000-01-01T00:00:00.000Z');
-const MAX_INPUT_INSTANT = new Date('2999-12-31T23:59:59.999Z');
+const YEARS = `years ${MIN_INPUT_INSTANT.getUTCFullYear()} to ${MAX_INPUT_INSTANT.getUTCFullYear()}`;
 
 function bounded(value: Date): Date {
   const t = value.getTime();
   if (t < MIN_INPUT_INSTANT.getTime() || t > MAX_INPUT_INSTANT.getTime()) {
     // A BillingError keeps its BAD_USER_INPUT code through graphql-js's coercion and validation (format-error.ts).
-    throw new BillingError('BAD_USER_INPUT', `DateTime must be between ${MIN_INPUT_INSTANT.toISOString()} and ${MAX_INPUT_INSTANT.toISOString()} (years 2000 to 2999)`);
+    throw new BillingError('BAD_USER_INPUT', `DateTime must be between ${MIN_INPUT_INSTANT.toISOString()} and ${MAX_INPUT_INSTANT.toISOString()} (${YEARS})`);
   }
   return value;
 }

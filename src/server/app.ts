@@ -9,7 +9,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { DataSource } from 'typeorm';
+import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { AppConfig } from '../config/config';
@@ -19,6 +19,7 @@ import { BillingError, rateLimited } from '../errors/errors';
 import { createLoaders } from '../loaders';
 import { createLogger } from '../observability/logger';
 import { createMetrics, Metrics } from '../observability/metrics';
+import { RequestLogPolicy, shouldLogRequest } from '../observability/request-log';
 import { buildBillingSchema } from '../schema/build-schema';
 import { ideRouter } from '../ide/ide-route';
 import { createPubSubFor } from '../pubsub/pubsub';
@@ -60,13 +61,15 @@ export interface AppOptions {
   log?: Logger;
   /** R20: the payment provider adapter; default the built-in sandbox (tests pass one to read its charge log). */
   paymentProvider?: PaymentProvider;
+  /** Receives every SQL statement the server sends (tests count the statements of a request). */
+  databaseLogger?: TypeOrmLogger;
 }
 
 /** Builds one server instance: database (migrated), services, schema, HTTP and graphql-ws on one port. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<BillingApp> {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const dataSource = createDataSource(config.databaseUrl);
+  const dataSource = createDataSource(config.databaseUrl, options.databaseLogger);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   let ready = true;
@@ -100,10 +103,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
   const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
     let loaders: RequestContext['loaders'] | undefined;
+    let requestLog: Logger | undefined;
     return {
-      requestId, viewer, services, em: dataSource.manager, log: log.child({ requestId }),
+      requestId, viewer, services, em: dataSource.manager,
+      // Made on first use too: most requests log nothing (the request line is sampled, see observabilityPlugin).
+      get log() {
+        return (requestLog ??= log.child({ requestId }));
+      },
       get loaders() {
-        return (loaders ??= createLoaders(dataSource.manager, services));
+        return (loaders ??= createLoaders(dataSource.manager, services, viewer));
       },
     };
   };
@@ -196,7 +204,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(), // no HTTP caching of billing data; saves a pass over every response
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      observabilityPlugin(metrics),
+      observabilityPlugin(metrics, { slowMs: config.logSlowMs, sampleRate: config.logSampleRate }),
       documentGuardPlugin(config.production, metrics),
     ],
   });
@@ -282,7 +290,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     await Promise.allSettled([...wsOperations, schedulerStopped]);
     // Last, what the work above needed: Redis and the pool.
     await Promise.allSettled([events.close(), budget.close()]);
-    services.outbox.close();
+    services.outboxDeliverer.close();
     await dataSource.destroy();
   };
 
@@ -377,8 +385,11 @@ function documentGuardPlugin(production: boolean, metrics: Metrics): ApolloServe
   };
 }
 
-/** pino request logs (request id, operation, duration) and Prometheus counters. */
-function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
+/**
+ * Prometheus counters for every request; a pino line (request id, operation, duration) for every request with an
+ * error or slower than LOG_SLOW_MS, and for a LOG_SAMPLE_RATE share of the rest (the line says its sample rate).
+ */
+function observabilityPlugin(metrics: Metrics, logPolicy: RequestLogPolicy): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
@@ -389,7 +400,14 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContex
           metrics.requests.inc(labels);
           metrics.duration.observe(labels, seconds);
           for (const e of errors ?? []) metrics.errors.inc({ code: String(e.extensions?.code ?? (e instanceof BillingError ? e.code : 'INTERNAL_SERVER_ERROR')) });
-          (ctx ?? contextValue)?.log?.info({ ...labels, durationMs: Math.round(seconds * 1000), errors: errors?.length ?? 0 }, 'graphql request');
+          const durationMs = Math.round(seconds * 1000);
+          const errorCount = errors?.length ?? 0;
+          if (!shouldLogRequest({ durationMs, errorCount }, logPolicy)) return;
+          const sampled = errorCount === 0 && durationMs < logPolicy.slowMs && logPolicy.sampleRate < 1;
+          (ctx ?? contextValue)?.log?.info(
+            { ...labels, durationMs, errors: errorCount, ...(sampled ? { sampleRate: logPolicy.sampleRate } : {}) },
+            'graphql request',
+          );
         },
       };
     },

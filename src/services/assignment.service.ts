@@ -13,11 +13,9 @@ import { Clock } from '../common/clock';
 import { CreditLedger } from './credit-ledger';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
-import { MAX_LENGTH } from '../../entities/lengths';
-
-export const MAX_ASSIGNMENT_CREDITS = 1000;
-/** Starts of one organization combined into one transaction at most (a bound on lock time and statement size). */
-export const MAX_STARTS_PER_TRANSACTION = 100;
+import {
+  DEFAULT_ASSIGNMENT_CREDITS, MAX_ASSIGNMENT_CREDITS, MAX_CONTENT_ID_LENGTH, MAX_STARTS_PER_TRANSACTION, MIN_ASSIGNMENT_CREDITS,
+} from './bounds';
 
 interface StartRequest {
   assignmentId: string;
@@ -28,8 +26,6 @@ interface PendingStart extends StartRequest {
   resolve(assignment: TrainingAssignment): void;
   reject(error: unknown): void;
 }
-
-export const MAX_CONTENT_ID_LENGTH = MAX_LENGTH.contentId;
 
 export interface AssignPremiumContentInput {
   userId: string;
@@ -56,9 +52,9 @@ export class AssignmentService {
   /** R14: assigns premium content to an active user of the same organization; consumes nothing. */
   async assign(ctx: ServiceContext, input: AssignPremiumContentInput): Promise<TrainingAssignment> {
     requireAuthenticated(ctx.viewer);
-    const credits = input.credits ?? 1;
-    if (!Number.isInteger(credits) || credits < 1 || credits > MAX_ASSIGNMENT_CREDITS) {
-      throw badInput('credits', `credits must be a whole number from 1 to ${MAX_ASSIGNMENT_CREDITS}`);
+    const credits = input.credits ?? DEFAULT_ASSIGNMENT_CREDITS;
+    if (!Number.isInteger(credits) || credits < MIN_ASSIGNMENT_CREDITS || credits > MAX_ASSIGNMENT_CREDITS) {
+      throw badInput('credits', `credits must be a whole number from ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS}`);
     }
     const contentId = (input.contentId ?? '').trim();
     if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH) throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);

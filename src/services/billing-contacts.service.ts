@@ -5,6 +5,7 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { badInput } from '../errors/errors';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
+import { MAX_ADDITIONAL_EMAILS } from './bounds';
 import { checkText } from './text';
 import { MAX_LENGTH } from '../../entities/lengths';
 
@@ -13,8 +14,6 @@ export interface BillingContacts {
   additionalEmails: string[];
   recipients: string[];
 }
-
-const MAX_ADDITIONAL_EMAILS = 20;
 
 /** R22: who invoice notifications go to. */
 export class BillingContactsService {
@@ -58,6 +57,6 @@ function normalizeEmail(field: string, value: string | null): string | null {
   if (value === null || value.trim() === '') return null;
   checkText(field, value, { max: MAX_LENGTH.email }); // R34: the column's length, no control or invisible characters
   const email = value.trim().toLowerCase();
-  if (email.length > 254 || !isEmail(email)) throw badInput(field, `${value} is not a valid email address`);
+  if (email.length > MAX_LENGTH.email || !isEmail(email)) throw badInput(field, `${value} is not a valid email address`);
   return email;
 }

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { CreditEntryKind, CreditLedgerEntry, CreditLot, CreditSource, TrainingAssignment } from '../../entities';
+import { CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
+import { multiplyCents } from '../common/money';
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import type { Scoped } from '../db/organization-scope';
@@ -9,7 +10,7 @@ import { AlertService } from './alert.service';
 import { raiseCreditAlerts } from './credit-alerts';
 import { addToCreditTallies } from './credit-tallies';
 import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
-import type { CreditQuoteValue } from './credit-pricing';
+import { Consumption, consumptionOrder, creditsIn, LotRef, NewLot } from './credit-lots';
 import type { ServiceContext } from './service-context';
 
 type Tx = Scoped<ServiceContext>;
@@ -41,34 +42,33 @@ interface LedgerHead {
   billedThisPeriod?: number;
 }
 
-/** What a consumption took: from the balance, and beyond it as overage (R15). */
-export interface Consumption {
-  fromBalance: number;
-  overage: number;
+/** Credits used at zero balance in one period at one unit price (R15), and what they cost. */
+export interface OverageAtPrice {
+  unitPriceCents: number;
+  credits: number;
+  chargeCents: number;
 }
 
-/** A lot added by a purchase or a grant (R13). */
-export interface NewLot {
-  source: CreditSource;
-  quote: CreditQuoteValue;
-  expiresAt: Date | null;
-  kind: CreditEntryKind.PURCHASE | CreditEntryKind.GRANT;
-  /** R34: the lot is billed on this period's invoice (annual grants), so it counts against MAX_BILLED_CREDITS_PER_PERIOD. */
-  billed: boolean;
-}
-
-/** What a writer needs of a lot. */
-type LotRef = Pick<CreditLot, 'id' | 'remaining' | 'expiresAt' | 'purchasedAt'>;
-
-/** R15: soonest-expiring first, never-expiring last; then oldest first. */
-export function consumptionOrder(a: LotRef, b: LotRef): number {
-  const ea = a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  const eb = b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  if (ea !== eb) return ea < eb ? -1 : 1;
-  const pa = a.purchasedAt.getTime();
-  const pb = b.purchasedAt.getTime();
-  if (pa !== pb) return pa < pb ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/**
+ * R15, R17: the one definition of a period's credit overage — the OVERAGE entries written while the period was open
+ * (their periodId), whenever they were recorded, so usage after the period's end but before its close belongs to it.
+ * One row per unit price in force when used, cheapest first. The dashboard (CreditService.balance) and the invoice
+ * (CreditInvoiceLines) both read it, so they always agree.
+ */
+export async function periodOverage(em: EntityManager, organizationId: string, periodId: string): Promise<OverageAtPrice[]> {
+  const rows = await em
+    .createQueryBuilder(CreditLedgerEntry, 'e')
+    .select('e.unitPriceCents', 'unitPriceCents')
+    .addSelect('SUM(e.quantity)', 'credits')
+    .where('e.organizationId = :organizationId AND e.periodId = :periodId AND e.kind = :kind', { organizationId, periodId, kind: CreditEntryKind.OVERAGE })
+    .groupBy('e.unitPriceCents')
+    .orderBy('e.unitPriceCents', 'ASC')
+    .getRawMany<{ unitPriceCents: number | string; credits: number | string }>();
+  return rows
+    // Raw rows skip the column transformer: read them as safe integers too (R34: refused, never rounded).
+    .map((row) => ({ unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), credits: safeInteger(row.credits, 'overage credits') }))
+    .filter((row) => row.credits > 0)
+    .map((row) => ({ ...row, chargeCents: multiplyCents(row.unitPriceCents, row.credits) }));
 }
 
 const LEDGER_COLUMNS = ['id', 'organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter', 'lotId', 'assignmentId', 'unitPriceCents', 'periodId', 'createdAt'] as const;
@@ -155,7 +155,7 @@ export class CreditLedger {
 
   /** The credits an assignment of `credits` would take beyond the balance (due lots no longer count). */
   private overageIfConsumed(head: LedgerHead, credits: number): number {
-    const due = head.dueLots.reduce((sum, lot) => sum + lot.remaining, 0);
+    const due = creditsIn(head.dueLots);
     return Math.max(0, credits - Math.max(0, head.balance - due));
   }
 
@@ -180,7 +180,7 @@ export class CreditLedger {
 
   /** R34: the balance (a 32-bit column) stays within MAX_CREDIT_BALANCE. */
   private assertBalanceHolds(head: LedgerHead, quantity: number): void {
-    const due = head.dueLots.reduce((sum, lot) => sum + lot.remaining, 0);
+    const due = creditsIn(head.dueLots);
     if (head.balance - due + quantity > MAX_CREDIT_BALANCE) {
       throw badInput('quantity', `A balance holds at most ${MAX_CREDIT_BALANCE.toLocaleString('en-US')} credits; use some before buying more`);
     }

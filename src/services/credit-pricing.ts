@@ -1,7 +1,5 @@
 import { badInput } from '../errors/errors';
-import { MAX_CREDIT_QUANTITY } from './bounds';
-
-export { MAX_CREDIT_QUANTITY };
+import { MAX_CREDIT_QUANTITY, MIN_CREDIT_QUANTITY } from './bounds';
 
 /** R12: volume tiers of a pre-purchase, largest first. */
 export const VOLUME_TIERS: ReadonlyArray<{ minQuantity: number; discountPercent: number }> = [
@@ -10,8 +8,6 @@ export const VOLUME_TIERS: ReadonlyArray<{ minQuantity: number; discountPercent:
   { minQuantity: 100, discountPercent: 10 },
   { minQuantity: 1, discountPercent: 0 },
 ];
-
-export const MIN_CREDIT_QUANTITY = 1;
 
 export interface CreditQuoteValue {
   quantity: number;

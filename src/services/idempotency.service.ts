@@ -4,12 +4,11 @@ import { sqlInstant } from '../db/sql';
 import type { DbContext } from '../db/unit-of-work';
 import { badInput, conflict, idempotencyKeyReused } from '../errors/errors';
 import { Clock } from '../common/clock';
-import { MAX_LENGTH } from '../../entities/lengths';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './bounds';
 import { checkText } from './text';
 
 /** Keys are remembered at least this long (R19); `purgeExpired` deletes older ones. */
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
 
 export interface IdempotentCall {
   organizationId: string;

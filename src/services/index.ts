@@ -5,7 +5,6 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { createMailTransport } from '../notifications/mail-transport';
 import type { Metrics } from '../observability/metrics';
 import type { BillingPubSub } from '../pubsub/pubsub';
-import { AccessService } from './access.service';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
@@ -22,6 +21,7 @@ import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
 import { OrganizationLifecycleService } from './organization-lifecycle.service';
+import { PermissionOverrideService } from './permission-override.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
 import { UserService } from './user.service';
@@ -29,8 +29,8 @@ import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
 import { InvoicePaymentService } from './invoice-payment.service';
 import type { InvoiceLineSource } from './invoice-lines';
-import { NotificationService } from './notification.service';
-import { OutboxService } from './outbox.service';
+import { OutboxDeliverer } from './outbox-deliverer';
+import { OutboxWriter } from './outbox-writer';
 import { PaymentMethodService } from './payment-method.service';
 import { PaymentsService } from './payments.service';
 import { ReminderService } from './reminder.service';
@@ -65,7 +65,7 @@ export function createServices(deps: ServiceDeps) {
   const licenses = new LicenseService(organizations, usage, alerts);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
-  const access = new AccessService(uow, permissions, users);
+  const permissionOverrides = new PermissionOverrideService(uow, permissions, users);
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
   const idempotency = new IdempotencyService(clock);
@@ -76,23 +76,23 @@ export function createServices(deps: ServiceDeps) {
   const creditPurchases = new CreditPurchaseService(uow, clock, organizations, idempotency, creditLedger, payments);
   const assignments = new AssignmentService(uow, clock, creditLedger);
   const contacts = new BillingContactsService(uow, permissions);
-  const notifications = new NotificationService(clock);
-  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, notifications, defaultInvoiceLineSources(usage));
-  const lifecycle = new OrganizationLifecycleService(uow, clock, deps.config, organizations, invoices, contacts, notifications);
-  const invoicePayments = new InvoicePaymentService(uow, deps.config, payments, idempotency, alerts, contacts, notifications);
-  const reminders = new ReminderService(uow, deps.config, contacts, notifications);
-  const outbox = new OutboxService(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
+  const outboxWriter = new OutboxWriter(clock);
+  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, outboxWriter, defaultInvoiceLineSources(usage));
+  const lifecycle = new OrganizationLifecycleService(uow, clock, deps.config, organizations, invoices, contacts, outboxWriter);
+  const invoicePayments = new InvoicePaymentService(uow, deps.config, payments, idempotency, alerts, contacts, outboxWriter);
+  const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
+  const outboxDeliverer = new OutboxDeliverer(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
   const scheduler = new SchedulerService([
     closeDuePeriodsJob(invoices),
     expireCreditLotsJob(credits),
     purgeIdempotencyKeysJob(idempotency),
     queueRemindersJob(reminders),
-    deliverOutboxJob(outbox),
+    deliverOutboxJob(outboxDeliverer),
   ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
   return {
-    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, access,
-    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, notifications, invoices, lifecycle, invoicePayments, reminders, outbox, scheduler,
+    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, permissionOverrides,
+    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, outboxWriter, invoices, lifecycle, invoicePayments, reminders, outboxDeliverer, scheduler,
   };
 }
 

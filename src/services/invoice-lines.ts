@@ -12,14 +12,26 @@ export interface DraftLine {
 }
 
 /**
- * A contributor of invoice lines for [from, to): licenses, credits. One code path for issuing and previewing.
- * `openPeriod` is given only for the preview of the open period (R18): a source may then read that period's
- * aggregates kept on write; an issued invoice is computed from the timeline and the ledger.
+ * The period an invoice bills: its id, and the instants [from, to) it covers (to is now for the preview). `open` is
+ * the open period itself, given only for the preview (R18): a source may then read that period's aggregates kept on
+ * write; an issued invoice is computed from the timeline and the ledger.
  */
-export interface InvoiceLineSource {
-  lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]>;
+export interface BilledPeriod {
+  periodId: string;
+  from: Date;
+  to: Date;
+  open?: BillingPeriod;
 }
 
-export const formatDay = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+/** A contributor of invoice lines for a period: licenses, credits. One code path for issuing and previewing. */
+export interface InvoiceLineSource {
+  lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]>;
+}
+
+// One formatter for the process: toLocaleDateString with options builds a new one per call (~50× the cost of format).
+const DAY_FORMAT = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+
+/** "Mar 5, 2025": the day of `d` in UTC, as invoice lines print it. */
+export const formatDay = (d: Date) => DAY_FORMAT.format(d);
 
 export const invoiceNumber = (sequence: number) => `INV-${String(sequence).padStart(6, '0')}`;

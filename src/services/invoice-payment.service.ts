@@ -7,8 +7,8 @@ import { invoiceMail } from '../notifications/templates';
 import { AlertService } from './alert.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { IdempotencyService, validateIdempotencyKey } from './idempotency.service';
-import { formatUsd } from '../common/money';
-import { NotificationService } from './notification.service';
+import { amountDueCents, formatUsd } from '../common/money';
+import { OutboxWriter } from './outbox-writer';
 import { Declined, PaymentsService } from './payments.service';
 import type { ServiceContext } from './service-context';
 
@@ -27,7 +27,7 @@ export class InvoicePaymentService {
     private readonly idempotency: IdempotencyService,
     private readonly alerts: AlertService,
     private readonly contacts: BillingContactsService,
-    private readonly notifications: NotificationService,
+    private readonly outboxWriter: OutboxWriter,
   ) {}
 
   async pay(ctx: ServiceContext, invoiceId: string, idempotencyKey: string): Promise<Invoice> {
@@ -46,7 +46,7 @@ export class InvoicePaymentService {
     const invoice = await tx.find(Invoice, invoiceId);
     if (invoice.status === InvoiceStatus.PAID) throw alreadyPaid(invoice.number);
     if (invoice.status !== InvoiceStatus.OPEN) throw conflict(`Invoice ${invoice.number} is ${invoice.status} and cannot be paid`);
-    const amountDue = invoice.totalCents - invoice.amountPaidCents;
+    const amountDue = amountDueCents(invoice);
     const { payment, declined } = await this.payments.charge(tx, {
       purpose: PaymentPurpose.INVOICE, invoiceId, amountCents: amountDue, providerKey, retry: 'pay again',
     });
@@ -56,7 +56,7 @@ export class InvoicePaymentService {
         organizationId: org.id, kind: AlertKind.PAYMENT_FAILED,
         message: `Payment of ${formatUsd(amountDue)} for invoice ${invoice.number} failed (${declined.code.replace(/_/g, ' ')}); the invoice is still open.`,
       });
-      await this.notifications.enqueue(tx, {
+      await this.outboxWriter.enqueue(tx, {
         organizationId: org.id, invoiceId, kind: NotificationKind.PAYMENT_FAILED, recipients,
         mail: invoiceMail(NotificationKind.PAYMENT_FAILED, invoice, org.name, this.config.billingPortalUrl, null, declined.code),
       });
@@ -66,7 +66,7 @@ export class InvoicePaymentService {
     invoice.amountPaidCents += amountDue;
     invoice.paidAt = payment.createdAt;
     await tx.em.update(Invoice, { id: invoiceId }, { status: invoice.status, amountPaidCents: invoice.amountPaidCents, paidAt: invoice.paidAt });
-    await this.notifications.enqueue(tx, {
+    await this.outboxWriter.enqueue(tx, {
       organizationId: org.id, invoiceId, kind: NotificationKind.PAYMENT_RECEIPT, recipients,
       mail: invoiceMail(NotificationKind.PAYMENT_RECEIPT, invoice, org.name, this.config.billingPortalUrl),
     });

@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, NotificationKind, Organization,
+  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, Notification, NotificationKind, Organization,
 } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
@@ -12,17 +12,39 @@ import { invoiceMail } from '../notifications/templates';
 import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from '../common/clock';
-import { DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
+import { BilledPeriod, DraftLine, InvoiceLineSource, invoiceNumber } from './invoice-lines';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { sumCents } from '../common/money';
-import { NotificationService } from './notification.service';
+import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
 const DAY_MS = 86_400_000;
 
-/** An invoice as the API shows it: a stored one, or the DRAFT preview of the open period (R18, never stored). */
-export type InvoiceView = Invoice & { draftLines?: DraftLine[] };
+/** R18: the preview of the open period's invoice, computed as of now and never stored; so it has no number, dates or payments. */
+export interface DraftInvoice {
+  /** `upcoming-<period id>`: no stored invoice has it, so looking it up is NOT_FOUND. */
+  id: string;
+  number: null;
+  status: InvoiceStatus.DRAFT;
+  periodStart: Date;
+  periodEnd: Date;
+  issuedAt: null;
+  dueAt: null;
+  currency: string;
+  subtotalCents: number;
+  totalCents: number;
+  amountPaidCents: 0;
+  lines: DraftLine[];
+}
+
+/** An invoice as the API shows it: a stored one, or the DRAFT preview of the open period. */
+export type InvoiceView = Invoice | DraftInvoice;
+
+/** A stored invoice is issued OPEN or PAID (R17) and never DRAFT, so the status tells the preview apart. */
+export function isDraftInvoice(invoice: InvoiceView): invoice is DraftInvoice {
+  return invoice.status === InvoiceStatus.DRAFT;
+}
 
 /**
  * R17–R18: periods close into immutable invoices; the preview runs the same line code as of now.
@@ -35,31 +57,30 @@ export class InvoiceService {
     private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
     private readonly organizations: OrganizationService,
     private readonly contacts: BillingContactsService,
-    private readonly notifications: NotificationService,
+    private readonly outboxWriter: OutboxWriter,
     private readonly lineSources: InvoiceLineSource[],
   ) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]> {
     const lines: DraftLine[] = [];
-    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, from, to, openPeriod)));
+    for (const source of this.lineSources) lines.push(...(await source.lines(em, org, contract, period)));
     return lines;
   }
 
   /** R18: what the open period's invoice would be if it closed now; status DRAFT, number null, nothing stored. */
-  async upcoming(ctx: ServiceContext, organizationId: string): Promise<InvoiceView | null> {
+  async upcoming(ctx: ServiceContext, organizationId: string): Promise<DraftInvoice | null> {
     const period = await this.organizations.currentPeriod(ctx.em, organizationId);
     if (!period) return null; // terminated: no open period
     const org = await ctx.em.findOneByOrFail(Organization, { id: organizationId });
     const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
-    const draftLines = await this.lines(ctx.em, org, contract, period.start, to, period);
-    const total = sum(draftLines);
-    return Object.assign(new Invoice(), {
-      id: `upcoming-${period.id}`, organizationId, periodId: period.id, sequence: 0, number: null as unknown as string,
-      status: InvoiceStatus.DRAFT, periodStart: period.start, periodEnd: period.end, issuedAt: null as unknown as Date,
-      dueAt: null as unknown as Date, currency: 'USD', subtotalCents: total, totalCents: total, amountPaidCents: 0, paidAt: null, draftLines,
-    });
+    const lines = await this.lines(ctx.em, org, contract, { periodId: period.id, from: period.start, to, open: period });
+    const total = sum(lines);
+    return {
+      id: `upcoming-${period.id}`, number: null, status: InvoiceStatus.DRAFT, periodStart: period.start, periodEnd: period.end,
+      issuedAt: null, dueAt: null, currency: 'USD', subtotalCents: total, totalCents: total, amountPaidCents: 0, lines,
+    };
   }
 
   list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
@@ -69,6 +90,11 @@ export class InvoiceService {
 
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {
     return em.find(InvoiceLineItem, { where: { invoiceId: In([...invoiceIds]) }, order: { position: 'ASC' } });
+  }
+
+  /** The mail written to the outbox about one invoice, oldest first. */
+  notificationsOf(em: EntityManager, invoiceId: string): Promise<Notification[]> {
+    return em.find(Notification, { where: { invoiceId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** Operators: ends the current period now, issues its invoice and starts the next period (re-anchored at now). */
@@ -123,7 +149,7 @@ export class InvoiceService {
     const contract = await tx.em.findOneByOrFail(Contract, { organizationId: org.id });
     const early = at < period.end;
     const end = early ? at : period.end;
-    const lines = await this.lines(tx.em, org, contract, period.start, end);
+    const lines = await this.lines(tx.em, org, contract, { periodId: period.id, from: period.start, to: end });
     const total = sum(lines);
     org.lastInvoiceSequence += 1;
     await tx.em.update(Organization, { id: org.id }, { lastInvoiceSequence: org.lastInvoiceSequence });
@@ -146,7 +172,7 @@ export class InvoiceService {
         end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
       });
     }
-    await this.notifications.enqueue(tx, {
+    await this.outboxWriter.enqueue(tx, {
       organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED, at, // the close instant (the test clock's asOf)
       recipients: await this.contacts.recipients(tx.em, org.id), mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
     });

@@ -1,13 +1,9 @@
 import { EntityManager } from 'typeorm';
-import { BillingPeriod, Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
-import { DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
+import { Contract, Organization } from '../../entities';
+import { BilledPeriod, DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
 import { formatUsd, multiplyCents } from '../common/money';
+import { licenseTerms } from './license-terms';
 import type { UsageService } from './usage.service';
-
-const TERMS = {
-  [LicenseKind.USER]: { base: LineItemKind.SEATS, overage: LineItemKind.SEAT_OVERAGE, unit: 'seat', inUse: 'active users' },
-  [LicenseKind.LOCATION]: { base: LineItemKind.LOCATIONS, overage: LineItemKind.LOCATION_OVERAGE, unit: 'location', inUse: 'active locations' },
-} as const;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -19,27 +15,25 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export class LicenseInvoiceLines implements InvoiceLineSource {
   constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod'>) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, from: Date, to: Date, openPeriod?: BillingPeriod): Promise<DraftLine[]> {
+  async lines(em: EntityManager, org: Organization, contract: Contract, { from, to, open }: BilledPeriod): Promise<DraftLine[]> {
     const model = contract.licenseModel;
-    const terms = TERMS[model];
-    const contracted = model === LicenseKind.USER ? contract.contractedSeats : contract.contractedLocations;
-    const unitPriceCents = model === LicenseKind.USER ? contract.seatPriceCents : contract.locationPriceCents;
-    const { peak, peakAt } = openPeriod
-      ? await this.usage.peakOfOpenPeriod(em, model, openPeriod, to)
+    const { contracted, unitPriceCents, baseLine, overageLine, words } = licenseTerms(contract, model);
+    const { peak, peakAt } = open
+      ? await this.usage.peakOfOpenPeriod(em, model, open, to)
       : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
     if (contracted > 0) {
       lines.push({
-        kind: terms.base,
-        description: `${plural(contracted, `contracted ${terms.unit}`)} at ${formatUsd(unitPriceCents)}${peakAt ? ` (peak of ${peak} ${terms.inUse} on ${formatDay(peakAt)})` : ''}`,
+        kind: baseLine,
+        description: `${plural(contracted, `contracted ${words.unit}`)} at ${formatUsd(unitPriceCents)}${peakAt ? ` (peak of ${peak} ${words.inUse} on ${formatDay(peakAt)})` : ''}`,
         quantity: contracted, unitPriceCents, amountCents: multiplyCents(unitPriceCents, contracted), peakAt,
       });
     }
     const overage = Math.max(0, peak - contracted);
     if (overage > 0) {
       lines.push({
-        kind: terms.overage,
-        description: `Peak of ${peak} ${terms.inUse} on ${formatDay(peakAt!)}, ${contracted} contracted: ${plural(overage, `additional ${terms.unit}`)}`,
+        kind: overageLine,
+        description: `Peak of ${peak} ${words.inUse} on ${formatDay(peakAt!)}, ${contracted} contracted: ${plural(overage, `additional ${words.unit}`)}`,
         quantity: overage, unitPriceCents, amountCents: multiplyCents(unitPriceCents, overage), peakAt,
       });
     }

@@ -1,9 +1,10 @@
 import { EntityManager } from 'typeorm';
-import { AlertKind, Contract, LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
+import { LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
 import { formatUsd, multiplyCents } from '../common/money';
+import { licenseTerms } from './license-terms';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { UsageService } from './usage.service';
@@ -22,11 +23,6 @@ export interface LicenseView {
 
 /** What was just activated, for the alert's wording and its location (R11). */
 export type Activation = { kind: LicenseKind.USER; userId: string } | { kind: LicenseKind.LOCATION; location: Pick<Location, 'id' | 'name'> };
-
-export const contractedFor = (contract: Contract, kind: LicenseKind) =>
-  kind === LicenseKind.USER ? contract.contractedSeats : contract.contractedLocations;
-export const unitPriceFor = (contract: Contract, kind: LicenseKind) =>
-  kind === LicenseKind.USER ? contract.seatPriceCents : contract.locationPriceCents;
 
 /**
  * Licenses (R7–R11). USER: every active user holds a seat (R8). LOCATION: every active location is a license and
@@ -51,7 +47,7 @@ export class LicenseService {
     const contract = await this.organizations.contract(em, organizationId);
     if (!contract) return null;
     const kind = contract.licenseModel;
-    const contracted = contractedFor(contract, kind);
+    const { contracted, unitPriceCents } = licenseTerms(contract, kind);
     const period = await this.organizations.currentPeriod(em, organizationId);
     // The open period's aggregate holds both in use and the peak; without an open period (a terminated
     // organization) there is no peak to measure.
@@ -64,7 +60,7 @@ export class LicenseService {
       overage: Math.max(0, inUse - contracted),
       peakThisPeriod: peak.peak,
       peakAt: peak.peakAt,
-      unitPriceCents: unitPriceFor(contract, kind),
+      unitPriceCents,
     };
   }
 
@@ -86,7 +82,7 @@ export class LicenseService {
       throw licenseLimitReached(`An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`);
     }
     if (!contract || contract.licenseModel !== activation.kind) return;
-    const contracted = contractedFor(contract, activation.kind);
+    const { contracted, unitPriceCents: unitCents, alertKind, words } = licenseTerms(contract, activation.kind);
     if (inUse <= contracted) return;
     const seats = activation.kind === LicenseKind.USER;
     if (!contract.allowOverage) {
@@ -95,17 +91,15 @@ export class LicenseService {
         : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`);
     }
     const over = inUse - contracted;
-    const unitCents = unitPriceFor(contract, activation.kind);
     const chargeCents = multiplyCents(unitCents, over);
     const message = seats
-      ? `Seat overage: ${inUse} active users on a contract of ${contracted} seat${plural(contracted)}. ` +
-        `${over} additional seat${plural(over)} at ${formatUsd(unitCents)} add an estimated ${formatUsd(chargeCents)} to the next invoice.`
-      : `Location overage: adding "${activation.location.name}" makes ${inUse} active locations on a contract of ${contracted}. ` +
-        `${over} additional location${plural(over)} at ${formatUsd(unitCents)} add an estimated ${formatUsd(chargeCents)} to the next invoice.`;
+      ? `Seat overage: ${inUse} ${words.inUse} on a contract of ${contracted} seat${plural(contracted)}. `
+      : `Location overage: adding "${activation.location.name}" makes ${inUse} ${words.inUse} on a contract of ${contracted}. `;
+    const estimate = `${over} additional ${words.unit}${plural(over)} at ${formatUsd(unitCents)} add an estimated ${formatUsd(chargeCents)} to the next invoice.`;
     await this.alerts.raise(tx, {
       organizationId,
-      kind: seats ? AlertKind.SEAT_OVERAGE : AlertKind.LOCATION_OVERAGE,
-      message: message.slice(0, 500),
+      kind: alertKind,
+      message: (message + estimate).slice(0, 500),
       contracted,
       inUse,
       estimatedAdditionalChargeCents: chargeCents,

@@ -7,7 +7,7 @@ import { terminationMail } from '../notifications/templates';
 import { BillingContactsService } from './billing-contacts.service';
 import { Clock } from '../common/clock';
 import { InvoiceService } from './invoice.service';
-import { NotificationService } from './notification.service';
+import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 
@@ -23,7 +23,7 @@ export class OrganizationLifecycleService {
     private readonly organizations: OrganizationService,
     private readonly invoices: InvoiceService,
     private readonly contacts: BillingContactsService,
-    private readonly notifications: NotificationService,
+    private readonly outboxWriter: OutboxWriter,
   ) {}
 
   /** R21: the organization asks to end its contract; support and the billing recipients are told. */
@@ -36,7 +36,7 @@ export class OrganizationLifecycleService {
       org.terminationReason = reason?.trim() || null;
       await tx.em.save(org);
       const recipients = [...new Set([this.config.supportEmail.toLowerCase(), ...(await this.contacts.recipients(tx.em, organizationId, org))])];
-      await this.notifications.enqueue(tx, {
+      await this.outboxWriter.enqueue(tx, {
         organizationId, kind: NotificationKind.TERMINATION_REQUESTED, recipients,
         mail: terminationMail(org.name, org.id, org.terminationReason, this.config.billingPortalUrl),
       });

@@ -7,7 +7,7 @@ import { UnitOfWork } from '../db/unit-of-work';
 import { invoiceMail } from '../notifications/templates';
 import { BillingContactsService } from './billing-contacts.service';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
-import { NotificationService } from './notification.service';
+import { OutboxWriter } from './outbox-writer';
 import type { ServiceContext } from './service-context';
 
 /** R23: reminders go this many days before the due date. */
@@ -43,7 +43,7 @@ export class ReminderService {
     private readonly uow: UnitOfWork,
     private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
     private readonly contacts: BillingContactsService,
-    private readonly notifications: NotificationService,
+    private readonly outboxWriter: OutboxWriter,
   ) {}
 
   /**
@@ -88,7 +88,7 @@ export class ReminderService {
       if (!invoice || invoice.status !== InvoiceStatus.OPEN) return 0;
       const queued = (await this.queuedOffsets(tx, [invoiceId])).get(invoiceId) ?? [];
       if (reminderDue(invoice, asOf, queued) !== offsetDays) return 0;
-      await this.notifications.enqueue(tx, {
+      await this.outboxWriter.enqueue(tx, {
         organizationId, invoiceId, kind: NotificationKind.INVOICE_REMINDER, offsetDays, at,
         // R22/R23: the billing recipients of this moment, not of when the invoice was issued.
         recipients: await this.contacts.recipients(tx.em, organizationId, org),

@@ -1,7 +1,7 @@
 import type { CreditService } from './credit.service';
 import type { IdempotencyService } from './idempotency.service';
 import type { InvoiceService } from './invoice.service';
-import type { OutboxService } from './outbox.service';
+import type { OutboxDeliverer } from './outbox-deliverer';
 import type { ReminderService } from './reminder.service';
 import type { ScheduledJob } from './scheduler.service';
 
@@ -36,7 +36,7 @@ export const queueRemindersJob = (reminders: Pick<ReminderService, 'queueDue'>):
 });
 
 /** R24: delivers what the outbox holds that is due (new mail, and retries whose backoff has passed). Last, so a run's own mail goes out in that run. */
-export const deliverOutboxJob = (outbox: Pick<OutboxService, 'deliverDue'>): ScheduledJob => ({
+export const deliverOutboxJob = (outboxDeliverer: Pick<OutboxDeliverer, 'deliverDue'>): ScheduledJob => ({
   name: 'deliverOutbox',
-  run: async (ctx, run) => ({ notificationsSent: (await outbox.deliverDue(ctx, run)).sent }),
+  run: async (ctx, run) => ({ notificationsSent: (await outboxDeliverer.deliverDue(ctx, run)).sent }),
 });

@@ -1,4 +1,5 @@
 import { badInput } from '../errors/errors';
+import { MAX_ID_LENGTH } from './bounds';
 
 /**
  * R34: the rules every string input obeys, in one place. Input classes apply them through the class-validator
@@ -53,7 +54,7 @@ export function checkText(field: string, value: unknown, rule: TextRule): string
  * does not exist is NOT_FOUND where it is looked up (R5: never a database error). An id is stored only after it was
  * found, so it always fits its column.
  */
-export const ID_RULE: TextRule = { max: 64, min: 1 };
+export const ID_RULE: TextRule = { max: MAX_ID_LENGTH, min: 1 };
 
 /** Trimmed text that must not be blank (class-validator sees the raw string; "   " passes its length check). */
 export function requiredText(field: string, value: string): string {

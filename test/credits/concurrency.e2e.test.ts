@@ -1,7 +1,8 @@
 import { BillingAlert, CreditLot, Payment } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
-import { addUser, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
-import { assign, creditState, DAY, expectLedgerBalances, grant, ok, PURCHASE, SET_CARD, START, newKey } from './credits-support';
+import { addUser, createOrg, DRIVERS, ok, startServer, TestServer } from '../support/harness';
+import { assign, creditState, expectLedgerBalances, grant, PURCHASE, SET_CARD, START, newKey } from './credits-support';
+import { DAY } from '../support/clock';
 
 /**
  * R14–R16, R19 under concurrency. On MariaDB two server instances share one database (the "many places" of R14);

@@ -2,21 +2,7 @@ import {
   BillingAlert, CreditDailyUse, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditOverageTally, CreditPeriodTally, TrainingAssignment,
 } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
-import type { Clock } from '../../src/common/clock';
-import { TestServer } from '../support/harness';
-
-/** A clock tests move by hand (the app's one source of "now"). */
-export class ManualClock implements Clock {
-  constructor(public current = new Date()) {}
-  now(): Date {
-    return new Date(this.current.getTime());
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
-
-export const DAY = 24 * 60 * 60 * 1000;
+import { ok, TestServer } from '../support/harness';
 
 export const sandboxOf = (server: TestServer) => server.app.services.paymentProvider as SandboxPaymentProvider;
 
@@ -61,12 +47,6 @@ export const SET_CARD = /* GraphQL */ `
 
 let keyCounter = 0;
 export const newKey = (prefix = 'key') => `${prefix}-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
-
-export async function ok(promise: Promise<{ data?: any; errors?: unknown }>): Promise<any> {
-  const res = await promise;
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data;
-}
 
 /** Grants credits as an operator (no expiry unless given). Returns the lot id. */
 export async function grant(server: TestServer, organizationId: string, quantity: number, expiresAt?: Date): Promise<string> {

@@ -1,8 +1,9 @@
 import { BillingAlert, CreditLot, CreditSource, IdempotencyKey, Organization, OrganizationStatus, Payment, PaymentStatus } from '../../entities';
-import { addUser, codes, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
+import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer } from '../support/harness';
 import {
-  assign, ASSIGN, BALANCE, CANCEL, creditState, DAY, expectLedgerBalances, grant, GRANT, ManualClock, newKey, ok, PURCHASE, sandboxOf, SET_CARD, START,
+  assign, ASSIGN, BALANCE, CANCEL, creditState, expectLedgerBalances, grant, GRANT, newKey, PURCHASE, sandboxOf, SET_CARD, START,
 } from './credits-support';
+import { DAY, HOUR, ManualClock } from '../support/clock';
 
 describe.each(DRIVERS)('credits on %s', (driver) => {
   let server: TestServer;
@@ -433,11 +434,11 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       await ok(server.gql(PURCHASE, { quantity: 1, key }, o.adminToken));
       const idempotency = server.app.services.idempotency;
       const ctx = { em: em() };
-      clock.advance(23 * 60 * 60 * 1000);
+      clock.advance(23 * HOUR);
       await idempotency.purgeExpired(ctx, clock.now());
       expect(await em().count(IdempotencyKey, { where: { organizationId: o.orgId } })).toBe(1);
       expect(codes(await server.gql(PURCHASE, { quantity: 2, key }, o.adminToken))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
-      clock.advance(2 * 60 * 60 * 1000);
+      clock.advance(2 * HOUR);
       expect(await idempotency.purgeExpired(ctx, clock.now())).toBeGreaterThanOrEqual(1);
       expect(await em().count(IdempotencyKey, { where: { organizationId: o.orgId } })).toBe(0);
     });

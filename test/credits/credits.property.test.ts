@@ -1,12 +1,14 @@
 import fc from 'fast-check';
-import { ALL_PERMISSIONS, AssignmentStatus, CreditEntryKind, CreditLedgerEntry, LicenseKind, Role } from '../../entities';
+import { AssignmentStatus, CreditEntryKind, CreditLedgerEntry, LicenseKind, Role } from '../../entities';
 import type { Viewer } from '../../src/auth/viewer';
 import { BillingError } from '../../src/errors/errors';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
 import { DRIVERS, startServer, TestServer, uniqueEmail } from '../support/harness';
-import { creditState, DAY, expectLedgerBalances, ManualClock } from './credits-support';
+import { creditState, expectLedgerBalances } from './credits-support';
+import { DAY, ManualClock } from '../support/clock';
+import { operatorViewer } from '../support/viewers';
 
-const operator: Viewer = { authenticated: true, isOperator: true, subject: 'property-operator', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+const operator: Viewer = operatorViewer('property-operator');
 
 type Op =
   | { kind: 'purchase'; quantity: number; key: number }

@@ -5,6 +5,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createDataSource } from '../../ormconfig';
 import { codes, createOrg, DRIVERS, databaseUrlFor, startServer, TEST_SECRET, TestServer, wsOnce } from '../support/harness';
+import { sleep } from '../support/wait';
 
 describe.each(DRIVERS)('running it on %s', (driver) => {
   let server: TestServer;
@@ -83,7 +84,7 @@ describe('the process', () => {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    for (let i = 0; i < 100 && !output.includes('ready'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !output.includes('ready'); i++) await sleep(100);
     expect(output).toContain('ready');
     const health = await fetch(`http://localhost:${port}/healthz`);
     expect(health.status).toBe(200);

@@ -2,6 +2,7 @@ import { ALL_PERMISSIONS, BillingAlert, Location, Organization, User } from '../
 import type { Viewer } from '../../src/auth/viewer';
 import { BillingError } from '../../src/errors/errors';
 import { createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
+import { operatorViewer } from '../support/viewers';
 
 /**
  * The organization scope (UnitOfWork.forOrganization) is the one entry point of every organization-scoped change:
@@ -15,7 +16,7 @@ describe.each(DRIVERS)('organization scope on %s', (driver) => {
   const member = (orgId: string, userId: string): Viewer => ({
     authenticated: true, isOperator: false, subject: userId, user: null, organizationId: orgId, permissions: new Set(ALL_PERMISSIONS),
   });
-  const operator: Viewer = { authenticated: true, isOperator: true, subject: 'op', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+  const operator: Viewer = operatorViewer('op');
   const scoped = <T>(viewer: Viewer, target: Parameters<TestServer['app']['services']['uow']['forOrganization']>[1], options: { allowTerminated?: boolean }, work: (scope: any) => Promise<T>) =>
     server.app.services.uow.forOrganization({ viewer, em: server.app.dataSource.manager }, target, options, work);
   const code = (promise: Promise<unknown>) => promise.then(() => null, (error: BillingError) => String(error.extensions?.code ?? error));

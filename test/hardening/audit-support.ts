@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { GqlResult } from '../support/harness';
+import { GqlResult, ok } from '../support/harness';
+import { sleep } from '../support/wait';
 
 /** The built audit CLI (`npm test` builds before jest runs). */
 export const BUILT_AUDIT = resolve(__dirname, '../../dist/src/cli/audit.js');
@@ -59,13 +60,6 @@ let counter = 0;
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${process.pid}-${(counter++).toString(36)}`;
 export const uniqueMail = (prefix: string) => `${unique(prefix)}@example.test`;
 
-/** Data of a call, or a thrown error with the GraphQL errors. */
-export async function data(res: Promise<GqlResult>): Promise<any> {
-  const r = await res;
-  if (r.errors?.length) throw new Error(JSON.stringify(r.errors));
-  return r.data;
-}
-
 export interface OrgBooks {
   orgId: string;
   adminId: string;
@@ -88,36 +82,36 @@ export interface OrgBooks {
  * closed and paid, another closed and left open.
  */
 export async function realisticBooks(gql: Gql, operatorToken: string, tokenFor: (userId: string) => Promise<string>): Promise<OrgBooks> {
-  const created = await data(gql(Q.createOrg, {
+  const created = await ok(gql(Q.createOrg, {
     input: { name: 'Audited', admin: { email: uniqueMail('admin'), name: 'Admin' }, contract: { licenseModel: 'USER', contractedSeats: 10, seatPriceCents: 1500 } },
   }, operatorToken));
   const orgId: string = created.createOrganization.id;
-  const adminId: string = (await data(gql(Q.users, { id: orgId }, operatorToken))).organization.users.nodes[0].id;
+  const adminId: string = (await ok(gql(Q.users, { id: orgId }, operatorToken))).organization.users.nodes[0].id;
   const admin = await tokenFor(adminId);
-  await data(gql(Q.setCard, { token: 'tok_visa' }, admin));
-  const purchase = (await data(gql(Q.purchase, { quantity: 20, key: unique('buy') }, admin))).purchaseCredits;
-  const grantLotId: string = (await data(gql(Q.grant, { organizationId: orgId, quantity: 5, key: unique('grant') }, operatorToken))).grantCredits.id;
-  const activeUserId: string = (await data(gql(Q.addUser, { input: { email: uniqueMail('user'), name: 'Active' } }, admin))).addUser.id;
-  const deactivatedUserId: string = (await data(gql(Q.addUser, { input: { email: uniqueMail('user'), name: 'Leaver' } }, admin))).addUser.id;
-  await data(gql(Q.deactivateUser, { id: deactivatedUserId }, admin));
-  await data(gql(Q.reactivateUser, { id: deactivatedUserId }, admin));
-  await data(gql(Q.deactivateUser, { id: deactivatedUserId }, admin));
-  const locationId: string = (await data(gql(Q.addLocation, { input: { name: 'Depot' } }, admin))).addLocation.id;
-  const closedLocation: string = (await data(gql(Q.addLocation, { input: { name: 'Kiosk' } }, admin))).addLocation.id;
-  await data(gql(Q.deactivateLocation, { id: closedLocation }, admin));
+  await ok(gql(Q.setCard, { token: 'tok_visa' }, admin));
+  const purchase = (await ok(gql(Q.purchase, { quantity: 20, key: unique('buy') }, admin))).purchaseCredits;
+  const grantLotId: string = (await ok(gql(Q.grant, { organizationId: orgId, quantity: 5, key: unique('grant') }, operatorToken))).grantCredits.id;
+  const activeUserId: string = (await ok(gql(Q.addUser, { input: { email: uniqueMail('user'), name: 'Active' } }, admin))).addUser.id;
+  const deactivatedUserId: string = (await ok(gql(Q.addUser, { input: { email: uniqueMail('user'), name: 'Leaver' } }, admin))).addUser.id;
+  await ok(gql(Q.deactivateUser, { id: deactivatedUserId }, admin));
+  await ok(gql(Q.reactivateUser, { id: deactivatedUserId }, admin));
+  await ok(gql(Q.deactivateUser, { id: deactivatedUserId }, admin));
+  const locationId: string = (await ok(gql(Q.addLocation, { input: { name: 'Depot' } }, admin))).addLocation.id;
+  const closedLocation: string = (await ok(gql(Q.addLocation, { input: { name: 'Kiosk' } }, admin))).addLocation.id;
+  await ok(gql(Q.deactivateLocation, { id: closedLocation }, admin));
   const startedAssignmentIds: string[] = [];
   for (const credits of [2, 30]) { // 25 credits on hand: the second start takes 23 from lots and bills 7 as overage
-    const id: string = (await data(gql(Q.assign, { input: { userId: activeUserId, contentId: 'safety-101', credits } }, admin))).assignPremiumContent.id;
-    await data(gql(Q.start, { id }, admin));
-    await data(gql(Q.start, { id }, admin)); // R14: again, consumes nothing
+    const id: string = (await ok(gql(Q.assign, { input: { userId: activeUserId, contentId: 'safety-101', credits } }, admin))).assignPremiumContent.id;
+    await ok(gql(Q.start, { id }, admin));
+    await ok(gql(Q.start, { id }, admin)); // R14: again, consumes nothing
     startedAssignmentIds.push(id);
   }
-  const cancelled: string = (await data(gql(Q.assign, { input: { userId: activeUserId, contentId: 'safety-102', credits: 1 } }, admin))).assignPremiumContent.id;
-  await data(gql(Q.cancel, { id: cancelled }, admin));
-  const paidInvoiceId: string = (await data(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
-  await data(gql(Q.pay, { invoiceId: paidInvoiceId, key: unique('pay') }, admin));
-  await new Promise((r) => setTimeout(r, 5)); // the next period must have begun before it can be closed
-  const openInvoiceId: string = (await data(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
+  const cancelled: string = (await ok(gql(Q.assign, { input: { userId: activeUserId, contentId: 'safety-102', credits: 1 } }, admin))).assignPremiumContent.id;
+  await ok(gql(Q.cancel, { id: cancelled }, admin));
+  const paidInvoiceId: string = (await ok(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
+  await ok(gql(Q.pay, { invoiceId: paidInvoiceId, key: unique('pay') }, admin));
+  await sleep(5); // the next period must have begun before it can be closed
+  const openInvoiceId: string = (await ok(gql(Q.close, { organizationId: orgId }, operatorToken))).closeBillingPeriod.id;
   return {
     orgId, adminId, adminToken: admin, activeUserId, deactivatedUserId, locationId, purchaseId: purchase.id, purchaseLotId: purchase.lot.id,
     purchasePaymentId: purchase.payment.id, grantLotId, startedAssignmentIds, paidInvoiceId, openInvoiceId,

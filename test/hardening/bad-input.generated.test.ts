@@ -1,4 +1,4 @@
-import { addUser, createOrg, DRIVERS, GqlResult, startServer, TestServer, uniqueEmail, wsOnce } from '../support/harness';
+import { addUser, createOrg, DRIVERS, GqlResult, ok, startServer, TestServer, uniqueEmail, wsOnce } from '../support/harness';
 
 /**
  * R34, generated from the served schema: every argument of every mutation (and every field of its input objects,
@@ -155,11 +155,10 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
 
   beforeAll(async () => {
     server = await startServer(driver, { config: { testClock: true } });
-    const res = await server.gql(INTROSPECT, {}, server.operatorToken);
-    if (res.errors) throw new Error(JSON.stringify(res.errors));
-    const types = res.data.__schema.types as Array<{ name: string; kind: string; inputFields: InputValue[] | null }>;
+    const { __schema } = await ok(server.gql(INTROSPECT, {}, server.operatorToken));
+    const types = __schema.types as Array<{ name: string; kind: string; inputFields: InputValue[] | null }>;
     schema = {
-      mutation: res.data.__schema.mutationType.fields,
+      mutation: __schema.mutationType.fields,
       inputs: new Map(types.filter((t) => t.inputFields).map((t) => [t.name, t.inputFields!])),
       kinds: new Map(types.map((t) => [t.name, t.kind])),
     };
@@ -177,11 +176,7 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
 
   async function world(name: string): Promise<World> {
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 1500 }, name);
-    const gql = async (query: string, variables: Record<string, unknown>, token = org.adminToken) => {
-      const res = await server.gql(query, variables, token);
-      if (res.errors) throw new Error(JSON.stringify(res.errors));
-      return res.data;
-    };
+    const gql = (query: string, variables: Record<string, unknown>, token = org.adminToken) => ok(server.gql(query, variables, token));
     const location = await gql(`mutation($i: AddLocationInput!) { addLocation(input: $i) { id } }`, { i: { name: `${name} HQ` } });
     // the second user exceeds the one contracted seat: a SEAT_OVERAGE alert
     const user = await addUser(server, org.adminToken, { locationId: location.addLocation.id });

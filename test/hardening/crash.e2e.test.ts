@@ -1,8 +1,8 @@
 import { createConnection } from 'mysql2/promise';
 import { signToken } from '../../src/auth/jwt';
 import { ChildServer, spawnServer } from '../support/child-server';
-import { GqlResult, TEST_SECRET, createMysqlDatabase, dropMysqlDatabase } from '../support/harness';
-import { Gql, Q, auditJson, data, unique, uniqueMail } from './audit-support';
+import { GqlResult, TEST_SECRET, createMysqlDatabase, dropMysqlDatabase, ok } from '../support/harness';
+import { Gql, Q, auditJson, unique, uniqueMail } from './audit-support';
 
 /**
  * Crash safety on MariaDB: the real built server (production mode, a child process) takes a burst of concurrent
@@ -68,21 +68,21 @@ const connectionFailed = (r: GqlResult) => 'connectionError' in r;
 
       // Three organizations, each with a card, users, assignments waiting to start and an open invoice.
       const orgs = await Promise.all([0, 1, 2].map(async (n) => {
-        const orgId: string = (await data(gql(Q.createOrg, {
+        const orgId: string = (await ok(gql(Q.createOrg, {
           input: { name: `Crash ${n}`, admin: { email: uniqueMail('admin'), name: 'Admin' }, contract: { licenseModel: 'USER', contractedSeats: 5, seatPriceCents: 1200 } },
         }, operator))).createOrganization.id;
-        const adminId: string = (await data(gql(Q.users, { id: orgId }, operator))).organization.users.nodes[0].id;
+        const adminId: string = (await ok(gql(Q.users, { id: orgId }, operator))).organization.users.nodes[0].id;
         const admin = await tokenFor(adminId);
-        await data(gql(Q.setCard, { token: 'tok_visa' }, admin));
-        await data(gql(Q.purchase, { quantity: 5, key: unique('setup') }, admin));
+        await ok(gql(Q.setCard, { token: 'tok_visa' }, admin));
+        await ok(gql(Q.purchase, { quantity: 5, key: unique('setup') }, admin));
         const users: string[] = [];
-        for (let i = 0; i < 3; i++) users.push((await data(gql(Q.addUser, { input: { email: uniqueMail('u'), name: `User ${i}` } }, admin))).addUser.id);
+        for (let i = 0; i < 3; i++) users.push((await ok(gql(Q.addUser, { input: { email: uniqueMail('u'), name: `User ${i}` } }, admin))).addUser.id);
         const assignments: string[] = [];
         for (let i = 0; i < 6; i++) {
           const input = { userId: users[i % users.length], contentId: `course-${i}`, credits: 1 + Math.floor(random() * 4) };
-          assignments.push((await data(gql(Q.assign, { input }, admin))).assignPremiumContent.id);
+          assignments.push((await ok(gql(Q.assign, { input }, admin))).assignPremiumContent.id);
         }
-        const invoiceId: string = (await data(gql(Q.close, { organizationId: orgId }, operator))).closeBillingPeriod.id;
+        const invoiceId: string = (await ok(gql(Q.close, { organizationId: orgId }, operator))).closeBillingPeriod.id;
         return { orgId, admin, users, assignments, invoiceId };
       }));
 

@@ -1,5 +1,6 @@
-import { BALANCE, ManualClock, newKey, ok, PURCHASE, SET_CARD } from '../credits/credits-support';
-import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
+import { BALANCE, newKey, PURCHASE, SET_CARD } from '../credits/credits-support';
+import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
+import { ManualClock } from '../support/clock';
 
 const ADD_LOCATION = `mutation($name: String!) { addLocation(input: { name: $name }) { id name } }`;
 const ADD_USER = `mutation($email: String!) { addUser(input: { email: $email, name: "Same person" }) { id email } }`;

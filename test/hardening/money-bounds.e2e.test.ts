@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { ASSIGN, DAY, GRANT, ManualClock, newKey, ok, PURCHASE, SET_CARD, START } from '../credits/credits-support';
+import { ASSIGN, GRANT, newKey, PURCHASE, SET_CARD, START } from '../credits/credits-support';
 import { safeInteger, safeIntegerTransformer } from '../../entities/columns';
 import { sqlInstant } from '../../src/db/sql';
-import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
+import { addUser, codes, CREATE_ORG, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
 import {
   MAX_ASSIGNMENT_CREDITS, MAX_BILLED_CREDITS_PER_PERIOD, MAX_CONTRACTED_LICENSES, MAX_CREDIT_BALANCE, MAX_CREDIT_QUANTITY, MAX_INVOICE_TOTAL_CENTS, MAX_PAYMENT_TERMS_DAYS, MAX_UNIT_PRICE_CENTS,
 } from '../../src/services/bounds';
+import { DAY, HOUR, ManualClock } from '../support/clock';
 
 const INVOICE = `id status lineItems { kind quantity unitPrice { cents } amount { cents } } subtotal { cents } total { cents } amountPaid { cents } amountDue { cents }`;
 const CLOSE = `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { ${INVOICE} } }`;
@@ -167,11 +168,11 @@ describe.each(DRIVERS)('R34: money that fits on %s', (driver) => {
     const learner = await addUser(server, org.adminToken);
     const assignment = (await ok(server.gql(ASSIGN, { input: { userId: learner.id, contentId: 'over', credits: 1 } }, org.adminToken))).assignPremiumContent.id;
     // Grants that expire within the hour fill the period's bound and leave no balance behind.
-    const expiresAt = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const expiresAt = new Date(clock.now().getTime() + HOUR).toISOString();
     for (let billed = 0; billed < MAX_BILLED_CREDITS_PER_PERIOD; billed += MAX_CREDIT_QUANTITY) {
       await ok(server.gql(GRANT, { organizationId: org.orgId, quantity: MAX_CREDIT_QUANTITY, expiresAt, key: newKey('fill') }, server.operatorToken));
     }
-    clock.advance(2 * 3_600_000);
+    clock.advance(2 * HOUR);
     // The first write after the expiry instant expires the lots (lazy expiry, R15): the start is refused, nothing billed.
     expect(codes(await server.gql(START, { id: assignment }, learner.token))).toEqual(['CONFLICT']);
     expect(await server.app.dataSource.query('SELECT id FROM credit_ledger_entry WHERE assignmentId = ?', [assignment])).toEqual([]);

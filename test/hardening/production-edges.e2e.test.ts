@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { BUILT_MAIN } from '../support/child-server';
 import { DRIVERS, TEST_SECRET } from '../support/harness';
 import { ChildTestServer, startChild } from './support';
+import { sleep } from '../support/wait';
 
 const VIEWER = JSON.stringify({ query: `{ viewer { isOperator } }` });
 const key = new TextEncoder().encode(TEST_SECRET);
@@ -49,7 +50,7 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
         expect(res.headers.get('content-type')).toMatch(/application\/json/);
         expect(await res.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       const logged = server.child.output().slice(before);
       expect(logged).not.toMatch(STACK_LINE);
       expect(logged).not.toMatch(/SyntaxError|<html|<pre>/);

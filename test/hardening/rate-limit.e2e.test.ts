@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { signToken } from '../../src/auth/jwt';
 import { QUERY_LIMITS } from '../../src/server/query-limits';
 import { codes, DRIVERS, REDIS_URL, startServer, TEST_SECRET, TestServer, wsOnce } from '../support/harness';
-import { sleep } from './support';
+import { sleep } from '../support/wait';
 
 const VIEWER = `{ viewer { isOperator } }`;
 /** R36's budget for these tests: one request a second, five at once. */

@@ -2,7 +2,8 @@ import { Agent, request } from 'node:http';
 import { Client } from 'graphql-ws';
 import { createOrg, DRIVERS, REDIS_URL, uniqueEmail } from '../support/harness';
 import { BILLING_ALERTS } from '../licenses/support';
-import { ChildTestServer, sleep, startChild } from './support';
+import { ChildTestServer, startChild } from './support';
+import { sleep } from '../support/wait';
 
 /** A LOCATION contract with no location included: every addLocation raises an alert for the dashboard. */
 const EVERY_LOCATION_ALERTS = { licenseModel: 'LOCATION', contractedLocations: 0, locationPriceCents: 4900 };

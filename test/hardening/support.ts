@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { ChildServer, spawnServer } from '../support/child-server';
 import { clientsFor, createMysqlDatabase, Driver, dropMysqlDatabase, TEST_SECRET, TestServer } from '../support/harness';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A database for a child server: a file for SQLite (two processes never share :memory:), a fresh one on MariaDB. */
 export async function childDatabase(driver: Driver): Promise<{ url: string; drop: () => Promise<void> }> {
   if (driver === 'sqlite') {

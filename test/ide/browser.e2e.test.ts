@@ -4,6 +4,7 @@ import { User } from '../../entities';
 import { DEMO_ADMIN_EMAIL } from '../../src/seed/demo';
 import { startServer, TestServer, uniqueEmail } from '../support/harness';
 import { ensureIdeBundle } from './ide-support';
+import { sleep, waitForValue } from '../support/wait';
 
 /**
  * The IDE in a real browser: Debian's Chromium, headless, driven by playwright-core, against a harness server on
@@ -68,7 +69,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
     // The page, its bundle, Monaco's three workers and the schema's introspection: all from here.
     expect(requests).toEqual(expect.arrayContaining([`${origin}/graphql`, `${origin}/graphql/ide/main.js`, `${origin}/graphql/ide/main.css`]));
-    const workers = await eventually(async () => new Set(requests.filter((url) => url.endsWith('.worker.js'))), (set) => set.size === 3);
+    const workers = await waitForValue(async () => new Set(requests.filter((url) => url.endsWith('.worker.js'))), (set) => set.size === 3);
     expect([...workers].sort()).toEqual(['editor', 'graphql', 'json'].map((w) => `${origin}/graphql/ide/${w}.worker.js`));
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
     expect(foreignRequests).toEqual([]);
@@ -78,12 +79,12 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
 
   it('runs a query with the prefilled demo admin token and shows its result', async () => {
     const tabs = await page.locator('.graphiql-tab').count();
-    await eventually(async () => {
+    await waitForValue(async () => {
       if ((await page.locator('.graphiql-tab').count()) === tabs) await page.locator('.graphiql-tab-add').click();
       return page.locator('.graphiql-tab').count();
     }, (count) => count === tabs + 1);
     const query = 'query WhoAmI { viewer { user { email role } permissions } organization { name contract { contractedSeats seatPrice { formatted } } } }';
-    await eventually(async () => {
+    await waitForValue(async () => {
       await page.locator('.graphiql-query-editor .view-lines').click();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Delete');
@@ -91,7 +92,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       return editorText(page, '.graphiql-query-editor');
     }, (text) => text.trim() === query);
     // GraphiQL takes the operation name from the editor after a debounce; the tab's title shows when it has.
-    await eventually(() => page.locator('.graphiql-tab[aria-selected="true"]').innerText(), (title) => title === 'WhoAmI');
+    await waitForValue(() => page.locator('.graphiql-tab[aria-selected="true"]').innerText(), (title) => title === 'WhoAmI');
     const postsBefore = requests.filter((url) => url === `${origin}/graphql`).length;
     const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('WhoAmI'));
     await execute(page, () => requests.filter((url) => url === `${origin}/graphql`).length > postsBefore);
@@ -99,7 +100,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     expect({ status: response.status(), sent: response.request().postDataJSON() }).toEqual({ status: 200, sent: expect.objectContaining({ query }) });
     expect(response.request().headers().authorization).toMatch(/^Bearer /);
 
-    await eventually(responseText, (text) => text.includes('"email": "admin@acme.example"'));
+    await waitForValue(responseText, (text) => text.includes('"email": "admin@acme.example"'));
     const shown = await responseText();
     expect(shown).toContain('"name": "Acme Logistics"');
     expect(shown).toContain('"formatted": "$15.00"');
@@ -123,24 +124,12 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     );
     expect(added.errors).toBeUndefined();
 
-    await eventually(responseText, (text) => text.includes('"kind": "SEAT_OVERAGE"'));
+    await waitForValue(responseText, (text) => text.includes('"kind": "SEAT_OVERAGE"'));
     expect(await responseText()).toMatch(/"message": "[^"]+"/);
     expect(pageErrors).toEqual([]);
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
   });
 });
-
-/** Resolves with the first value that passes, or fails with the last one seen. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; last seen:\n${String(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
 
 /**
  * Runs the active tab with the ▶ button and waits until `started` says the operation went out. A click that lands
@@ -149,9 +138,9 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
  */
 async function execute(page: Page, started: () => boolean): Promise<void> {
   const button = page.locator('.graphiql-execute-button');
-  await eventually(async () => {
+  await waitForValue(async () => {
     if (!started() && (await button.getAttribute('aria-label'))?.startsWith('Execute')) await button.click();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     return started();
   }, Boolean);
 }
@@ -163,7 +152,7 @@ async function execute(page: Page, started: () => boolean): Promise<void> {
  */
 async function selectTab(page: Page, title: string): Promise<void> {
   const active = () => page.locator('.graphiql-tab[aria-selected="true"]').innerText();
-  await eventually(async () => {
+  await waitForValue(async () => {
     if ((await active()) !== title) await page.locator('.graphiql-tab-button', { hasText: title }).click();
     return active();
   }, (current) => current === title);

@@ -1,7 +1,6 @@
-import { ManualClock } from '../credits/credits-support';
 import { addUser, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { HOUR, ManualClock } from '../support/clock';
 
-const HOUR = 3_600_000;
 const LINES = `lineItems { kind description quantity unitPrice { cents } amount { cents } peakAt } total { cents } status`;
 
 /**

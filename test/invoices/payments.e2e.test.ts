@@ -1,6 +1,7 @@
 import { codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
-import { ASSIGN, DAY, GRANT, ManualClock, sandboxOf, SET_CARD, START } from '../credits/credits-support';
+import { ASSIGN, GRANT, sandboxOf, SET_CARD, START } from '../credits/credits-support';
 import { addUser } from '../support/harness';
+import { DAY, ManualClock } from '../support/clock';
 
 const PAY = /* GraphQL */ `
   mutation Pay($id: ID!, $key: String!) {

@@ -1,22 +1,13 @@
-import { ALL_PERMISSIONS } from '../../entities/enums';
 import type { Viewer } from '../../src/auth/viewer';
+import { ManualClock } from '../support/clock';
 import { addUser, codes, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
+import { operatorViewer } from '../support/viewers';
 
-/** A clock the test moves by hand; with `tick`, every reading is one second later than the previous. */
-const testClock = (start: string) => {
-  let now = new Date(start);
-  let tick = false;
-  return {
-    now: () => (tick ? (now = new Date(now.getTime() + 1000)) : new Date(now)),
-    set: (iso: string, ticking = false) => { now = new Date(iso); tick = ticking; },
-  };
-};
-
-const SYSTEM: Viewer = { authenticated: true, isOperator: true, subject: 'scheduler', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+const SYSTEM: Viewer = operatorViewer('scheduler');
 
 describe.each(DRIVERS)('billing periods, numbering and termination (R17, R21, R22) on %s', (driver) => {
   let server: TestServer;
-  const clock = testClock('2026-01-31T09:00:00.000Z');
+  const clock = new ManualClock(new Date('2026-01-31T09:00:00.000Z'));
   beforeAll(async () => { server = await startServer(driver, { appOptions: { clock } }); });
   afterAll(async () => { await server.close(); });
 

@@ -1,9 +1,11 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ALL_PERMISSIONS, AlertKind } from '../../entities';
-import { addUser, codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
+import { AlertKind } from '../../entities';
+import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer } from '../support/harness';
 import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
-import { ADD_LOCATION, AlertSubscriber, eventually, ok, sleep, streamsOpen } from './support';
+import { ADD_LOCATION, AlertSubscriber, streamsOpen } from './support';
+import { eventually, sleep } from '../support/wait';
+import { operatorViewer } from '../support/viewers';
 
 const SET_USER_PERMISSION = `mutation($userId: ID!, $granted: Boolean) { setUserPermission(userId: $userId, permission: MANAGE_BILLING, granted: $granted) { id permissions } }`;
 const DEACTIVATE = `mutation($id: ID!) { deactivateUser(id: $id) { id } }`;
@@ -21,7 +23,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await server?.close();
   });
 
-  const raiseAlert = async (org: OrgFixture) => ok(await server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken)).addLocation;
+  const raiseAlert = async (org: OrgFixture) => (await ok(server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken))).addLocation;
 
   it('R11: an alert reaches the billing subscribers of its organization within a second, and no one else', async () => {
     const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
@@ -34,8 +36,8 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
 
     const sent = Date.now();
     const location = await raiseAlert(a);
-    expect(await billingA.waitFor(1, 1000)).toBe(true);
-    expect(await operatorA.waitFor(1, 1000)).toBe(true);
+    await billingA.waitFor(1, 1000);
+    await operatorA.waitFor(1, 1000);
     expect(billingA.received[0].at - sent).toBeLessThan(1000);
     expect(billingA.received[0].alert).toMatchObject({
       sequence: 1, kind: 'LOCATION_OVERAGE', contracted: 0, inUse: 1, estimatedAdditionalCharge: { cents: 4900, formatted: '$49.00' },
@@ -55,7 +57,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const refused = [new AlertSubscriber(server.ws(employee.token)), new AlertSubscriber(server.ws(manager.token))];
     const foreign = new AlertSubscriber(server.ws(a.adminToken), { organizationId: b.orgId });
     const anonymous = new AlertSubscriber(server.ws(null));
-    expect(await eventually(() => [...refused, foreign, anonymous].every((s) => s.errors.length > 0 || s.completed))).toBe(true);
+    await eventually(() => [...refused, foreign, anonymous].every((s) => s.errors.length > 0 || s.completed));
     expect(refused.map((s) => s.errorCodes)).toEqual([['FORBIDDEN'], ['FORBIDDEN']]);
     expect(foreign.errorCodes).toEqual(['NOT_FOUND']);
     expect(anonymous.errorCodes).toEqual(['UNAUTHENTICATED']);
@@ -68,17 +70,17 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
   it('R4: revoking MANAGE_BILLING mid-subscription ends it with FORBIDDEN before the next alert', async () => {
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
     const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
     const watcher = new AlertSubscriber(server.ws(manager.token)); // its socket was authenticated while it held the permission
     const admin = new AlertSubscriber(server.ws(org.adminToken));
     await streamsOpen(server, org.orgId, 2);
     await raiseAlert(org);
-    expect(await watcher.waitFor(1)).toBe(true);
+    await watcher.waitFor(1);
 
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: false }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: false }, org.adminToken));
     await raiseAlert(org);
-    expect(await admin.waitFor(2)).toBe(true);
-    expect(await eventually(() => watcher.errors.length > 0)).toBe(true);
+    await admin.waitFor(2);
+    await eventually(() => watcher.errors.length > 0);
     expect(watcher.errorCodes).toEqual(['FORBIDDEN']);
     expect(watcher.sequences).toEqual([1]);
     await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 1);
@@ -90,9 +92,9 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const second = await addUser(server, org.adminToken, { role: 'ADMIN' });
     const watcher = new AlertSubscriber(server.ws(second.token));
     await streamsOpen(server, org.orgId, 1);
-    ok(await server.gql(DEACTIVATE, { id: second.id }, org.adminToken));
+    await ok(server.gql(DEACTIVATE, { id: second.id }, org.adminToken));
     await raiseAlert(org);
-    expect(await eventually(() => watcher.errors.length > 0)).toBe(true);
+    await eventually(() => watcher.errors.length > 0);
     expect(watcher.errorCodes).toEqual(['FORBIDDEN']);
     expect(watcher.received).toEqual([]);
   });
@@ -103,7 +105,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await streamsOpen(server, org.orgId, 1);
     await raiseAlert(org);
     await raiseAlert(org);
-    expect(await first.waitFor(2)).toBe(true);
+    await first.waitFor(2);
     const lastSeen = first.received[1].alert;
     first.stop();
     await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 0);
@@ -113,9 +115,9 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     // Alerts keep coming while the replay runs: 6…11 race with it.
     const racing = Array.from({ length: 6 }, () => raiseAlert(org));
     await Promise.all(racing);
-    expect(await again.waitFor(9, 3000)).toBe(true);
+    await again.waitFor(9, 3000);
     await raiseAlert(org); // and a live one afterwards: 12
-    expect(await again.waitFor(10, 3000)).toBe(true);
+    await again.waitFor(10, 3000);
     await sleep(200);
     expect(again.sequences).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(again.errors).toEqual([]);
@@ -127,9 +129,9 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const observer = new AlertSubscriber(server.ws(b.adminToken));
     await streamsOpen(server, b.orgId, 1);
     await raiseAlert(b);
-    expect(await observer.waitFor(1)).toBe(true);
+    await observer.waitFor(1);
     const replay = new AlertSubscriber(server.ws(a.adminToken), { sinceAlertId: observer.received[0].alert.id });
-    expect(await eventually(() => replay.errors.length > 0)).toBe(true);
+    await eventually(() => replay.errors.length > 0);
     expect(replay.errorCodes).toEqual(['NOT_FOUND']);
   });
 
@@ -146,7 +148,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
     const watcher = new AlertSubscriber(server.ws(org.adminToken));
     await streamsOpen(server, org.orgId, 1);
-    const system = { authenticated: true, isOperator: true, subject: 'test', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const system = operatorViewer('test');
     const { services } = server.app;
     for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
       await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
@@ -159,7 +161,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
       throw new Error('roll back');
     }).catch(() => undefined);
     await raiseAlert(org);
-    expect(await watcher.waitFor(3)).toBe(true);
+    await watcher.waitFor(3);
     await sleep(200);
     expect(watcher.received.map((r) => [r.alert.sequence, r.alert.kind, r.alert.contracted, r.alert.estimatedAdditionalCharge])).toEqual([
       [1, 'CREDITS_LOW', null, null], [2, 'PAYMENT_FAILED', null, null], [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
@@ -181,7 +183,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
       pubSub.publish = publish;
     }
     await raiseAlert(org); // 3 arrives first
-    expect(await watcher.waitFor(3)).toBe(true);
+    await watcher.waitFor(3);
     for (const args of held) pubSub.publish(...args); // the late ones are dropped as already delivered
     await sleep(200);
     expect(watcher.sequences).toEqual([1, 2, 3]);
@@ -202,9 +204,9 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     } finally {
       pubSub.publish = publish;
     }
-    expect(await watcher!.waitFor(1, LIVE_SETTLE_MS + 1000)).toBe(true);
+    await watcher!.waitFor(1, LIVE_SETTLE_MS + 1000);
     await raiseAlert(org); // then live as usual, no duplicate
-    expect(await watcher!.waitFor(2)).toBe(true);
+    await watcher!.waitFor(2);
     await sleep(200);
     expect(watcher!.sequences).toEqual([1, 2]);
     expect(watcher!.errors).toEqual([]);
@@ -220,13 +222,13 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
       connectionParams: { authorization: `Bearer ${manager.token}` }, on: { connected: () => void connections++ }, onNonLazyError: () => {},
     });
     const before = new AlertSubscriber(socket);
-    expect(await eventually(() => before.errors.length > 0)).toBe(true);
+    await eventually(() => before.errors.length > 0);
     expect(before.errorCodes).toEqual(['FORBIDDEN']);
-    ok(await server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
+    await ok(server.gql(SET_USER_PERMISSION, { userId: manager.id, granted: true }, org.adminToken));
     const after = new AlertSubscriber(socket);
     await streamsOpen(server, org.orgId, 1);
     await raiseAlert(org);
-    expect(await after.waitFor(1)).toBe(true);
+    await after.waitFor(1);
     expect(after.errors).toEqual([]);
     expect(connections).toBe(1);
     await socket.dispose();
@@ -234,7 +236,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
 
   it('R11: a stream returned before its first read takes nothing and leaves nothing open', async () => {
     const org = await createOrg(server, EVERY_LOCATION_ALERTS);
-    const operator = { authenticated: true, isOperator: true, subject: 'operator-1', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const operator = operatorViewer('operator-1');
     const stream = await server.app.services.alertStream.subscribe(operator, org.orgId);
     expect(server.app.services.alertStream.openStreams(org.orgId)).toBe(0); // nothing is taken until the first read
     await stream.return!(undefined);
@@ -260,9 +262,9 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const kept = new AlertSubscriber(client);
     await streamsOpen(server, org.orgId, 1);
     await raiseAlert(org);
-    expect(await kept.waitFor(1)).toBe(true);
+    await kept.waitFor(1);
     kept.stop();
-    expect(await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 0)).toBe(true);
+    await eventually(() => server.app.services.alertStream.openStreams(org.orgId) === 0);
     expect(subscribers.flatMap((s) => s.errors)).toEqual([]);
     expect(subscribers.every((s) => s.received.length === 0)).toBe(true);
   });

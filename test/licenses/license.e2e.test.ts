@@ -1,6 +1,6 @@
 import { LicenseKind, UsageAggregate, UsageEvent } from '../../entities';
-import { addUser, codes, createOrg, DRIVERS, startServer, TestServer, uniqueEmail } from '../support/harness';
-import { ADD_LOCATION, ALERTS, LICENSE, ok } from './support';
+import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer, uniqueEmail } from '../support/harness';
+import { ADD_LOCATION, ALERTS, LICENSE } from './support';
 
 /** A clock the test moves: the server reads "now" from it (services never call new Date()). */
 class TestClock {
@@ -27,8 +27,8 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     await server?.close();
   });
 
-  const license = async (token: string) => ok(await server.gql(LICENSE, {}, token)).organization.license;
-  const alerts = async (token: string, vars: Record<string, unknown> = {}) => ok(await server.gql(ALERTS, vars, token)).organization.alerts;
+  const license = async (token: string) => (await ok(server.gql(LICENSE, {}, token))).organization.license;
+  const alerts = async (token: string, vars: Record<string, unknown> = {}) => (await ok(server.gql(ALERTS, vars, token))).organization.alerts;
   const usageEvents = (organizationId: string) => server.app.dataSource.manager.count(UsageEvent, { where: { organizationId } });
 
   it('R8/R9: seats follow activations; a transfer is no new peak; reactivation takes a seat again', async () => {
@@ -46,19 +46,19 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
 
     // R8: a transfer — deactivate one, add another at the same instant — is no new peak.
     clock.advance();
-    ok(await server.gql(DEACTIVATE, { id: a.id }, adminToken));
+    await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken));
     const b = await addUser(server, adminToken);
     expect(await license(adminToken)).toMatchObject({ inUse: 3, overage: 0, peakThisPeriod: 3, peakAt: fullAt });
     // …nor when it happens the other way round within one instant (R9: deactivations count first).
     clock.advance();
     const c = await addUser(server, adminToken).catch(() => null);
     expect(c).not.toBeNull(); // a 4th seat: overage (allowed)
-    ok(await server.gql(DEACTIVATE, { id: b.id }, adminToken));
+    await ok(server.gql(DEACTIVATE, { id: b.id }, adminToken));
     expect(await license(adminToken)).toMatchObject({ inUse: 3, peakThisPeriod: 3, peakAt: fullAt });
 
     // Reactivation takes a seat again: 4 in use on 3 seats.
     clock.advance();
-    ok(await server.gql(REACTIVATE, { id: a.id }, adminToken));
+    await ok(server.gql(REACTIVATE, { id: a.id }, adminToken));
     const reactivatedAt = clock.now().toISOString();
     expect(await license(adminToken)).toMatchObject({ inUse: 4, available: 0, overage: 1, peakThisPeriod: 4, peakAt: reactivatedAt });
     const stored = await alerts(adminToken);
@@ -76,7 +76,7 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     const peakAt = clock.now().toISOString();
     clock.advance();
     await addUser(server, adminToken); // joins at T …
-    ok(await server.gql(DEACTIVATE, { id: x.id }, adminToken)); // … and x leaves at the same T
+    await ok(server.gql(DEACTIVATE, { id: x.id }, adminToken)); // … and x leaves at the same T
     expect(await license(adminToken)).toMatchObject({ inUse: 2, peakThisPeriod: 2, peakAt });
   });
 
@@ -98,11 +98,11 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect((await alerts(adminToken)).totalCount).toBe(0); // users beyond contractedSeats cost nothing here
 
     clock.advance();
-    const first = ok(await server.gql(ADD_LOCATION, { name: 'Depot' }, adminToken)).addLocation;
+    const first = (await ok(server.gql(ADD_LOCATION, { name: 'Depot' }, adminToken))).addLocation;
     clock.advance();
-    ok(await server.gql(ADD_LOCATION, { name: 'Store' }, adminToken));
+    await ok(server.gql(ADD_LOCATION, { name: 'Store' }, adminToken));
     clock.advance();
-    const kiosk = ok(await server.gql(ADD_LOCATION, { name: 'Airport Kiosk' }, adminToken)).addLocation;
+    const kiosk = (await ok(server.gql(ADD_LOCATION, { name: 'Airport Kiosk' }, adminToken))).addLocation;
     const peakAt = clock.now().toISOString();
     expect(await license(adminToken)).toMatchObject({ inUse: 3, available: 0, overage: 1, peakThisPeriod: 3, peakAt });
     const [alert] = (await alerts(adminToken)).nodes;
@@ -110,7 +110,7 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect(alert.message).toContain('Airport Kiosk');
 
     clock.advance();
-    ok(await server.gql(DEACTIVATE_LOCATION, { id: first.id }, adminToken));
+    await ok(server.gql(DEACTIVATE_LOCATION, { id: first.id }, adminToken));
     expect(await license(adminToken)).toMatchObject({ inUse: 2, overage: 0, available: 0, peakThisPeriod: 3, peakAt });
     // Both kinds are always on the timeline (a model change keeps its history): admin + 2 users + 3 locations + 1 deactivation.
     expect(await usageEvents(orgId)).toBe(7);
@@ -123,24 +123,24 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     const email = uniqueEmail('capped');
     const refused = await server.gql(ADD_USER, { input: { email, name: 'Third' } }, adminToken);
     expect(codes(refused)).toEqual(['LICENSE_LIMIT_REACHED']);
-    const users = ok(await server.gql(`{ organization { users { totalCount nodes { email } } } }`, {}, adminToken)).organization.users;
+    const users = (await ok(server.gql(`{ organization { users { totalCount nodes { email } } } }`, {}, adminToken))).organization.users;
     expect(users.totalCount).toBe(2);
     expect(users.nodes.map((u: any) => u.email)).not.toContain(email);
     expect(await usageEvents(orgId)).toBe(before);
     expect((await alerts(adminToken)).totalCount).toBe(0);
 
     // A freed seat can be taken (R8), but a reactivation beyond the cap is refused just the same.
-    ok(await server.gql(DEACTIVATE, { id: member.id }, adminToken));
+    await ok(server.gql(DEACTIVATE, { id: member.id }, adminToken));
     const replacement = await addUser(server, adminToken);
     expect(codes(await server.gql(REACTIVATE, { id: member.id }, adminToken))).toEqual(['LICENSE_LIMIT_REACHED']);
     expect(await license(adminToken)).toMatchObject({ inUse: 2, overage: 0 });
     expect(replacement.id).not.toBe(adminId);
 
     const loc = await createOrg(server, { licenseModel: 'LOCATION', contractedLocations: 1, locationPriceCents: 5000, allowOverage: false });
-    ok(await server.gql(ADD_LOCATION, { name: 'One' }, loc.adminToken));
+    await ok(server.gql(ADD_LOCATION, { name: 'One' }, loc.adminToken));
     const locBefore = await usageEvents(loc.orgId);
     expect(codes(await server.gql(ADD_LOCATION, { name: 'Two' }, loc.adminToken))).toEqual(['LICENSE_LIMIT_REACHED']);
-    expect(ok(await server.gql(`{ organization { locations { name } } }`, {}, loc.adminToken)).organization.locations).toEqual([{ name: 'One' }]);
+    expect((await ok(server.gql(`{ organization { locations { name } } }`, {}, loc.adminToken))).organization.locations).toEqual([{ name: 'One' }]);
     expect(await usageEvents(loc.orgId)).toBe(locBefore);
   });
 
@@ -160,10 +160,10 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect(codes(await server.gql(ACK, { id: newest.id }, other.adminToken))).toEqual(['NOT_FOUND']);
     expect(codes(await server.gql(ACK, { id: newest.id }, manager.token))).toEqual(['FORBIDDEN']);
     clock.advance();
-    const acked = ok(await server.gql(ACK, { id: newest.id }, org.adminToken)).acknowledgeAlert;
+    const acked = (await ok(server.gql(ACK, { id: newest.id }, org.adminToken))).acknowledgeAlert;
     expect(acked.acknowledgedAt).toBe(clock.now().toISOString());
     clock.advance();
-    expect(ok(await server.gql(ACK, { id: newest.id }, org.adminToken)).acknowledgeAlert.acknowledgedAt).toBe(acked.acknowledgedAt);
+    expect((await ok(server.gql(ACK, { id: newest.id }, org.adminToken))).acknowledgeAlert.acknowledgedAt).toBe(acked.acknowledgedAt);
 
     const open = await alerts(org.adminToken, { unacknowledgedOnly: true });
     expect(open.totalCount).toBe(1);
@@ -175,7 +175,7 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect([first.nodes[0].sequence, second.nodes[0].sequence]).toEqual([2, 1]);
     expect(second.pageInfo.hasNextPage).toBe(false);
     // Operators read any organization's license.
-    expect(ok(await server.gql(LICENSE, { id: org.orgId }, server.operatorToken)).organization.license).toMatchObject({ kind: LicenseKind.USER, inUse: 3, overage: 2 });
+    expect((await ok(server.gql(LICENSE, { id: org.orgId }, server.operatorToken))).organization.license).toMatchObject({ kind: LicenseKind.USER, inUse: 3, overage: 2 });
   });
 
   it('R9: the dashboard reads the usage aggregates kept on write, and they equal the recomputation from the timeline', async () => {
@@ -185,24 +185,24 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     clock.advance();
     const b = await addUser(server, adminToken);
     clock.advance();
-    ok(await server.gql(DEACTIVATE, { id: a.id }, adminToken)); // a transfer: one leaves, one joins at one instant
+    await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken)); // a transfer: one leaves, one joins at one instant
     await addUser(server, adminToken);
     // A new period (the aggregate starts from the timeline), then more usage in it, the clock once going back.
     clock.advance();
-    ok(await server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`, { id: orgId }, server.operatorToken));
+    await ok(server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`, { id: orgId }, server.operatorToken));
     clock.advance();
-    ok(await server.gql(DEACTIVATE, { id: b.id }, adminToken));
+    await ok(server.gql(DEACTIVATE, { id: b.id }, adminToken));
     clock.advance();
-    ok(await server.gql(REACTIVATE, { id: a.id }, adminToken));
+    await ok(server.gql(REACTIVATE, { id: a.id }, adminToken));
     await addUser(server, adminToken);
     clock.advance(-1500);
-    ok(await server.gql(DEACTIVATE, { id: a.id }, adminToken));
+    await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken));
     clock.advance(3000);
 
-    const dashboard = ok(await server.gql(`{ organization {
+    const dashboard = (await ok(server.gql(`{ organization {
       license { inUse peakThisPeriod peakAt }
       upcomingInvoice { lineItems { kind quantity peakAt } }
-    } }`, {}, adminToken)).organization;
+    } }`, {}, adminToken))).organization;
     const { dataSource, services } = server.app;
     const period = (await services.organizations.currentPeriod(dataSource.manager, orgId))!;
     expect(await dataSource.manager.count(UsageAggregate, { where: { organizationId: orgId, periodId: period.id } })).toBe(2);

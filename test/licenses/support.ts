@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
-import { GqlResult, TestServer } from '../support/harness';
+import { TestServer } from '../support/harness';
+import { waitForValue } from '../support/wait';
 
 export const BILLING_ALERTS = /* GraphQL */ `
   subscription($organizationId: ID, $sinceAlertId: ID) {
@@ -22,18 +23,6 @@ export const ALERTS = /* GraphQL */ `
   }`;
 
 export const ADD_LOCATION = /* GraphQL */ `mutation($name: String!, $org: ID) { addLocation(input: { name: $name }, organizationId: $org) { id name } }`;
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await sleep(10);
-  }
-  return check();
-}
 
 export interface Received {
   at: number;
@@ -70,9 +59,9 @@ export class AlertSubscriber {
     return this.errors.map((e) => e?.extensions?.code ?? String(e?.message ?? e));
   }
 
-  /** Resolves once `count` alerts have arrived (false on timeout). */
-  waitFor(count: number, timeoutMs = 2000): Promise<boolean> {
-    return eventually(() => this.received.length >= count, timeoutMs);
+  /** Resolves once `count` alerts have arrived; fails after `timeoutMs`. */
+  async waitFor(count: number, timeoutMs = 2000): Promise<void> {
+    await waitForValue(() => this.received.length, (arrived) => arrived >= count, { timeoutMs, intervalMs: 10, what: `${count} billingAlerts` });
   }
 
   stop(): void {
@@ -82,12 +71,6 @@ export class AlertSubscriber {
 
 /** Waits until the server has opened `count` billingAlerts streams for the organization (the subscribe round trip). */
 export async function streamsOpen(server: TestServer, organizationId: string, count: number): Promise<void> {
-  if (!(await eventually(() => server.app.services.alertStream.openStreams(organizationId) >= count, 5000))) {
-    throw new Error(`expected ${count} open billingAlerts streams, have ${server.app.services.alertStream.openStreams(organizationId)}`);
-  }
-}
-
-export function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data as T;
+  const openStreams = () => server.app.services.alertStream.openStreams(organizationId);
+  await waitForValue(openStreams, (open) => open >= count, { timeoutMs: 5000, intervalMs: 10, what: `${count} open billingAlerts streams` });
 }

@@ -1,7 +1,8 @@
 import { sqlInstant } from '../../src/db/sql';
 import { BALANCE, PURCHASE, sandboxOf, SET_CARD } from '../credits/credits-support';
 import { codes, createOrg, DRIVERS, OrgFixture, startServer, TestServer } from '../support/harness';
-import { DAY, issueInvoice } from './support';
+import { dateIdempotencyKeysBack, issueInvoice } from './support';
+import { DAY, HOUR } from '../support/clock';
 
 /**
  * R35: one organization never stalls another. An organization is made to fail the honest way: its row is
@@ -24,7 +25,6 @@ interface Report {
 
 const MONTHLY = { licenseModel: 'USER', billingInterval: 'MONTHLY', contractedSeats: 5, seatPriceCents: 1500, paymentTermsDays: 30 };
 const ANNUAL_30_DAYS = { ...MONTHLY, billingInterval: 'ANNUAL' };
-const HOUR = 3_600_000;
 
 describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (driver) => {
   let server: TestServer;
@@ -211,8 +211,7 @@ describe.each(DRIVERS)('R19: the test clock never shortens a real-time guarantee
     const grant = (quantity: number) => server.gql(`mutation($id: ID!, $q: Int!) { grantCredits(organizationId: $id, quantity: $q, idempotencyKey: "annual") { quantity } }`,
       { id: org.orgId, q: quantity }, server.operatorToken);
     expect((await grant(10)).errors).toBeUndefined();
-    const createdHoursAgo = (hours: number) =>
-      server.app.dataSource.query(`UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?`, [sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * HOUR)), org.orgId]);
+    const createdHoursAgo = (hours: number) => dateIdempotencyKeysBack(server, org.orgId, hours);
     const runAt = async (asOf: Date) => expect((await server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken)).errors).toBeUndefined();
 
     await createdHoursAgo(23); // 23 real hours old: kept, however far ahead the test clock runs

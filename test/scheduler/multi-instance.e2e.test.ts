@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMysqlDatabase, createOrg, Driver, DRIVERS, dropMysqlDatabase, startServer, TEST_SECRET, TestServer } from '../support/harness';
-import { DAY, eventually, issueInvoice, MovableClock, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { DAY, ManualClock } from '../support/clock';
+import { sleep, eventually } from '../support/wait';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 3, seatPriceCents: 4000, paymentTermsDays: 30 };
 
@@ -78,7 +80,7 @@ withMariaDb('R23/R24: two server processes on one MariaDB database', () => {
 
   it('R23/R24: both timers race on every tick; every invoice mail and every due reminder arrives exactly once', async () => {
     // Invoices issued "in the past" by a seeding instance, so that at real time each has a different reminder due.
-    const clock = new MovableClock();
+    const clock = new ManualClock();
     seeder = await startServer('mariadb', { databaseUrl: db.url, appOptions: { clock } });
     const now = Date.now();
     const expected = new Map<string, number>();
@@ -112,7 +114,7 @@ withMariaDb('R23/R24: two server processes on one MariaDB database', () => {
 
     const total = expected.size * 2; // invoice mail + one reminder each
     await eventually(() => smtp.received.length >= total, 30_000, `${total} mails`);
-    await new Promise((r) => setTimeout(r, 1500)); // dozens more ticks on each process: nothing more may arrive
+    await sleep(1500); // dozens more ticks on each process: nothing more may arrive
     expect(smtp.received).toHaveLength(total);
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(total);
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { reminderDue, REMINDER_OFFSETS_DAYS } from '../../src/services/reminder.service';
-import { retryDelayMs, MAX_DELIVERY_ATTEMPTS } from '../../src/services/outbox.service';
+import { retryDelayMs, MAX_DELIVERY_ATTEMPTS } from '../../src/services/outbox-deliverer';
 import { messageIdFor } from '../../src/notifications/mail-transport';
+import { DAY } from '../support/clock';
 
-const DAY = 86_400_000;
 const issuedAt = new Date('2026-03-01T09:00:00.000Z');
 const dueAt = new Date(issuedAt.getTime() + 30 * DAY);
 const at = (daysBeforeDue: number) => new Date(dueAt.getTime() - daysBeforeDue * DAY);

@@ -6,10 +6,11 @@ import pino from 'pino';
 import { createDataSource } from '../../ormconfig';
 import { sqlInstant } from '../../src/db/sql';
 import { createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
-import { eventually, issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { MINUTE } from '../support/clock';
+import { eventually } from '../support/wait';
 
 const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 4, seatPriceCents: 2500, paymentTermsDays: 30 };
-const MINUTE = 60_000;
 
 describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (driver) => {
   let server: TestServer;

@@ -1,18 +1,8 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import type { Clock } from '../../src/common/clock';
-import type { TestServer } from '../support/harness';
-
-export const DAY = 86_400_000;
-
-/** A clock the test moves (for issuing invoices "in the past"). */
-export class MovableClock implements Clock {
-  constructor(private instant = new Date()) {}
-  now = () => new Date(this.instant);
-  set(at: Date) {
-    this.instant = new Date(at);
-  }
-}
+import { sqlInstant } from '../../src/db/sql';
+import { HOUR } from '../support/clock';
+import { ok, TestServer } from '../support/harness';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -166,22 +156,11 @@ function decodeWords(value: string): string {
     );
 }
 
-/** Polls until `check` is true (or fails after `ms`). */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const RUN = /* GraphQL */ `mutation Run($asOf: DateTime!) { runScheduledJobs(asOf: $asOf) { asOf remindersQueued notificationsSent periodsClosed lotsExpired failures { job organizationId code } } }`;
 
 /** runScheduledJobs as an operator; throws on errors, and when some organization failed (R35: the report lists it). */
 export async function runJobs(server: TestServer, asOf: Date) {
-  const res = await server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  const { failures, ...counts } = res.data.runScheduledJobs;
+  const { failures, ...counts } = (await ok(server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken))).runScheduledJobs;
   if (failures.length) throw new Error(`scheduled jobs failed: ${JSON.stringify(failures)}`);
   return counts as { asOf: string; remindersQueued: number; notificationsSent: number; periodsClosed: number; lotsExpired: number };
 }
@@ -190,9 +169,7 @@ export const CLOSE = /* GraphQL */ `mutation($id: ID!) { closeBillingPeriod(orga
 
 /** Closes the organization's current period now (by its clock) and returns the issued invoice. */
 export async function issueInvoice(server: TestServer, orgId: string): Promise<{ id: string; number: string; status: string; issuedAt: string; dueAt: string }> {
-  const res = await server.gql(CLOSE, { id: orgId }, server.operatorToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.closeBillingPeriod;
+  return (await ok(server.gql(CLOSE, { id: orgId }, server.operatorToken))).closeBillingPeriod;
 }
 
 export interface NotificationRow {
@@ -220,10 +197,15 @@ export async function notificationsOf(server: TestServer, invoiceId: string): Pr
 /** Pays through payInvoice (R19) as an operator, with a sandbox card put on file first. */
 export async function markPaid(server: TestServer, invoiceId: string): Promise<void> {
   const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [invoiceId]);
-  const card = await server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken);
-  if (card.errors) throw new Error(JSON.stringify(card.errors));
+  await ok(server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken));
   const paid = await server.gql(`mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`, { id: invoiceId, key: `pay-${invoiceId}` }, server.operatorToken);
   if (paid.errors || paid.data.payInvoice.status !== 'PAID') throw new Error(JSON.stringify(paid.errors ?? paid.data));
+}
+
+/** Dates the organization's idempotency keys `hours` back on the real clock (keys age on it, never on the test clock). */
+export async function dateIdempotencyKeysBack(server: TestServer, organizationId: string, hours: number): Promise<void> {
+  await server.app.dataSource.query('UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?',
+    [sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * HOUR)), organizationId]);
 }
 
 export async function markVoid(server: TestServer, invoiceId: string): Promise<void> {

@@ -1,8 +1,6 @@
-import { sqlInstant } from '../../src/db/sql';
 import { addUser, codes, createOrg, DRIVERS, startServer, TestServer } from '../support/harness';
-import {
-  DAY, issueInvoice, markPaid, markVoid, notificationsOf, RUN, runJobs, SmtpPeer, startSmtpPeer,
-} from './support';
+import { dateIdempotencyKeysBack, issueInvoice, markPaid, markVoid, notificationsOf, RUN, runJobs, SmtpPeer, startSmtpPeer } from './support';
+import { DAY, HOUR } from '../support/clock';
 
 const ANNUAL_30_DAYS = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 10, seatPriceCents: 1500, paymentTermsDays: 30 };
 const PORTAL = 'https://billing.opus.example/billing';
@@ -42,7 +40,7 @@ describe.each(DRIVERS)('the test clock drives invoice reminders over SMTP on %s'
       const asOf = new Date(due - offset * DAY + 60_000);
       const report = await runJobs(server, asOf);
       expect(report).toEqual({ asOf: asOf.toISOString(), remindersQueued: 1, notificationsSent: 1, periodsClosed: 0, lotsExpired: 0 });
-      const again = await runJobs(server, new Date(asOf.getTime() + 3_600_000));
+      const again = await runJobs(server, new Date(asOf.getTime() + HOUR));
       expect(again).toMatchObject({ remindersQueued: 0, notificationsSent: 0 });
     }
 
@@ -182,8 +180,7 @@ describe.each(DRIVERS)('the test clock drives invoice reminders over SMTP on %s'
       { id: org.orgId, q: quantity }, server.operatorToken);
     expect((await grant(10)).errors).toBeUndefined();
     // Keys age on the real clock (the test clock never shortens their retention): date the key back.
-    const madeHoursAgo = (hours: number) => server.app.dataSource.query('UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?',
-      [sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * 3_600_000)), org.orgId]);
+    const madeHoursAgo = (hours: number) => dateIdempotencyKeysBack(server, org.orgId, hours);
     await madeHoursAgo(23);
     await runJobs(server, new Date());
     expect(codes(await grant(20))).toEqual(['IDEMPOTENCY_KEY_REUSED']);

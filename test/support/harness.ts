@@ -163,9 +163,8 @@ export interface OrgFixture {
 /** A new organization through the operator mutation; returns its admin's id and token. */
 export async function createOrg(server: TestServer, contract: Record<string, unknown> = { licenseModel: 'USER', contractedSeats: 10, seatPriceCents: 1500 }, name = 'Org'): Promise<OrgFixture> {
   const email = uniqueEmail('admin');
-  const res = await server.gql(CREATE_ORG, { input: { name, admin: { email, name: 'Admin' }, contract } }, server.operatorToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  const orgId = res.data.createOrganization.id;
+  const created = await ok(server.gql(CREATE_ORG, { input: { name, admin: { email, name: 'Admin' }, contract } }, server.operatorToken));
+  const orgId = created.createOrganization.id;
   const users = await server.gql(`query($id: ID) { organization(id: $id) { users { nodes { id email } } } }`, { id: orgId }, server.operatorToken);
   const adminId = users.data.organization.users.nodes[0].id;
   return { orgId, adminId, adminToken: await server.tokenFor(adminId) };
@@ -173,9 +172,15 @@ export async function createOrg(server: TestServer, contract: Record<string, unk
 
 /** Adds a user as the given viewer; returns its id and token. */
 export async function addUser(server: TestServer, token: string, input: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
-  const res = await server.gql(`mutation($input: AddUserInput!) { addUser(input: $input) { id } }`, { input: { email: uniqueEmail(), name: 'User', ...input } }, token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return { id: res.data.addUser.id, token: await server.tokenFor(res.data.addUser.id) };
+  const { addUser: added } = await ok(server.gql(`mutation($input: AddUserInput!) { addUser(input: $input) { id } }`, { input: { email: uniqueEmail(), name: 'User', ...input } }, token));
+  return { id: added.id, token: await server.tokenFor(added.id) };
 }
 
 export const codes = (res: GqlResult) => (res.errors ?? []).map((e) => e.extensions?.code);
+
+/** The data of an answer expected to succeed; an answer with errors fails the test with them. */
+export async function ok<T = any>(answer: Promise<GqlResult<T>>): Promise<T> {
+  const res = await answer;
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data as T;
+}

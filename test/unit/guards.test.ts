@@ -2,11 +2,12 @@ import { ALL_PERMISSIONS, Permission } from '../../entities/enums';
 import { requireAssigneeOrAssignContent, requirePermission } from '../../src/auth/guards';
 import type { Viewer } from '../../src/auth/viewer';
 import { BillingError } from '../../src/errors/errors';
+import { operatorViewer } from '../support/viewers';
 
 const user = (permissions: readonly Permission[], organizationId = 'org-a', subject = 'user-1'): Viewer => ({
   authenticated: true, isOperator: false, subject, user: null, organizationId, permissions: new Set(permissions),
 });
-const operator: Viewer = { authenticated: true, isOperator: true, subject: 'op', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+const operator: Viewer = operatorViewer('op');
 const anonymous: Viewer = { authenticated: false, isOperator: false, subject: null, user: null, organizationId: null, permissions: new Set() };
 
 function codeOf(check: () => void): string | null {

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createMemoryBucket, createRequestBudget, retryAfterSeconds } from '../../src/server/rate-limit';
+import { sleep } from '../support/wait';
 
 /** A clock the test moves by hand, in milliseconds. */
 function manualClock(start = 1_000_000) {
@@ -117,7 +118,7 @@ describe('R36: while Redis is unreachable the budget is kept in memory', () => {
       const answers = await Promise.all(Array.from({ length: 10 }, () => budget.consume('sub:someone')));
       expect(answers.filter((a) => a === null)).toHaveLength(5);
       expect(answers.filter((a) => a !== null)).toEqual([1, 1, 1, 1, 1]);
-      await new Promise((r) => setTimeout(r, 700)); // a few reconnect attempts
+      await sleep(700); // a few reconnect attempts
       await Promise.all(Array.from({ length: 10 }, () => budget.consume('sub:someone')));
       const warnings = lines.filter((l) => /rate limit store unreachable/.test(l.msg));
       expect(warnings).toHaveLength(1);

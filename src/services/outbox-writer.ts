@@ -15,7 +15,7 @@ export interface NewNotification {
 }
 
 /** R24: the outbox. A notification row is written in the transaction that causes it; delivery comes after. */
-export class NotificationService {
+export class OutboxWriter {
   constructor(private readonly clock: Clock) {}
 
   async enqueue(tx: ServiceContext, n: NewNotification): Promise<Notification> {
@@ -25,9 +25,5 @@ export class NotificationService {
       recipients: n.recipients, subject: n.mail.subject, textBody: n.mail.text, htmlBody: n.mail.html,
       status: NotificationStatus.PENDING, attempts: 0, nextAttemptAt: now, claimedUntil: null, claimToken: null, lastError: null, createdAt: now, sentAt: null,
     }));
-  }
-
-  forInvoice(tx: Pick<ServiceContext, 'em'>, invoiceId: string): Promise<Notification[]> {
-    return tx.em.find(Notification, { where: { invoiceId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 }

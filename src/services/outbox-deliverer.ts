@@ -47,7 +47,7 @@ export interface DeliveryReport {
  * systems and people can recognise. Losing a reminder is worse than a recognisable duplicate. (SMTP itself has the
  * same window: a connection lost after the final DATA dot but before the server's reply looks like a failure.)
  */
-export class OutboxService {
+export class OutboxDeliverer {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly transport: MailTransport,

@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
-import { Permission, Role, RolePermissionOverride, User, UserPermissionOverride } from '../../entities';
+import { ALL_PERMISSIONS, ALL_ROLES, Permission, Role, RolePermissionOverride, User, UserPermissionOverride } from '../../entities';
 import { requireHolds } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
-import { ROLE_DEFAULTS } from '../auth/permissions';
+import { ROLE_DEFAULTS, roleGrants, roleKey } from '../auth/permissions';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { UserService } from './user.service';
@@ -14,16 +14,28 @@ export interface RolePermissionView {
   isDefault: boolean;
 }
 
-/** R2/R3: role and user permission overrides, without escalation and never leaving no billing manager. */
-export class AccessService {
+/**
+ * R2/R3: the organization's role permissions and every write of a role or user permission override, without
+ * escalation and never leaving no billing manager. What a user may do is read by PermissionService.
+ */
+export class PermissionOverrideService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly permissions: PermissionService,
     private readonly users: UserService,
   ) {}
 
+  /** Every role × permission of the organization: whether the role holds it, and whether that is the default. */
   async rolePermissions(em: EntityManager, organizationId: string): Promise<RolePermissionView[]> {
-    return this.permissions.allRolePermissions(await this.permissions.roleOverrides(em, organizationId));
+    const roleOverrides = await this.permissions.roleOverrides(em, organizationId);
+    return ALL_ROLES.flatMap((role) =>
+      ALL_PERMISSIONS.map((permission) => ({
+        role,
+        permission,
+        granted: roleGrants(role, permission, roleOverrides),
+        isDefault: !roleOverrides.has(roleKey(role, permission)),
+      })),
+    );
   }
 
   /**
