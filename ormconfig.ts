@@ -10,8 +10,16 @@ import { DEFAULT_DATABASE_URL } from './src/config/config';
  * DATABASE_URL picks the driver (DESIGN §7): `sqlite:PATH`, `sqlite::memory:` or `mysql://user:pass@host:port/db`.
  * Schema changes ship as migrations that run on start; synchronize is never used.
  */
-export function dataSourceOptions(databaseUrl: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
+export function dataSourceOptions(
+  databaseUrl: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+  } as const;
   if (databaseUrl.startsWith('sqlite:')) {
     const database = databaseUrl.slice('sqlite:'.length) || ':memory:';
     if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
@@ -44,7 +52,9 @@ export function dataSourceOptions(databaseUrl: string = process.env.DATABASE_URL
       extra: { connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 20), trace: false },
     };
   }
-  throw new Error(`DATABASE_URL must start with sqlite: or mysql:// (got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+  throw new Error(
+    `DATABASE_URL must start with sqlite: or mysql:// (got ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`,
+  );
 }
 
 /** `logger`: receives every statement TypeORM sends (tests count them); none by default (`logging: false`). */

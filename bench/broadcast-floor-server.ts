@@ -8,8 +8,23 @@ import { WebSocketServer } from 'ws';
  * sockets cost.
  */
 const message = JSON.stringify({
-  id: '1', type: 'next',
-  payload: { data: { billingAlerts: { id: '00000000-0000-0000-0000-000000000000', sequence: 1, kind: 'LOCATION_OVERAGE', message: 'Location overage: adding "Site 1" makes 1 active locations on a contract of 0. 1 additional location at $99.00 add an estimated $99.00 to the next invoice.', contracted: 0, inUse: 1, estimatedAdditionalCharge: { cents: 9900, formatted: '$99.00' }, location: { id: '00000000-0000-0000-0000-000000000000', name: 'Site 1' } } } },
+  id: '1',
+  type: 'next',
+  payload: {
+    data: {
+      billingAlerts: {
+        id: '00000000-0000-0000-0000-000000000000',
+        sequence: 1,
+        kind: 'LOCATION_OVERAGE',
+        message:
+          'Location overage: adding "Site 1" makes 1 active locations on a contract of 0. 1 additional location at $99.00 add an estimated $99.00 to the next invoice.',
+        contracted: 0,
+        inUse: 1,
+        estimatedAdditionalCharge: { cents: 9900, formatted: '$99.00' },
+        location: { id: '00000000-0000-0000-0000-000000000000', name: 'Site 1' },
+      },
+    },
+  },
 });
 const http = createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/broadcast') {

@@ -24,8 +24,15 @@ const START = 'mutation($id: ID!) { startTraining(assignmentId: $id) { id status
 /** The reference: the cheapest authenticated request (no database write, no lock) with the same concurrency. */
 const BASELINE = '{ viewer { isOperator } }';
 
-interface Batch { calls: Array<{ id: string; token: string }>; query?: string }
-interface RoundResult { ms: number; errors: number; firstError?: string }
+interface Batch {
+  calls: Array<{ id: string; token: string }>;
+  query?: string;
+}
+interface RoundResult {
+  ms: number;
+  errors: number;
+  firstError?: string;
+}
 
 /** The load generator: one round = every call of a batch at once; waits for all, reports wall time and failures. */
 async function client(): Promise<void> {
@@ -33,22 +40,34 @@ async function client(): Promise<void> {
     const results: RoundResult[] = [];
     for (const batch of message.batches) {
       const started = process.hrtime.bigint();
-      const outcomes = await Promise.all(batch.calls.map(async ({ id, token }) => {
-        try {
-          const res = await fetch(message.endpoint, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify({ query: batch.query ?? START, variables: batch.query ? {} : { id } }),
-          });
-          const body = (await res.json()) as { errors?: unknown[]; data?: { startTraining?: { status: string }; viewer?: unknown } };
-          const ok = res.ok && !body.errors && (batch.query ? !!body.data?.viewer : body.data?.startTraining?.status === 'STARTED');
-          return ok ? null : JSON.stringify(body.errors ?? body);
-        } catch (error) {
-          return String(error);
-        }
-      }));
+      const outcomes = await Promise.all(
+        batch.calls.map(async ({ id, token }) => {
+          try {
+            const res = await fetch(message.endpoint, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ query: batch.query ?? START, variables: batch.query ? {} : { id } }),
+            });
+            const body = (await res.json()) as {
+              errors?: unknown[];
+              data?: { startTraining?: { status: string }; viewer?: unknown };
+            };
+            const ok =
+              res.ok &&
+              !body.errors &&
+              (batch.query ? !!body.data?.viewer : body.data?.startTraining?.status === 'STARTED');
+            return ok ? null : JSON.stringify(body.errors ?? body);
+          } catch (error) {
+            return String(error);
+          }
+        }),
+      );
       const failures = outcomes.filter((o): o is string => o !== null);
-      results.push({ ms: Number(process.hrtime.bigint() - started) / 1e6, errors: failures.length, firstError: failures[0] });
+      results.push({
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        errors: failures.length,
+        firstError: failures[0],
+      });
     }
     process.send!(results, () => process.exit(0));
   });
@@ -57,19 +76,46 @@ async function client(): Promise<void> {
 async function server(): Promise<void> {
   const base = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
   const name = `bench_credits_${Date.now().toString(36)}`;
-  const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username || 'root'), password: decodeURIComponent(base.password) });
+  const admin = await createConnection({
+    host: base.hostname,
+    port: Number(base.port || 3306),
+    user: decodeURIComponent(base.username || 'root'),
+    password: decodeURIComponent(base.password),
+  });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  const config = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' }), databaseUrl: url.toString(), port: 0, seedDemo: false, logLevel: 'silent', rateLimitRps: 0 /* a benchmark, not a caller */ };
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret' }),
+    databaseUrl: url.toString(),
+    port: 0,
+    seedDemo: false,
+    logLevel: 'silent',
+    rateLimitRps: 0 /* a benchmark, not a caller */,
+  };
   const app = await createApp(config);
   try {
     const endpoint = `${await app.listen(0)}/graphql`;
-    const operator: Viewer = { authenticated: true, isOperator: true, subject: 'bench', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    const operator: Viewer = {
+      authenticated: true,
+      isOperator: true,
+      subject: 'bench',
+      user: null,
+      organizationId: null,
+      permissions: new Set(ALL_PERMISSIONS),
+    };
     const ctx = { viewer: operator, em: app.dataSource.manager };
     const s = app.services;
-    const org = await s.organizations.create(ctx, { name: 'Bench', admin: { email: `bench-${name}@example.test`, name: 'B' }, contract: { licenseModel: LicenseKind.USER, contractedSeats: 100 } });
-    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => s.users.add(ctx, { email: `u${i}-${name}@example.test`, name: 'U', role: Role.EMPLOYEE }, org.id)));
+    const org = await s.organizations.create(ctx, {
+      name: 'Bench',
+      admin: { email: `bench-${name}@example.test`, name: 'B' },
+      contract: { licenseModel: LicenseKind.USER, contractedSeats: 100 },
+    });
+    const users = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        s.users.add(ctx, { email: `u${i}-${name}@example.test`, name: 'U', role: Role.EMPLOYEE }, org.id),
+      ),
+    );
     const tokens = await Promise.all(users.map((u) => signToken(config, { sub: u.id })));
     // enough credits for most rounds; the last ones run into overage, so both paths are measured
     await s.creditPurchases.grantCredits(ctx, org.id, Math.floor(CONCURRENCY * ROUNDS * 0.8), null, 'bench-grant');
@@ -77,7 +123,11 @@ async function server(): Promise<void> {
     for (let r = 0; r <= ROUNDS; r++) {
       const calls = [];
       for (let i = 0; i < CONCURRENCY; i++) {
-        const assignment = await s.assignments.assign(ctx, { userId: users[i % users.length].id, contentId: 'bench', credits: 1 });
+        const assignment = await s.assignments.assign(ctx, {
+          userId: users[i % users.length].id,
+          contentId: 'bench',
+          credits: 1,
+        });
         calls.push({ id: assignment.id, token: tokens[i % tokens.length] });
       }
       batches.push({ calls });
@@ -93,19 +143,27 @@ async function server(): Promise<void> {
       child.send({ endpoint, batches: [...baselineBatches, ...batches] });
     });
     const baseline = results.slice(1, ROUNDS + 1);
-    const baselineOps = (CONCURRENCY * ROUNDS) / baseline.reduce((sum, r) => sum + r.ms, 0) * 1000;
+    const baselineOps = ((CONCURRENCY * ROUNDS) / baseline.reduce((sum, r) => sum + r.ms, 0)) * 1000;
     results.splice(0, ROUNDS + 1);
     const rounds = results.slice(1); // the first round warms up JIT, pools and statement caches
     const totalMs = rounds.reduce((sum, r) => sum + r.ms, 0);
     const errors = rounds.reduce((sum, r) => sum + r.errors, 0) + results[0].errors;
     const perRound = rounds.map((r) => (CONCURRENCY / r.ms) * 1000).sort((a, b) => a - b);
     const balance = await s.credits.balance(app.dataSource.manager, org.id);
-    console.log(`credits bench — MariaDB, HTTP, ${CONCURRENCY} concurrent startTraining on one organization × ${ROUNDS} rounds (after 1 warm-up)`);
+    console.log(
+      `credits bench — MariaDB, HTTP, ${CONCURRENCY} concurrent startTraining on one organization × ${ROUNDS} rounds (after 1 warm-up)`,
+    );
     console.log(`  operations: ${CONCURRENCY * ROUNDS} in ${totalMs.toFixed(0)} ms`);
-    console.log(`  throughput: ${((CONCURRENCY * ROUNDS) / totalMs * 1000).toFixed(0)} ops/s (rounds: min ${perRound[0].toFixed(0)}, median ${perRound[Math.floor(perRound.length / 2)].toFixed(0)}, max ${perRound.at(-1)!.toFixed(0)} ops/s)`);
+    console.log(
+      `  throughput: ${(((CONCURRENCY * ROUNDS) / totalMs) * 1000).toFixed(0)} ops/s (rounds: min ${perRound[0].toFixed(0)}, median ${perRound[Math.floor(perRound.length / 2)].toFixed(0)}, max ${perRound.at(-1)!.toFixed(0)} ops/s)`,
+    );
     console.log(`  errors: ${errors}${errors ? ` (first: ${results.find((r) => r.firstError)?.firstError})` : ''}`);
-    console.log(`  reference: the cheapest authenticated query ({ viewer { isOperator } }) at the same concurrency on this machine: ${baselineOps.toFixed(0)} ops/s`);
-    console.log(`  afterwards: available ${balance.available}, consumed this period ${balance.consumedThisPeriod}, overage ${balance.overageThisPeriod}`);
+    console.log(
+      `  reference: the cheapest authenticated query ({ viewer { isOperator } }) at the same concurrency on this machine: ${baselineOps.toFixed(0)} ops/s`,
+    );
+    console.log(
+      `  afterwards: available ${balance.available}, consumed this period ${balance.consumedThisPeriod}, overage ${balance.overageThisPeriod}`,
+    );
     process.exitCode = errors === 0 ? 0 : 1;
   } finally {
     await app.stop();

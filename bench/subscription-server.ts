@@ -8,7 +8,13 @@ import { createApp } from '../src/server/app';
  * Prints {"url": …} once listening; answers "rss" on stdin with {"rss": bytes} after a full GC (run with --expose-gc).
  */
 async function main() {
-  const app = await createApp({ ...loadConfig(), port: 0, seedDemo: false, logLevel: 'silent', rateLimitRps: 0 /* a benchmark, not a caller */ });
+  const app = await createApp({
+    ...loadConfig(),
+    port: 0,
+    seedDemo: false,
+    logLevel: 'silent',
+    rateLimitRps: 0 /* a benchmark, not a caller */,
+  });
   const url = await app.listen(0);
   console.log(JSON.stringify({ url }));
   // Reports the wall-clock instant of each publish (after commit), so latency can also be measured from there.

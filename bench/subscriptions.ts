@@ -25,7 +25,8 @@ const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,10000').split(',').map(Num
 const ROUNDS = 3;
 const BILLING_USERS = 20;
 const SECRET = 'bench-subscriptions-secret';
-const QUERY = 'subscription($sinceAlertId: ID) { billingAlerts(sinceAlertId: $sinceAlertId) { id sequence kind message contracted inUse estimatedAdditionalCharge { cents formatted } location { id name } } }';
+const QUERY =
+  'subscription($sinceAlertId: ID) { billingAlerts(sinceAlertId: $sinceAlertId) { id sequence kind message contracted inUse estimatedAdditionalCharge { cents formatted } location { id name } } }';
 
 interface Server {
   url: string;
@@ -37,9 +38,21 @@ interface Server {
 }
 
 async function startServer(env: Record<string, string>, entry = 'subscription-server.js'): Promise<Server> {
-  const child = spawn(process.execPath, ['--expose-gc', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), join(__dirname, entry)], {
-    env: { ...process.env, NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', SEED_DEMO: '0', DATABASE_POOL_SIZE: '10', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), join(__dirname, entry)],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'silent',
+        SEED_DEMO: '0',
+        DATABASE_POOL_SIZE: '10',
+        ...env,
+      },
+    },
+  );
   child.stderr.on('data', (d) => process.stderr.write(d));
   const lines = createInterface({ input: child.stdout });
   const waiting: Array<(value: any) => void> = [];
@@ -96,7 +109,9 @@ class Subscriber {
   constructor(url: string, token: string, sinceAlertId: string) {
     this.socket = new WebSocket(url.replace('http', 'ws') + '/graphql', 'graphql-transport-ws');
     this.ready = new Promise((resolve, reject) => {
-      this.socket.on('open', () => this.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      this.socket.on('open', () =>
+        this.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+      );
       this.socket.on('message', (data) => {
         const at = performance.now();
         const text = data.toString();
@@ -106,7 +121,9 @@ class Subscriber {
         }
         const message = JSON.parse(text);
         if (message.type === 'connection_ack') {
-          this.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { sinceAlertId } } }));
+          this.socket.send(
+            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { sinceAlertId } } }),
+          );
           resolve();
         } else if (message.type === 'next') {
           this.arrivals.push(at);
@@ -169,35 +186,73 @@ async function floor(n: number) {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function scenario(name: string, servers: Server[], n: number) {
   const [a] = servers;
   const operator = await signToken({ jwtSecret: SECRET }, { sub: 'bench-operator', operator: true });
-  const created = await gql(a.url, 'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }', {
-    input: { name: `bench ${name} ${n}`, admin: { email: `admin.${randomBytes(5).toString('hex')}@bench.test`, name: 'Admin' }, contract: { licenseModel: 'LOCATION', contractedLocations: 0, locationPriceCents: 9900 } },
-  }, operator);
+  const created = await gql(
+    a.url,
+    'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }',
+    {
+      input: {
+        name: `bench ${name} ${n}`,
+        admin: { email: `admin.${randomBytes(5).toString('hex')}@bench.test`, name: 'Admin' },
+        contract: { licenseModel: 'LOCATION', contractedLocations: 0, locationPriceCents: 9900 },
+      },
+    },
+    operator,
+  );
   const orgId = created.createOrganization.id;
   const tokens: string[] = [];
   for (let i = 0; i < BILLING_USERS; i++) {
-    const user = await gql(a.url, 'mutation($input: AddUserInput!, $org: ID) { addUser(input: $input, organizationId: $org) { id } }', {
-      input: { email: `billing.${i}.${randomBytes(5).toString('hex')}@bench.test`, name: `Billing ${i}`, role: 'ADMIN' }, org: orgId,
-    }, operator);
+    const user = await gql(
+      a.url,
+      'mutation($input: AddUserInput!, $org: ID) { addUser(input: $input, organizationId: $org) { id } }',
+      {
+        input: {
+          email: `billing.${i}.${randomBytes(5).toString('hex')}@bench.test`,
+          name: `Billing ${i}`,
+          role: 'ADMIN',
+        },
+        org: orgId,
+      },
+      operator,
+    );
     tokens.push(await signToken({ jwtSecret: SECRET }, { sub: user.addUser.id }));
   }
   let sites = 0;
-  const raise = (): Promise<{ addLocation: { id: string } }> => gql(a.url, 'mutation($name: String!, $org: ID) { addLocation(input: { name: $name }, organizationId: $org) { id } }', { name: `Site ${++sites}`, org: orgId }, operator);
+  const raise = (): Promise<{ addLocation: { id: string } }> =>
+    gql(
+      a.url,
+      'mutation($name: String!, $org: ID) { addLocation(input: { name: $name }, organizationId: $org) { id } }',
+      { name: `Site ${++sites}`, org: orgId },
+      operator,
+    );
 
   await raise(); // the alert every subscriber starts after
-  const alerts = await gql(a.url, 'query($id: ID) { organization(id: $id) { alerts(first: 1) { nodes { id } } } }', { id: orgId }, operator);
+  const alerts = await gql(
+    a.url,
+    'query($id: ID) { organization(id: $id) { alerts(first: 1) { nodes { id } } } }',
+    { id: orgId },
+    operator,
+  );
   const sinceAlertId: string = alerts.organization.alerts.nodes[0].id;
   const rss = async () => (await Promise.all(servers.map((s) => s.rss()))).reduce((x, y) => x + y, 0);
   const subscribers: Subscriber[] = [];
   const connect = async (count: number) => {
     for (let done = 0; done < count; done += 500) {
       const offset = subscribers.length;
-      const batch = Array.from({ length: Math.min(500, count - done) }, (_, j) =>
-        new Subscriber(servers[(offset + j) % servers.length].url, tokens[(offset + j) % tokens.length], sinceAlertId));
+      const batch = Array.from(
+        { length: Math.min(500, count - done) },
+        (_, j) =>
+          new Subscriber(
+            servers[(offset + j) % servers.length].url,
+            tokens[(offset + j) % tokens.length],
+            sinceAlertId,
+          ),
+      );
       await Promise.all(batch.map((s) => s.ready));
       subscribers.push(...batch);
     }
@@ -210,7 +265,9 @@ async function scenario(name: string, servers: Server[], n: number) {
       await until(() => subscribers.every((s) => s.arrivals.length >= count), 120_000, 'the warm-up alert');
     } catch (error) {
       const got = subscribers.filter((s) => s.arrivals.length >= count).length;
-      console.error(`${got} of ${subscribers.length} got the warm-up alert; failures: ${JSON.stringify(subscribers.find((s) => s.failed)?.failed ?? null)}`);
+      console.error(
+        `${got} of ${subscribers.length} got the warm-up alert; failures: ${JSON.stringify(subscribers.find((s) => s.failed)?.failed ?? null)}`,
+      );
       throw error;
     }
   };
@@ -245,9 +302,16 @@ async function scenario(name: string, servers: Server[], n: number) {
   afterCommit.sort((x, y) => x - y);
   for (const s of subscribers) s.close();
   const row = {
-    scenario: name, subscribers: n, kbPerSubscriber: round1(perSubscriberKb), marginalKbPerSubscriber: round1(marginalKb),
-    p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), max: round1(latencies.at(-1)!),
-    commitP50: round1(percentile(afterCommit, 50)), commitP99: round1(percentile(afterCommit, 99)), failed,
+    scenario: name,
+    subscribers: n,
+    kbPerSubscriber: round1(perSubscriberKb),
+    marginalKbPerSubscriber: round1(marginalKb),
+    p50: round1(percentile(latencies, 50)),
+    p99: round1(percentile(latencies, 99)),
+    max: round1(latencies.at(-1)!),
+    commitP50: round1(percentile(afterCommit, 50)),
+    commitP99: round1(percentile(afterCommit, 99)),
+    failed,
   };
   console.log(
     `${name.padEnd(22)} ${String(n).padStart(6)} subscribers: ${row.kbPerSubscriber.toFixed(1).padStart(6)} KB/subscriber (server RSS; marginal ${row.marginalKbPerSubscriber.toFixed(1)})   ` +
@@ -262,12 +326,19 @@ async function main() {
   const base = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dbName = `bench_subs_${randomBytes(4).toString('hex')}`;
-  const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username || 'root'), password: decodeURIComponent(base.password) });
+  const admin = await createConnection({
+    host: base.hostname,
+    port: Number(base.port || 3306),
+    user: decodeURIComponent(base.username || 'root'),
+    password: decodeURIComponent(base.password),
+  });
   await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(base.toString());
   url.pathname = `/${dbName}`;
   const rows = [];
-  console.log(`billingAlerts delivery (MariaDB; goals: ≤ 50 KB/subscriber, p99 ≤ 100 ms single, ≤ 250 ms through Redis)`);
+  console.log(
+    `billingAlerts delivery (MariaDB; goals: ≤ 50 KB/subscriber, p99 ≤ 100 ms single, ≤ 250 ms through Redis)`,
+  );
   try {
     for (const n of SIZES) {
       await floor(n);

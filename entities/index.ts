@@ -19,13 +19,60 @@ import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
-export { AlertKind, BillingAlert, BillingPeriod, Contract, Location, Organization, RolePermissionOverride, UserPermissionOverride, UsageAggregate, UsageEvent, User };
 export {
-  AssignmentStatus, CreditDailyUse, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditOverageTally, CreditPeriodTally, CreditPurchase, CreditSource, IdempotencyKey, Payment, PaymentMethod,
-  PaymentPurpose, PaymentStatus, TrainingAssignment,
+  AlertKind,
+  BillingAlert,
+  BillingPeriod,
+  Contract,
+  Location,
+  Organization,
+  RolePermissionOverride,
+  UserPermissionOverride,
+  UsageAggregate,
+  UsageEvent,
+  User,
+};
+export {
+  AssignmentStatus,
+  CreditDailyUse,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditLot,
+  CreditOverageTally,
+  CreditPeriodTally,
+  CreditPurchase,
+  CreditSource,
+  IdempotencyKey,
+  Payment,
+  PaymentMethod,
+  PaymentPurpose,
+  PaymentStatus,
+  TrainingAssignment,
 };
 export * from './enums';
 
-export const ENTITIES = [Organization, Contract, Location, User, RolePermissionOverride, UserPermissionOverride, BillingPeriod, BillingAlert, UsageEvent, UsageAggregate,
-  PaymentMethod, IdempotencyKey, CreditLot, TrainingAssignment, CreditLedgerEntry, Payment, CreditPurchase, Invoice, InvoiceLineItem, Notification,
-  CreditPeriodTally, CreditOverageTally, CreditDailyUse];
+export const ENTITIES = [
+  Organization,
+  Contract,
+  Location,
+  User,
+  RolePermissionOverride,
+  UserPermissionOverride,
+  BillingPeriod,
+  BillingAlert,
+  UsageEvent,
+  UsageAggregate,
+  PaymentMethod,
+  IdempotencyKey,
+  CreditLot,
+  TrainingAssignment,
+  CreditLedgerEntry,
+  Payment,
+  CreditPurchase,
+  Invoice,
+  InvoiceLineItem,
+  Notification,
+  CreditPeriodTally,
+  CreditOverageTally,
+  CreditDailyUse,
+];

@@ -3,10 +3,20 @@ import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } fr
 import { Organization } from './organization.entity';
 import { MAX_LENGTH } from './lengths';
 
-export enum InvoiceStatus { DRAFT = 'DRAFT', OPEN = 'OPEN', PAID = 'PAID', VOID = 'VOID', UNCOLLECTIBLE = 'UNCOLLECTIBLE' }
+export enum InvoiceStatus {
+  DRAFT = 'DRAFT',
+  OPEN = 'OPEN',
+  PAID = 'PAID',
+  VOID = 'VOID',
+  UNCOLLECTIBLE = 'UNCOLLECTIBLE',
+}
 export enum LineItemKind {
-  SEATS = 'SEATS', SEAT_OVERAGE = 'SEAT_OVERAGE', LOCATIONS = 'LOCATIONS', LOCATION_OVERAGE = 'LOCATION_OVERAGE',
-  CREDIT_PURCHASE = 'CREDIT_PURCHASE', CREDIT_OVERAGE = 'CREDIT_OVERAGE',
+  SEATS = 'SEATS',
+  SEAT_OVERAGE = 'SEAT_OVERAGE',
+  LOCATIONS = 'LOCATIONS',
+  LOCATION_OVERAGE = 'LOCATION_OVERAGE',
+  CREDIT_PURCHASE = 'CREDIT_PURCHASE',
+  CREDIT_OVERAGE = 'CREDIT_OVERAGE',
 }
 
 /**

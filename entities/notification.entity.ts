@@ -4,10 +4,17 @@ import { Organization } from './organization.entity';
 import { MAX_LENGTH } from './lengths';
 
 export enum NotificationKind {
-  INVOICE_ISSUED = 'INVOICE_ISSUED', INVOICE_REMINDER = 'INVOICE_REMINDER', PAYMENT_RECEIPT = 'PAYMENT_RECEIPT',
-  PAYMENT_FAILED = 'PAYMENT_FAILED', TERMINATION_REQUESTED = 'TERMINATION_REQUESTED',
+  INVOICE_ISSUED = 'INVOICE_ISSUED',
+  INVOICE_REMINDER = 'INVOICE_REMINDER',
+  PAYMENT_RECEIPT = 'PAYMENT_RECEIPT',
+  PAYMENT_FAILED = 'PAYMENT_FAILED',
+  TERMINATION_REQUESTED = 'TERMINATION_REQUESTED',
 }
-export enum NotificationStatus { PENDING = 'PENDING', SENT = 'SENT', FAILED = 'FAILED' }
+export enum NotificationStatus {
+  PENDING = 'PENDING',
+  SENT = 'SENT',
+  FAILED = 'FAILED',
+}
 
 /**
  * The transactional outbox (R24): written in the transaction that causes it, delivered afterwards.

@@ -23,7 +23,10 @@ export class BillingAlertResolver {
     return alert.locationId ? ctx.loaders.location.load(alert.locationId) : null;
   }
 
-  @Mutation(() => BillingAlertType, { description: 'Marks an alert as acknowledged (acknowledging again keeps the first time). Another organization\'s alert is NOT_FOUND (R5).' })
+  @Mutation(() => BillingAlertType, {
+    description:
+      "Marks an alert as acknowledged (acknowledging again keeps the first time). Another organization's alert is NOT_FOUND (R5).",
+  })
   @HasPermission(Permission.MANAGE_BILLING)
   acknowledgeAlert(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The alert.' }) id: string) {
     return ctx.services.alerts.acknowledge(ctx, id);
@@ -31,20 +34,31 @@ export class BillingAlertResolver {
 
   @Subscription(() => BillingAlertType, {
     description:
-      'Live alerts of the organization (no id: the viewer\'s). Needs MANAGE_BILLING there, checked at subscribe time and again for every event ' +
+      "Live alerts of the organization (no id: the viewer's). Needs MANAGE_BILLING there, checked at subscribe time and again for every event " +
       '(R4; losing it ends the subscription with FORBIDDEN). With sinceAlertId, first replays every alert raised after that one, in order, ' +
       'then continues live with no gap and no duplicate, so a dashboard that reconnects misses nothing (R11). Alerts are published only after ' +
       'their transaction commits, on every server instance.',
-    subscribe: ({ args, context }) => (context as RequestContext).services.alertStream.subscribe((context as RequestContext).viewer, args.organizationId, args.sinceAlertId),
+    subscribe: ({ args, context }) =>
+      (context as RequestContext).services.alertStream.subscribe(
+        (context as RequestContext).viewer,
+        args.organizationId,
+        args.sinceAlertId,
+      ),
   })
   @HasPermission(Permission.MANAGE_BILLING)
   billingAlerts(
     @Root() alert: AlertView,
     // Scalar @Arg (not an @Args class): this method runs once per event per subscriber, and an args class would be
     // converted and validated every time.
-    @Arg('organizationId', () => ID, { nullable: true, description: 'The organization (operators: any; users: their own, the default; another id is NOT_FOUND, R5).' })
+    @Arg('organizationId', () => ID, {
+      nullable: true,
+      description: 'The organization (operators: any; users: their own, the default; another id is NOT_FOUND, R5).',
+    })
     _organizationId?: string | null,
-    @Arg('sinceAlertId', () => ID, { nullable: true, description: 'The last alert the dashboard received: every later one is replayed first, in order (R11).' })
+    @Arg('sinceAlertId', () => ID, {
+      nullable: true,
+      description: 'The last alert the dashboard received: every later one is replayed first, in order (R11).',
+    })
     _sinceAlertId?: string | null,
   ): AlertView {
     return alert;

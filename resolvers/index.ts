@@ -10,10 +10,32 @@ import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver
 import { SchedulerResolver } from './scheduler.resolver';
 import { AssignmentResolver } from './assignment.resolver';
 import {
-  CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, CreditResolver, OrganizationCreditsResolver, PaymentResolver,
+  CreditBalanceResolver,
+  CreditLotResolver,
+  CreditPurchaseResolver,
+  CreditResolver,
+  OrganizationCreditsResolver,
+  PaymentResolver,
 } from './credit.resolver';
 
-export const RESOLVERS = [ViewerResolver, OrganizationResolver, ContractResolver, UserResolver, LocationResolver, RolePermissionResolver,
-  OrganizationLicenseResolver, LicenseResolver, BillingAlertResolver,
-  CreditResolver, OrganizationCreditsResolver, CreditBalanceResolver, CreditLotResolver, CreditPurchaseResolver, PaymentResolver, AssignmentResolver,
-  OrganizationBillingResolver, InvoiceResolver, SchedulerResolver] as const;
+export const RESOLVERS = [
+  ViewerResolver,
+  OrganizationResolver,
+  ContractResolver,
+  UserResolver,
+  LocationResolver,
+  RolePermissionResolver,
+  OrganizationLicenseResolver,
+  LicenseResolver,
+  BillingAlertResolver,
+  CreditResolver,
+  OrganizationCreditsResolver,
+  CreditBalanceResolver,
+  CreditLotResolver,
+  CreditPurchaseResolver,
+  PaymentResolver,
+  AssignmentResolver,
+  OrganizationBillingResolver,
+  InvoiceResolver,
+  SchedulerResolver,
+] as const;

@@ -11,19 +11,27 @@ import { OrganizationType } from './types/organization.type';
 
 @ArgsType()
 class AlertsArgs extends ConnectionArgs {
-  @Field(() => Boolean, { nullable: true, description: 'True: only alerts nobody has acknowledged yet.' }) unacknowledgedOnly?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'True: only alerts nobody has acknowledged yet.' })
+  unacknowledgedOnly?: boolean | null;
 }
 
 /** Organization.license and Organization.alerts (R7–R11). */
 @Resolver(() => OrganizationType)
 export class OrganizationLicenseResolver {
-  @FieldResolver(() => LicenseType, { nullable: true, description: 'The license the contract bills by (USER seats or LOCATION licenses), over the open billing period (R7–R10).' })
+  @FieldResolver(() => LicenseType, {
+    nullable: true,
+    description:
+      'The license the contract bills by (USER seats or LOCATION licenses), over the open billing period (R7–R10).',
+  })
   @HasPermission(Permission.MANAGE_BILLING)
   license(@Root() org: Organization, @Ctx() ctx: RequestContext) {
     return ctx.services.licenses.forOrganization(ctx.em, org.id);
   }
 
-  @FieldResolver(() => BillingAlertConnection, { nullable: true, description: 'Billing alerts, newest first (Relay connection; R11).' })
+  @FieldResolver(() => BillingAlertConnection, {
+    nullable: true,
+    description: 'Billing alerts, newest first (Relay connection; R11).',
+  })
   @HasPermission(Permission.MANAGE_BILLING)
   alerts(@Root() org: Organization, @Ctx() ctx: RequestContext, @Args() { unacknowledgedOnly, ...page }: AlertsArgs) {
     return ctx.services.alerts.list(ctx.em, org.id, Boolean(unacknowledgedOnly), page);

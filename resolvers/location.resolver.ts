@@ -13,7 +13,11 @@ export class LocationResolver {
   addLocation(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => AddLocationInput, { description: 'The new location.' }) input: AddLocationInput,
-    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', {
+      nullable: true,
+      description: 'Operators: the organization; others: their own (the default).',
+    })
+    organizationId?: string | null,
   ) {
     return ctx.services.locations.add(ctx, input, organizationId);
   }

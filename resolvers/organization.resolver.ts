@@ -6,7 +6,14 @@ import { findOrganizationForViewer } from '../src/auth/tenancy';
 import { HasPermission, OperatorOnly } from './types/directives';
 import { ConnectionArgs } from './types/connection.type';
 import { ContractInput, CreateOrganizationInput } from './types/organization.inputs';
-import { BillingPeriodType, ContractType, LocationType, OrganizationType, RolePermissionType, UserConnection } from './types/organization.type';
+import {
+  BillingPeriodType,
+  ContractType,
+  LocationType,
+  OrganizationType,
+  RolePermissionType,
+  UserConnection,
+} from './types/organization.type';
 import { IdArg } from './types/validation';
 
 @ArgsType()
@@ -18,14 +25,23 @@ class UsersArgs extends ConnectionArgs {
 export class OrganizationResolver {
   @Query(() => OrganizationType, {
     nullable: true,
-    description: 'No id: the viewer\'s organization. Another organization\'s id: operators only; anyone else gets NOT_FOUND (R5).',
+    description:
+      "No id: the viewer's organization. Another organization's id: operators only; anyone else gets NOT_FOUND (R5).",
   })
-  organization(@Ctx() ctx: RequestContext, @IdArg('id', { nullable: true, description: 'An organization id; operators may name any.' }) id?: string | null) {
+  organization(
+    @Ctx() ctx: RequestContext,
+    @IdArg('id', { nullable: true, description: 'An organization id; operators may name any.' }) id?: string | null,
+  ) {
     return findOrganizationForViewer(ctx, id);
   }
 
   @FieldResolver(() => [LocationType], { description: 'Locations, oldest first.' })
-  locations(@Root() org: Organization, @Ctx() ctx: RequestContext, @Arg('status', () => LocationStatus, { nullable: true, description: 'Only locations with this status.' }) status?: LocationStatus | null) {
+  locations(
+    @Root() org: Organization,
+    @Ctx() ctx: RequestContext,
+    @Arg('status', () => LocationStatus, { nullable: true, description: 'Only locations with this status.' })
+    status?: LocationStatus | null,
+  ) {
     return ctx.services.locations.list(ctx.em, org.id, status);
   }
 
@@ -35,7 +51,10 @@ export class OrganizationResolver {
     return ctx.services.users.list(ctx.em, org.id, status, page);
   }
 
-  @FieldResolver(() => [RolePermissionType], { nullable: true, description: 'Every role × permission, with overrides applied (R2).' })
+  @FieldResolver(() => [RolePermissionType], {
+    nullable: true,
+    description: 'Every role × permission, with overrides applied (R2).',
+  })
   @HasPermission(Permission.MANAGE_USERS)
   rolePermissions(@Root() org: Organization, @Ctx() ctx: RequestContext) {
     return ctx.services.permissionOverrides.rolePermissions(ctx.em, org.id);
@@ -53,13 +72,21 @@ export class OrganizationResolver {
     return ctx.loaders.openPeriod.load(org.id);
   }
 
-  @Mutation(() => OrganizationType, { description: 'Operators: a new organization with its ADMIN user, contract and first billing period.' })
+  @Mutation(() => OrganizationType, {
+    description: 'Operators: a new organization with its ADMIN user, contract and first billing period.',
+  })
   @OperatorOnly()
-  createOrganization(@Ctx() ctx: RequestContext, @Arg('input', () => CreateOrganizationInput, { description: 'Name, admin and contract.' }) input: CreateOrganizationInput) {
+  createOrganization(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CreateOrganizationInput, { description: 'Name, admin and contract.' })
+    input: CreateOrganizationInput,
+  ) {
     return ctx.services.organizations.create(ctx, input);
   }
 
-  @Mutation(() => ContractType, { description: 'Operators: change an organization\'s contract terms; omitted fields keep their value.' })
+  @Mutation(() => ContractType, {
+    description: "Operators: change an organization's contract terms; omitted fields keep their value.",
+  })
   @OperatorOnly()
   updateContract(
     @Ctx() ctx: RequestContext,

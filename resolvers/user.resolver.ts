@@ -13,7 +13,10 @@ export class UserResolver {
     return user.locationId ? ctx.loaders.location.load(user.locationId) : null;
   }
 
-  @FieldResolver(() => [Permission], { description: 'Effective permissions: user override, else role override, else role default (R2); none while deactivated.' })
+  @FieldResolver(() => [Permission], {
+    description:
+      'Effective permissions: user override, else role override, else role default (R2); none while deactivated.',
+  })
   permissions(@Root() user: User, @Ctx() ctx: RequestContext) {
     return ctx.loaders.permissions.load(user);
   }
@@ -23,12 +26,19 @@ export class UserResolver {
   addUser(
     @Ctx() ctx: RequestContext,
     @Arg('input', () => AddUserInput, { description: 'The new user.' }) input: AddUserInput,
-    @IdArg('organizationId', { nullable: true, description: 'Operators: the organization; others: their own (the default).' }) organizationId?: string | null,
+    @IdArg('organizationId', {
+      nullable: true,
+      description: 'Operators: the organization; others: their own (the default).',
+    })
+    organizationId?: string | null,
   ) {
     return ctx.services.users.add(ctx, input, organizationId);
   }
 
-  @Mutation(() => UserType, { description: 'Deactivates a user and frees its seat (R8). Refused for the last billing manager (R3: LAST_BILLING_MANAGER).' })
+  @Mutation(() => UserType, {
+    description:
+      'Deactivates a user and frees its seat (R8). Refused for the last billing manager (R3: LAST_BILLING_MANAGER).',
+  })
   @HasPermission(Permission.MANAGE_USERS)
   deactivateUser(@Ctx() ctx: RequestContext, @IdArg('id', { description: 'The user.' }) id: string) {
     return ctx.services.users.deactivate(ctx, id);
@@ -40,13 +50,20 @@ export class UserResolver {
     return ctx.services.users.reactivate(ctx, id);
   }
 
-  @Mutation(() => UserType, { description: 'Sets or (granted null) removes a user\'s permission override (R2). R3: only permissions the viewer holds.' })
+  @Mutation(() => UserType, {
+    description:
+      "Sets or (granted null) removes a user's permission override (R2). R3: only permissions the viewer holds.",
+  })
   @HasPermission(Permission.MANAGE_USERS)
   setUserPermission(
     @Ctx() ctx: RequestContext,
     @IdArg('userId', { description: 'The user.' }) userId: string,
     @Arg('permission', () => Permission, { description: 'The permission.' }) permission: Permission,
-    @Arg('granted', () => Boolean, { nullable: true, description: 'True grants, false denies, null removes the override.' }) granted: boolean | null,
+    @Arg('granted', () => Boolean, {
+      nullable: true,
+      description: 'True grants, false denies, null removes the override.',
+    })
+    granted: boolean | null,
   ) {
     return ctx.services.permissionOverrides.setUserPermission(ctx, userId, permission, granted ?? null);
   }

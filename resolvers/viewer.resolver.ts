@@ -6,7 +6,9 @@ import { OrganizationType, UserType, ViewerType } from './types/organization.typ
 
 @Resolver(() => ViewerType)
 export class ViewerResolver {
-  @Query(() => ViewerType, { description: 'Who is asking. The one field that answers without a token (with nulls, R6).' })
+  @Query(() => ViewerType, {
+    description: 'Who is asking. The one field that answers without a token (with nulls, R6).',
+  })
   viewer(@Ctx() ctx: RequestContext): Viewer {
     return ctx.viewer;
   }

@@ -30,7 +30,18 @@ function inputsHash() {
   const hash = createHash('sha256');
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   for (const file of readdirSync(clientDir).sort()) hash.update(file).update(readFileSync(join(clientDir, file)));
-  for (const pkg of ['graphiql', '@graphiql/react', '@graphiql/toolkit', 'monaco-editor', 'monaco-graphql', 'react', 'react-dom', 'graphql', 'graphql-ws', 'esbuild']) {
+  for (const pkg of [
+    'graphiql',
+    '@graphiql/react',
+    '@graphiql/toolkit',
+    'monaco-editor',
+    'monaco-graphql',
+    'react',
+    'react-dom',
+    'graphql',
+    'graphql-ws',
+    'esbuild',
+  ]) {
     hash.update(`${pkg}@${require(`${pkg}/package.json`).version}`);
   }
   return hash.digest('hex');
@@ -56,7 +67,11 @@ const extensionlessMonacoImports = {
   setup(b) {
     b.onResolve({ filter: /^monaco-(graphql|editor)\/esm\/.*[^/]$/ }, async (args) => {
       if (/\.(m?js|css)$/.test(args.path) || args.pluginData?.retried) return undefined;
-      const result = await b.resolve(`${args.path}.js`, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { retried: true } });
+      const result = await b.resolve(`${args.path}.js`, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: { retried: true },
+      });
       return result.errors.length ? undefined : result;
     });
   },
@@ -103,6 +118,15 @@ const files = [...Object.keys(app.metafile.outputs), ...Object.keys(workers.meta
 const bytes = files.reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
 const missing = OUTPUTS.filter((f) => !existsSync(join(outdir, f)));
 if (missing.length) throw new Error(`IDE build incomplete, missing ${missing.join(', ')}`);
-writeFileSync(stampFile, JSON.stringify({ hash, builtAt: new Date().toISOString(), files: files.map((f) => relative(outdir, join(root, f))), bytes }, null, 2));
+writeFileSync(
+  stampFile,
+  JSON.stringify(
+    { hash, builtAt: new Date().toISOString(), files: files.map((f) => relative(outdir, join(root, f))), bytes },
+    null,
+    2,
+  ),
+);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-console.error(`IDE bundle: ${files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in dist/ide (${seconds.toFixed(1)} s)`);
+console.error(
+  `IDE bundle: ${files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in dist/ide (${seconds.toFixed(1)} s)`,
+);

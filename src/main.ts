@@ -10,9 +10,19 @@ async function main() {
   const config = loadConfig();
   const app = await createApp(config);
   const url = await app.listen(config.port);
-  app.log.info({ url: `${url}/graphql`, database: app.dataSource.options.type, ...(app.metricsUrl ? { metricsUrl: app.metricsUrl } : {}) }, 'Opus Billing API ready');
+  app.log.info(
+    {
+      url: `${url}/graphql`,
+      database: app.dataSource.options.type,
+      ...(app.metricsUrl ? { metricsUrl: app.metricsUrl } : {}),
+    },
+    'Opus Billing API ready',
+  );
   console.log(`\n  Opus Billing API: ${url}/graphql  (IDE in the browser, POST and graphql-ws on the same path)`);
-  if (config.seedDemo) console.log(`  A token for the demo admin: npm run token -- ${DEMO_ADMIN_EMAIL}   (operators: npm run token -- --operator)\n`);
+  if (config.seedDemo)
+    console.log(
+      `  A token for the demo admin: npm run token -- ${DEMO_ADMIN_EMAIL}   (operators: npm run token -- --operator)\n`,
+    );
   if (config.production && !config.metricsToken && config.metricsPort === undefined) {
     app.log.warn('GET /metrics is not served: set METRICS_TOKEN (bearer token) or METRICS_PORT to expose it');
   }
@@ -60,8 +70,10 @@ function startupFailure(error: unknown, databaseUrl: string | undefined): string
   if (e?.code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) {
     const url = safeUrl(databaseUrl);
     const name = url?.pathname.replace(/^\//, '') || '?';
-    return `The database "${name}" does not exist on ${url?.host ?? 'the MySQL server'}. Create it, then start again: ` +
-      `CREATE DATABASE \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`;
+    return (
+      `The database "${name}" does not exist on ${url?.host ?? 'the MySQL server'}. Create it, then start again: ` +
+      `CREATE DATABASE \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`
+    );
   }
   if (e?.code === 'ER_ACCESS_DENIED_ERROR' || e?.code === 'ER_DBACCESS_DENIED_ERROR') {
     return `The database refused the login in DATABASE_URL (${e.message}); check its user, password and grants.`;

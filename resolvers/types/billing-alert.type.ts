@@ -16,19 +16,39 @@ registerEnumType(AlertKind, {
   },
 });
 
-@ObjectType('BillingAlert', { description: 'A dashboard alert (R11): stored with the change that raised it and pushed live to billingAlerts subscribers after commit.' })
+@ObjectType('BillingAlert', {
+  description:
+    'A dashboard alert (R11): stored with the change that raised it and pushed live to billingAlerts subscribers after commit.',
+})
 export class BillingAlertType {
   @Field(() => ID, { description: 'Opaque id; pass as sinceAlertId to replay what followed it (R11).' }) id: string;
-  @Field(() => Int, { description: 'Position in the organization\'s alerts: 1, 2, 3… without gaps, in the order they were raised (R11).' }) sequence: number;
+  @Field(() => Int, {
+    description: "Position in the organization's alerts: 1, 2, 3… without gaps, in the order they were raised (R11).",
+  })
+  sequence: number;
   @Field(() => AlertKind, { description: 'What the alert is about.' }) kind: AlertKind;
   @Field({ description: 'A readable statement of what happened and what it costs.' }) message: string;
   @Field({ description: 'When it was raised (UTC).' }) createdAt: Date;
-  @Field(() => Date, { nullable: true, description: 'When a billing manager acknowledged it; null until then.' }) acknowledgedAt: Date | null;
-  @Field(() => Int, { nullable: true, description: 'Overage alerts: seats or locations in the contract (R11).' }) contracted: number | null;
-  @Field(() => Int, { nullable: true, description: 'Overage alerts: seats or locations in use after the change (R11).' }) inUse: number | null;
-  @Field(() => MoneyType, { nullable: true, description: 'What the overage adds to the next invoice at today\'s prices: unit price × (inUse − contracted) (R11).' })
+  @Field(() => Date, { nullable: true, description: 'When a billing manager acknowledged it; null until then.' })
+  acknowledgedAt: Date | null;
+  @Field(() => Int, { nullable: true, description: 'Overage alerts: seats or locations in the contract (R11).' })
+  contracted: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Overage alerts: seats or locations in use after the change (R11).',
+  })
+  inUse: number | null;
+  @Field(() => MoneyType, {
+    nullable: true,
+    description:
+      "What the overage adds to the next invoice at today's prices: unit price × (inUse − contracted) (R11).",
+  })
   estimatedAdditionalCharge: MoneyType | null;
-  @Field(() => LocationType, { nullable: true, description: 'LOCATION_OVERAGE: the location whose addition raised it.' }) location: LocationType | null;
+  @Field(() => LocationType, {
+    nullable: true,
+    description: 'LOCATION_OVERAGE: the location whose addition raised it.',
+  })
+  location: LocationType | null;
 }
 
 export const BillingAlertConnection = ConnectionType('BillingAlert', BillingAlertType, 'billing alert');

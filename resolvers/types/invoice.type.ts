@@ -54,15 +54,21 @@ export class InvoiceLineItemType {
   @Field(() => Int, { description: 'How many units.' }) quantity: number;
   @Field(() => MoneyType, { description: 'Price of one unit.' }) unitPrice: MoneyType;
   @Field(() => MoneyType, { description: 'quantity × unitPrice.' }) amount: MoneyType;
-  @Field(() => Date, { nullable: true, description: 'For SEATS, SEAT_OVERAGE, LOCATIONS and LOCATION_OVERAGE: when the billed peak was first reached.' }) peakAt: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'For SEATS, SEAT_OVERAGE, LOCATIONS and LOCATION_OVERAGE: when the billed peak was first reached.',
+  })
+  peakAt: Date | null;
 }
 
 @ObjectType('Notification', { description: 'A mail in the outbox (R22–R24).' })
 export class NotificationType {
   @Field(() => ID, { description: 'Opaque id.' }) id: string;
   @Field(() => NotificationKind, { description: 'Why it was sent.' }) kind: NotificationKind;
-  @Field(() => Int, { nullable: true, description: 'For INVOICE_REMINDER: days before the due date (15, 7, 3 or 1).' }) offsetDays: number | null;
-  @Field(() => [String], { description: 'Who it goes to: a snapshot taken when it was written (R22).' }) recipients: string[];
+  @Field(() => Int, { nullable: true, description: 'For INVOICE_REMINDER: days before the due date (15, 7, 3 or 1).' })
+  offsetDays: number | null;
+  @Field(() => [String], { description: 'Who it goes to: a snapshot taken when it was written (R22).' })
+  recipients: string[];
   @Field(() => NotificationStatus, { description: 'PENDING, SENT or FAILED (R24).' }) status: NotificationStatus;
   @Field({ description: 'When it was written (in the transaction that caused it).' }) createdAt: Date;
   @Field(() => Date, { nullable: true, description: 'When it was delivered.' }) sentAt: Date | null;
@@ -71,12 +77,17 @@ export class NotificationType {
 @ObjectType('Invoice', { description: 'An issued invoice (R17), or the DRAFT preview of the open period (R18).' })
 export class InvoiceType {
   @Field(() => ID, { description: 'Opaque id; the preview\'s starts with "upcoming-".' }) id: string;
-  @Field(() => String, { nullable: true, description: 'Null on a DRAFT preview. Otherwise INV-000001, INV-000002…: unique and gapless per organization.' }) number: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Null on a DRAFT preview. Otherwise INV-000001, INV-000002…: unique and gapless per organization.',
+  })
+  number: string | null;
   @Field(() => InvoiceStatus, { description: 'DRAFT, OPEN, PAID, VOID or UNCOLLECTIBLE.' }) status: InvoiceStatus;
   @Field({ description: 'First instant billed.' }) periodStart: Date;
   @Field({ description: 'First instant after the billed period.' }) periodEnd: Date;
   @Field(() => Date, { nullable: true, description: 'When it was issued; null on a preview.' }) issuedAt: Date | null;
-  @Field(() => Date, { nullable: true, description: 'issuedAt + the contract\'s paymentTermsDays; null on a preview.' }) dueAt: Date | null;
+  @Field(() => Date, { nullable: true, description: "issuedAt + the contract's paymentTermsDays; null on a preview." })
+  dueAt: Date | null;
   @Field({ description: 'Always USD.' }) currency: string;
 }
 
@@ -84,7 +95,12 @@ export const InvoiceConnection = ConnectionType('Invoice', InvoiceType, 'invoice
 
 @ObjectType('BillingContacts', { description: 'R22: who receives invoice notifications.' })
 export class BillingContactsType {
-  @Field(() => String, { nullable: true, description: 'The point of contact on the Billing page.' }) pointOfContactEmail: string | null;
+  @Field(() => String, { nullable: true, description: 'The point of contact on the Billing page.' })
+  pointOfContactEmail: string | null;
   @Field(() => [String], { description: 'More addresses for invoice notifications.' }) additionalEmails: string[];
-  @Field(() => [String], { description: 'Who invoice notifications go to now: the point of contact, the additional emails and every active user holding MANAGE_BILLING, lower-cased, without duplicates.' }) recipients: string[];
+  @Field(() => [String], {
+    description:
+      'Who invoice notifications go to now: the point of contact, the additional emails and every active user holding MANAGE_BILLING, lower-cased, without duplicates.',
+  })
+  recipients: string[];
 }

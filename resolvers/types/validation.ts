@@ -19,7 +19,8 @@ export function IsText(rule: TextRule, options: ValidationOptions = {}): Propert
       options,
       validator: {
         validate: (value: unknown, args: ValidationArguments) => textProblem(args.property, value, rule) === null,
-        defaultMessage: (args: ValidationArguments) => textProblem(args.property, args.value, rule) ?? `${args.property} is invalid`,
+        defaultMessage: (args: ValidationArguments) =>
+          textProblem(args.property, args.value, rule) ?? `${args.property} is invalid`,
       },
     });
 }
@@ -46,8 +47,14 @@ interface ArgOptions {
 
 /** A scalar String argument checked against `rule` (null passes when the argument is nullable). */
 export const TextArg = (name: string, rule: TextRule, options: ArgOptions) =>
-  Arg(name, () => String, { ...options, validateFn: (value: unknown) => void (value == null || checkText(name, value, rule)) });
+  Arg(name, () => String, {
+    ...options,
+    validateFn: (value: unknown) => void (value == null || checkText(name, value, rule)),
+  });
 
 /** A scalar ID argument: malformed is BAD_USER_INPUT here; well-formed but unknown is the service's NOT_FOUND. */
 export const IdArg = (name: string, options: ArgOptions) =>
-  Arg(name, () => ID, { ...options, validateFn: (value: unknown) => void (value == null || checkText(name, value, ID_RULE)) });
+  Arg(name, () => ID, {
+    ...options,
+    validateFn: (value: unknown) => void (value == null || checkText(name, value, ID_RULE)),
+  });

@@ -26,7 +26,8 @@ export const redactUrl = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '
 /** Opens `sqlite:PATH` or `mysql://user:pass@host:port/db` (also `mariadb://`) for reading, inside one snapshot. */
 export async function openAuditDb(databaseUrl: string): Promise<AuditDb> {
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length));
-  if (databaseUrl.startsWith('mysql://') || databaseUrl.startsWith('mariadb://')) return openMysql(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+  if (databaseUrl.startsWith('mysql://') || databaseUrl.startsWith('mariadb://'))
+    return openMysql(databaseUrl.replace(/^mariadb:/, 'mysql:'));
   throw new AuditSetupError(`DATABASE_URL must start with sqlite: or mysql:// (got ${redactUrl(databaseUrl)})`);
 }
 
@@ -38,7 +39,10 @@ interface SqliteHandle {
 }
 
 async function openSqlite(path: string): Promise<AuditDb> {
-  if (!path || path === ':memory:') throw new AuditSetupError('an in-memory SQLite database cannot be audited from outside its process: give the file (sqlite:PATH)');
+  if (!path || path === ':memory:')
+    throw new AuditSetupError(
+      'an in-memory SQLite database cannot be audited from outside its process: give the file (sqlite:PATH)',
+    );
   if (!existsSync(path)) throw new AuditSetupError(`no SQLite database at ${path}`);
   // better-sqlite3 ships no type declarations; the few calls used here are typed by SqliteHandle.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,7 +61,9 @@ async function openSqlite(path: string): Promise<AuditDb> {
       return db.prepare(sql).all(...(params as unknown[])) as Row[];
     },
     async columnsOf(table) {
-      return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((r) => r.name);
+      return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map(
+        (r) => r.name,
+      );
     },
     async close() {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -74,13 +80,22 @@ async function openMysql(url: string): Promise<AuditDb> {
   let conn: import('mysql2/promise').Connection;
   try {
     conn = await mysql.createConnection({
-      host: parsed.hostname, port: Number(parsed.port || 3306), user: decodeURIComponent(parsed.username || 'root'),
-      password: decodeURIComponent(parsed.password), database, timezone: 'Z', connectTimeout: 10000,
+      host: parsed.hostname,
+      port: Number(parsed.port || 3306),
+      user: decodeURIComponent(parsed.username || 'root'),
+      password: decodeURIComponent(parsed.password),
+      database,
+      timezone: 'Z',
+      connectTimeout: 10000,
       // Sums of cents come back as DECIMAL: as numbers they stay exact far beyond any real total (SafeInt).
-      decimalNumbers: true, supportBigNumbers: true, bigNumberStrings: false,
+      decimalNumbers: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
     });
     // Grouping a million ledger entries needs more than the default in-memory temporary table and sort buffer.
-    await conn.query("SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456, sort_buffer_size = 67108864");
+    await conn.query(
+      'SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456, sort_buffer_size = 67108864',
+    );
     await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   } catch (error) {

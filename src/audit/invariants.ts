@@ -41,7 +41,10 @@ const str = (value: unknown): string | null => (value === null || value === unde
 
 /** Runs `sql` (which must not end in LIMIT) with a limit of `limit + 1` rows, and maps each row to a violation. */
 async function rowsToViolations(
-  db: AuditDb, invariant: Pick<Invariant, 'name' | 'rules'>, sql: string, limit: number,
+  db: AuditDb,
+  invariant: Pick<Invariant, 'name' | 'rules'>,
+  sql: string,
+  limit: number,
   map: (row: Row) => { organizationId: unknown; ids: Record<string, unknown>; message: string },
 ): Promise<CheckResult> {
   const rows = await db.all(`${sql}\nLIMIT ${limit + 1}`);
@@ -49,8 +52,16 @@ async function rowsToViolations(
     truncated: rows.length > limit,
     violations: rows.slice(0, limit).map((row) => {
       const v = map(row);
-      const ids = Object.fromEntries(Object.entries(v.ids).map(([k, x]) => [k, typeof x === 'number' ? x : str(x)])) as Violation['ids'];
-      return { invariant: invariant.name, rules: invariant.rules, organizationId: str(v.organizationId), ids, message: v.message };
+      const ids = Object.fromEntries(
+        Object.entries(v.ids).map(([k, x]) => [k, typeof x === 'number' ? x : str(x)]),
+      ) as Violation['ids'];
+      return {
+        invariant: invariant.name,
+        rules: invariant.rules,
+        organizationId: str(v.organizationId),
+        ids,
+        message: v.message,
+      };
     }),
   };
 }
@@ -71,7 +82,8 @@ function signIsRight(kind: string, quantity: number): boolean {
  */
 function gaplessSequence(name: string, rules: string, table: string, what: string): Invariant {
   const invariant: Invariant = {
-    name, rules,
+    name,
+    rules,
     statement: `${what} of each organization are numbered 1, 2, 3… without gap or duplicate`,
     async check(db, limit) {
       const columns = await db.columnsOf(table);
@@ -79,21 +91,28 @@ function gaplessSequence(name: string, rules: string, table: string, what: strin
       if (!columns.includes('sequence') || !columns.includes('organizationId')) {
         return { violations: [], skipped: `${table} has no (organizationId, sequence) columns` };
       }
-      return rowsToViolations(db, invariant, `
+      return rowsToViolations(
+        db,
+        invariant,
+        `
         SELECT s.organizationId, s.id, s.sequence, s.previous FROM (
           SELECT t.organizationId, t.id, t.sequence, LAG(t.sequence) OVER (PARTITION BY t.organizationId ORDER BY t.sequence, t.id) AS previous
           FROM ${table} t
         ) s
         WHERE (s.previous IS NULL AND s.sequence <> 1) OR (s.previous IS NOT NULL AND s.sequence <> s.previous + 1)
-        ORDER BY s.organizationId, s.sequence`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { id: r.id, sequence: num(r.sequence), previous: r.previous === null ? null : num(r.previous) },
-        message: r.previous === null
-          ? `${what} start at ${num(r.sequence)}, not 1 (${table} ${r.id})`
-          : num(r.sequence) === num(r.previous)
-            ? `${what}: number ${num(r.sequence)} is used twice (${table} ${r.id})`
-            : `${what}: gap after ${num(r.previous)}, next is ${num(r.sequence)} (${table} ${r.id})`,
-      }));
+        ORDER BY s.organizationId, s.sequence`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { id: r.id, sequence: num(r.sequence), previous: r.previous === null ? null : num(r.previous) },
+          message:
+            r.previous === null
+              ? `${what} start at ${num(r.sequence)}, not 1 (${table} ${r.id})`
+              : num(r.sequence) === num(r.previous)
+                ? `${what}: number ${num(r.sequence)} is used twice (${table} ${r.id})`
+                : `${what}: gap after ${num(r.previous)}, next is ${num(r.sequence)} (${table} ${r.id})`,
+        }),
+      );
     },
   };
   return invariant;
@@ -152,13 +171,25 @@ function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
         ) a
         LEFT JOIN credit_ledger_entry h ON h.organizationId = a.organizationId AND h.sequence = a.lastSequence`);
       const rows: LedgerScanRow[] = heads.map((r) => ({
-        organizationId: String(r.organizationId), id: String(r.id), sequence: num(r.sequence), kind: String(r.kind), quantity: num(r.quantity),
-        balanceAfter: num(r.balanceAfter), previous: null, last: true, expected: num(r.total), consumed: num(r.consumed), overage: num(r.overage),
+        organizationId: String(r.organizationId),
+        id: String(r.id),
+        sequence: num(r.sequence),
+        kind: String(r.kind),
+        quantity: num(r.quantity),
+        balanceAfter: num(r.balanceAfter),
+        previous: null,
+        last: true,
+        expected: num(r.total),
+        consumed: num(r.consumed),
+        overage: num(r.overage),
       }));
       const flagged = heads.filter((r) => num(r.flagged) === 1).map((r) => String(r.organizationId));
       if (flagged.length === 0) return rows;
       const byOrg = 'PARTITION BY e.organizationId ORDER BY e.sequence';
-      const entries = await perOrganizations(db, flagged, (placeholders) => `
+      const entries = await perOrganizations(
+        db,
+        flagged,
+        (placeholders) => `
         SELECT w.organizationId, w.id, w.sequence, w.kind, w.quantity, w.balanceAfter, w.previous, w.expected FROM (
           SELECT e.organizationId, e.id, e.sequence, e.kind, e.quantity, e.balanceAfter,
                  LAG(e.sequence) OVER (${byOrg}) AS previous,
@@ -168,12 +199,21 @@ function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
         WHERE w.balanceAfter <> w.expected OR w.balanceAfter < 0
            OR (w.previous IS NULL AND w.sequence <> 1) OR (w.previous IS NOT NULL AND w.sequence <> w.previous + 1)
            OR NOT ((w.kind IN ('PURCHASE', 'GRANT', 'OVERAGE') AND w.quantity > 0) OR (w.kind IN ('CONSUMPTION', 'EXPIRY') AND w.quantity < 0))
-        ORDER BY w.organizationId, w.sequence`);
+        ORDER BY w.organizationId, w.sequence`,
+      );
       for (const r of entries) {
         rows.push({
-          organizationId: String(r.organizationId), id: String(r.id), sequence: num(r.sequence), kind: String(r.kind), quantity: num(r.quantity),
-          balanceAfter: num(r.balanceAfter), previous: r.previous === null ? null : num(r.previous), last: false, expected: num(r.expected),
-          consumed: 0, overage: 0,
+          organizationId: String(r.organizationId),
+          id: String(r.id),
+          sequence: num(r.sequence),
+          kind: String(r.kind),
+          quantity: num(r.quantity),
+          balanceAfter: num(r.balanceAfter),
+          previous: r.previous === null ? null : num(r.previous),
+          last: false,
+          expected: num(r.expected),
+          consumed: 0,
+          overage: 0,
         });
       }
       return rows;
@@ -184,7 +224,11 @@ function ledgerScan(db: AuditDb): Promise<LedgerScanRow[]> {
 }
 
 /** Runs `sql(placeholders)` for the organizations in batches (a bound on statement parameters), concatenating the rows. */
-async function perOrganizations(db: AuditDb, organizationIds: string[], sql: (placeholders: string) => string): Promise<Row[]> {
+async function perOrganizations(
+  db: AuditDb,
+  organizationIds: string[],
+  sql: (placeholders: string) => string,
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (let i = 0; i < organizationIds.length; i += 500) {
     const batch = organizationIds.slice(i, i + 500);
@@ -194,23 +238,42 @@ async function perOrganizations(db: AuditDb, organizationIds: string[], sql: (pl
 }
 
 /** Violations found in JS (from the ledger pass), limited like the SQL ones. */
-function fromRows<T>(invariant: Pick<Invariant, 'name' | 'rules'>, rows: T[], limit: number, map: (row: T) => Omit<Violation, 'invariant' | 'rules'>): CheckResult {
-  return { truncated: rows.length > limit, violations: rows.slice(0, limit).map((r) => ({ invariant: invariant.name, rules: invariant.rules, ...map(r) })) };
+function fromRows<T>(
+  invariant: Pick<Invariant, 'name' | 'rules'>,
+  rows: T[],
+  limit: number,
+  map: (row: T) => Omit<Violation, 'invariant' | 'rules'>,
+): CheckResult {
+  return {
+    truncated: rows.length > limit,
+    violations: rows.slice(0, limit).map((r) => ({ invariant: invariant.name, rules: invariant.rules, ...map(r) })),
+  };
 }
 
 export const INVARIANTS: Invariant[] = [
   {
     name: 'ledger-balance',
     rules: 'R16',
-    statement: "the sum of an organization's ledger entries = its balance (the last entry's balanceAfter) = the credits left in its lots",
+    statement:
+      "the sum of an organization's ledger entries = its balance (the last entry's balanceAfter) = the credits left in its lots",
     async check(db, limit) {
-      const [scan, lots] = [await ledgerScan(db), await db.all(`
+      const [scan, lots] = [
+        await ledgerScan(db),
+        await db.all(`
         SELECT o.id AS organizationId, COALESCE(t.remaining, 0) AS remaining
-        FROM organization o LEFT JOIN (SELECT organizationId, SUM(remaining) AS remaining FROM credit_lot GROUP BY organizationId) t ON t.organizationId = o.id`)];
+        FROM organization o LEFT JOIN (SELECT organizationId, SUM(remaining) AS remaining FROM credit_lot GROUP BY organizationId) t ON t.organizationId = o.id`),
+      ];
       const heads = new Map(scan.filter((r) => r.last).map((r) => [r.organizationId, r]));
       const broken = lots
-        .map((l) => ({ organizationId: String(l.organizationId), remaining: num(l.remaining), head: heads.get(String(l.organizationId)) }))
-        .filter(({ remaining, head }) => (head?.expected ?? 0) !== (head?.balanceAfter ?? 0) || (head?.balanceAfter ?? 0) !== remaining)
+        .map((l) => ({
+          organizationId: String(l.organizationId),
+          remaining: num(l.remaining),
+          head: heads.get(String(l.organizationId)),
+        }))
+        .filter(
+          ({ remaining, head }) =>
+            (head?.expected ?? 0) !== (head?.balanceAfter ?? 0) || (head?.balanceAfter ?? 0) !== remaining,
+        )
         .sort((a, b) => (a.organizationId < b.organizationId ? -1 : 1));
       return fromRows(this, broken, limit, ({ organizationId, remaining, head }) => ({
         organizationId,
@@ -235,20 +298,27 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'no-negative-credits',
     rules: 'R16',
-    statement: 'no balance below zero; every lot holds between 0 and its quantity; entries move the balance in their direction',
+    statement:
+      'no balance below zero; every lot holds between 0 and its quantity; entries move the balance in their direction',
     async check(db, limit) {
-      const entries = (await ledgerScan(db)).filter((r) => !r.last && (r.balanceAfter < 0 || !signIsRight(r.kind, r.quantity)));
+      const entries = (await ledgerScan(db)).filter(
+        (r) => !r.last && (r.balanceAfter < 0 || !signIsRight(r.kind, r.quantity)),
+      );
       const lots = await db.all(`
         SELECT l.organizationId, l.id, l.source, l.quantity, l.remaining FROM credit_lot l
         WHERE l.remaining < 0 OR l.remaining > l.quantity OR l.quantity <= 0 ORDER BY l.organizationId, l.id LIMIT ${limit + 1}`);
       const rows = [
         ...entries.map((r) => ({
-          organizationId: r.organizationId, ids: { entryId: r.id, sequence: r.sequence },
-          message: r.balanceAfter < 0 ? `ledger entry #${r.sequence} leaves a negative balance (${r.balanceAfter})`
-            : `ledger entry #${r.sequence} is ${r.kind} with quantity ${r.quantity} (wrong sign or kind)`,
+          organizationId: r.organizationId,
+          ids: { entryId: r.id, sequence: r.sequence },
+          message:
+            r.balanceAfter < 0
+              ? `ledger entry #${r.sequence} leaves a negative balance (${r.balanceAfter})`
+              : `ledger entry #${r.sequence} is ${r.kind} with quantity ${r.quantity} (wrong sign or kind)`,
         })),
         ...lots.map((l) => ({
-          organizationId: String(l.organizationId), ids: { lotId: String(l.id) } as Violation['ids'],
+          organizationId: String(l.organizationId),
+          ids: { lotId: String(l.id) } as Violation['ids'],
           message: `lot ${l.id} (${l.source}) holds ${num(l.remaining)} of ${num(l.quantity)} credits`,
         })),
       ];
@@ -260,13 +330,18 @@ export const INVARIANTS: Invariant[] = [
     rules: 'R16',
     statement: 'credit ledger entries of each organization are numbered 1, 2, 3… without gap or duplicate',
     async check(db, limit) {
-      const broken = (await ledgerScan(db)).filter((r) => !r.last && (r.previous === null ? r.sequence !== 1 : r.sequence !== r.previous + 1));
+      const broken = (await ledgerScan(db)).filter(
+        (r) => !r.last && (r.previous === null ? r.sequence !== 1 : r.sequence !== r.previous + 1),
+      );
       return fromRows(this, broken, limit, (r) => ({
         organizationId: r.organizationId,
         ids: { entryId: r.id, sequence: r.sequence, previous: r.previous },
-        message: r.previous === null ? `credit ledger entries start at ${r.sequence}, not 1 (entry ${r.id})`
-          : r.sequence === r.previous ? `credit ledger entries: number ${r.sequence} is used twice (entry ${r.id})`
-          : `credit ledger entries: gap after ${r.previous}, next is ${r.sequence} (entry ${r.id})`,
+        message:
+          r.previous === null
+            ? `credit ledger entries start at ${r.sequence}, not 1 (entry ${r.id})`
+            : r.sequence === r.previous
+              ? `credit ledger entries: number ${r.sequence} is used twice (entry ${r.id})`
+              : `credit ledger entries: gap after ${r.previous}, next is ${r.sequence} (entry ${r.id})`,
       }));
     },
   },
@@ -277,15 +352,21 @@ export const INVARIANTS: Invariant[] = [
     rules: 'R17',
     statement: "the organization's last invoice number is the highest invoice it issued",
     check(db, limit) {
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT o.id AS organizationId, o.lastInvoiceSequence, COALESCE(i.last, 0) AS last
         FROM organization o LEFT JOIN (SELECT organizationId, MAX(sequence) AS last FROM invoice GROUP BY organizationId) i ON i.organizationId = o.id
         WHERE o.lastInvoiceSequence <> COALESCE(i.last, 0)
-        ORDER BY o.id`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { lastInvoiceSequence: num(r.lastInvoiceSequence), highestInvoice: num(r.last) },
-        message: `the organization's last invoice sequence is ${num(r.lastInvoiceSequence)}, its highest invoice is ${num(r.last)}`,
-      }));
+        ORDER BY o.id`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { lastInvoiceSequence: num(r.lastInvoiceSequence), highestInvoice: num(r.last) },
+          message: `the organization's last invoice sequence is ${num(r.lastInvoiceSequence)}, its highest invoice is ${num(r.last)}`,
+        }),
+      );
     },
   },
   // R33: credit notes (CN-000001…) may not exist in this database yet; the check applies as soon as the table does.
@@ -293,18 +374,22 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'assignment-consumption',
     rules: 'R14, R15',
-    statement: 'a started assignment consumed exactly its credits (from lots and as overage, as its ledger entries say); an unstarted one consumed nothing',
+    statement:
+      'a started assignment consumed exactly its credits (from lots and as overage, as its ledger entries say); an unstarted one consumed nothing',
     async check(db, limit) {
       // First per organization: what its started assignments say they consumed against what its ledger consumed
       // (from the ledger pass), and each assignment's own arithmetic. Then, for the organizations that disagree
       // only, assignment by assignment against its entries (through the covering (assignmentId, kind, quantity) index).
-      const [scan, sides] = [await ledgerScan(db), await db.all(`
+      const [scan, sides] = [
+        await ledgerScan(db),
+        await db.all(`
         SELECT a.organizationId,
                SUM(CASE WHEN a.status = 'STARTED' THEN a.creditsFromBalance ELSE 0 END) AS consumed,
                SUM(CASE WHEN a.status = 'STARTED' THEN a.creditsOverage ELSE 0 END) AS overage,
                SUM(CASE WHEN (a.status = 'STARTED' AND a.creditsFromBalance + a.creditsOverage <> a.credits)
                           OR (a.status <> 'STARTED' AND (a.creditsFromBalance <> 0 OR a.creditsOverage <> 0)) THEN 1 ELSE 0 END) AS wrong
-        FROM training_assignment a GROUP BY a.organizationId`)];
+        FROM training_assignment a GROUP BY a.organizationId`),
+      ];
       const ledger = new Map(scan.filter((r) => r.last).map((r) => [r.organizationId, r]));
       const byOrg = new Map(sides.map((r) => [String(r.organizationId), r]));
       const flagged = [...new Set([...ledger.keys(), ...byOrg.keys()])].filter((org) => {
@@ -313,7 +398,10 @@ export const INVARIANTS: Invariant[] = [
         return num(a?.wrong) > 0 || num(a?.consumed) !== (l?.consumed ?? 0) || num(a?.overage) !== (l?.overage ?? 0);
       });
       if (flagged.length === 0) return { violations: [] };
-      const rows = await perOrganizations(db, flagged, (placeholders) => `
+      const rows = await perOrganizations(
+        db,
+        flagged,
+        (placeholders) => `
         SELECT MAX(a.organizationId) AS organizationId, a.id, MAX(a.status) AS status, MAX(a.credits) AS credits,
                MAX(a.creditsFromBalance) AS creditsFromBalance, MAX(a.creditsOverage) AS creditsOverage,
                COALESCE(SUM(CASE WHEN e.kind = 'CONSUMPTION' THEN -e.quantity ELSE 0 END), 0) AS consumed,
@@ -328,21 +416,24 @@ export const INVARIANTS: Invariant[] = [
                   OR COALESCE(SUM(CASE WHEN e.kind = 'OVERAGE' THEN e.quantity ELSE 0 END), 0) <> MAX(a.creditsOverage)))
             OR (MAX(a.status) <> 'STARTED' AND (COUNT(e.kind) > 0 OR MAX(a.creditsFromBalance) <> 0 OR MAX(a.creditsOverage) <> 0))
             OR COALESCE(SUM(CASE WHEN e.kind IN ('CONSUMPTION', 'OVERAGE') THEN 0 ELSE 1 END), 0) > 0
-        ORDER BY 1, 2`);
+        ORDER BY 1, 2`,
+      );
       const found = new Set(rows.map((r) => String(r.organizationId)));
       const violations = rows.map((r) => ({
         organizationId: String(r.organizationId),
         ids: { assignmentId: String(r.id) } as Violation['ids'],
-        message: r.status === 'STARTED'
-          ? `started assignment ${r.id} costs ${num(r.credits)} credits, records ${num(r.creditsFromBalance)} from lots + ${num(r.creditsOverage)} overage, its ledger entries consumed ${num(r.consumed)} + ${num(r.overage)} overage`
-          : `assignment ${r.id} is ${r.status} but has consumed credits (entries: ${num(r.consumed)} consumed, ${num(r.overage)} overage)`,
+        message:
+          r.status === 'STARTED'
+            ? `started assignment ${r.id} costs ${num(r.credits)} credits, records ${num(r.creditsFromBalance)} from lots + ${num(r.creditsOverage)} overage, its ledger entries consumed ${num(r.consumed)} + ${num(r.overage)} overage`
+            : `assignment ${r.id} is ${r.status} but has consumed credits (entries: ${num(r.consumed)} consumed, ${num(r.overage)} overage)`,
       }));
       // Consumption the ledger holds without an assignment of the organization to explain it.
       for (const org of flagged.filter((o) => !found.has(o))) {
         const l = ledger.get(org);
         const a = byOrg.get(org);
         violations.push({
-          organizationId: org, ids: {},
+          organizationId: org,
+          ids: {},
           message: `the ledger consumed ${l?.consumed ?? 0} credits and billed ${l?.overage ?? 0} as overage; the started assignments account for ${num(a?.consumed)} and ${num(a?.overage)}`,
         });
       }
@@ -354,7 +445,10 @@ export const INVARIANTS: Invariant[] = [
     rules: 'R19',
     statement: "an invoice's amount paid = the sum of its succeeded payments",
     check(db, limit) {
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT i.organizationId, i.id, i.number, i.amountPaidCents, COALESCE(p.paid, 0) AS paid
         FROM invoice i
         LEFT JOIN (
@@ -362,19 +456,26 @@ export const INVARIANTS: Invariant[] = [
           WHERE purpose = 'INVOICE' AND status = 'SUCCEEDED' AND invoiceId IS NOT NULL GROUP BY invoiceId
         ) p ON p.invoiceId = i.id
         WHERE i.amountPaidCents <> COALESCE(p.paid, 0)
-        ORDER BY i.organizationId, i.sequence`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { invoiceId: r.id, number: str(r.number) },
-        message: `invoice ${r.number} records ${num(r.amountPaidCents)} cents paid, its succeeded payments add up to ${num(r.paid)}`,
-      }));
+        ORDER BY i.organizationId, i.sequence`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { invoiceId: r.id, number: str(r.number) },
+          message: `invoice ${r.number} records ${num(r.amountPaidCents)} cents paid, its succeeded payments add up to ${num(r.paid)}`,
+        }),
+      );
     },
   },
   {
     name: 'invoice-paid-once',
     rules: 'R19',
-    statement: 'no invoice is paid twice or beyond its total, and every invoice payment belongs to an invoice of its organization',
+    statement:
+      'no invoice is paid twice or beyond its total, and every invoice payment belongs to an invoice of its organization',
     check(db, limit) {
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT i.organizationId, i.id AS invoiceId, i.number, COUNT(*) AS payments, SUM(p.amountCents) AS paid, i.totalCents, MIN(p.id) AS paymentId
         FROM invoice i JOIN payment p ON p.invoiceId = i.id AND p.purpose = 'INVOICE' AND p.status = 'SUCCEEDED'
         GROUP BY i.organizationId, i.id, i.number, i.totalCents
@@ -383,19 +484,24 @@ export const INVARIANTS: Invariant[] = [
         SELECT p.organizationId, p.invoiceId, NULL AS number, 1 AS payments, p.amountCents AS paid, NULL AS totalCents, p.id AS paymentId
         FROM payment p LEFT JOIN invoice i ON i.id = p.invoiceId
         WHERE p.purpose = 'INVOICE' AND (i.id IS NULL OR i.organizationId <> p.organizationId)
-        ORDER BY 1, 2`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { invoiceId: r.invoiceId, paymentId: r.paymentId },
-        message: r.number === null
-          ? `invoice payment ${r.paymentId} names invoice ${r.invoiceId ?? '(none)'}, which is not an invoice of its organization`
-          : `invoice ${r.number} has ${num(r.payments)} succeeded payments totalling ${num(r.paid)} cents (total ${num(r.totalCents)})`,
-      }));
+        ORDER BY 1, 2`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { invoiceId: r.invoiceId, paymentId: r.paymentId },
+          message:
+            r.number === null
+              ? `invoice payment ${r.paymentId} names invoice ${r.invoiceId ?? '(none)'}, which is not an invoice of its organization`
+              : `invoice ${r.number} has ${num(r.payments)} succeeded payments totalling ${num(r.paid)} cents (total ${num(r.totalCents)})`,
+        }),
+      );
     },
   },
   {
     name: 'purchase-payment-lot-ledger',
     rules: 'R13, R16',
-    statement: 'each dashboard purchase has exactly one succeeded payment of its price, one DASHBOARD lot of its quantity and one PURCHASE entry, and each of those exactly one purchase',
+    statement:
+      'each dashboard purchase has exactly one succeeded payment of its price, one DASHBOARD lot of its quantity and one PURCHASE entry, and each of those exactly one purchase',
     check(db, limit) {
       // Lot ↔ addition entry: per lot, its PURCHASE/GRANT entries (one pass over the ledger, grouped).
       // Driven from the organizations, so the (organizationId, kind, …) index reaches the few additions directly.
@@ -405,7 +511,10 @@ export const INVARIANTS: Invariant[] = [
           UNION ALL
           SELECT e.lotId, e.quantity, 0 AS purchase FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'GRANT'
         ) x GROUP BY x.lotId`;
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT cp.organizationId, 'purchase' AS what, cp.id AS purchaseId, cp.paymentId, cp.lotId,
           CASE
             WHEN p.id IS NULL THEN 'its payment does not exist'
@@ -450,13 +559,19 @@ export const INVARIANTS: Invariant[] = [
         SELECT e.organizationId, 'entry' AS what, NULL AS purchaseId, NULL AS paymentId, e.lotId, 'a PURCHASE or GRANT entry without a lot of its organization' AS problem
         FROM organization o JOIN credit_ledger_entry e ON e.organizationId = o.id AND e.kind = 'GRANT' LEFT JOIN credit_lot l ON l.id = e.lotId
         WHERE l.id IS NULL OR l.organizationId <> e.organizationId
-        ORDER BY 1, 2, 3, 4, 5`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { purchaseId: r.purchaseId, paymentId: r.paymentId, lotId: r.lotId },
-        message: r.what === 'purchase' ? `credit purchase ${r.purchaseId}: ${r.problem}`
-          : r.what === 'payment' ? `payment ${r.paymentId}: ${r.problem}`
-          : `lot ${r.lotId ?? '(none)'}: ${r.problem}`,
-      }));
+        ORDER BY 1, 2, 3, 4, 5`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { purchaseId: r.purchaseId, paymentId: r.paymentId, lotId: r.lotId },
+          message:
+            r.what === 'purchase'
+              ? `credit purchase ${r.purchaseId}: ${r.problem}`
+              : r.what === 'payment'
+                ? `payment ${r.paymentId}: ${r.problem}`
+                : `lot ${r.lotId ?? '(none)'}: ${r.problem}`,
+        }),
+      );
     },
   },
   {
@@ -464,24 +579,39 @@ export const INVARIANTS: Invariant[] = [
     rules: 'R23',
     statement: 'at most one reminder per invoice and offset',
     check(db, limit) {
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT n.organizationId, n.invoiceId, n.offsetDays, COUNT(*) AS reminders, MIN(n.id) AS firstId, MAX(n.id) AS lastId
         FROM notification n WHERE n.kind = 'INVOICE_REMINDER'
         GROUP BY n.organizationId, n.invoiceId, n.offsetDays
         HAVING COUNT(*) > 1
-        ORDER BY 1, 2, 3`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { invoiceId: r.invoiceId, offsetDays: r.offsetDays === null ? null : num(r.offsetDays), notificationId: r.firstId, otherNotificationId: r.lastId },
-        message: `invoice ${r.invoiceId}: ${num(r.reminders)} reminders for ${r.offsetDays} days before the due date`,
-      }));
+        ORDER BY 1, 2, 3`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: {
+            invoiceId: r.invoiceId,
+            offsetDays: r.offsetDays === null ? null : num(r.offsetDays),
+            notificationId: r.firstId,
+            otherNotificationId: r.lastId,
+          },
+          message: `invoice ${r.invoiceId}: ${num(r.reminders)} reminders for ${r.offsetDays} days before the due date`,
+        }),
+      );
     },
   },
   {
     name: 'one-open-period',
     rules: 'R17, R21',
-    statement: 'a live organization has exactly one open billing period, a terminated one none; a period is open exactly when it is marked open for its organization',
+    statement:
+      'a live organization has exactly one open billing period, a terminated one none; a period is open exactly when it is marked open for its organization',
     check(db, limit) {
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT o.id AS organizationId, o.status, COUNT(p.id) AS openPeriods, MIN(p.id) AS periodId, 'organization' AS what
         FROM organization o LEFT JOIN billing_period p ON p.organizationId = o.id AND (p.closedAt IS NULL OR p.openForOrganizationId IS NOT NULL)
         GROUP BY o.id, o.status
@@ -491,23 +621,31 @@ export const INVARIANTS: Invariant[] = [
         FROM billing_period p
         WHERE (p.openForOrganizationId IS NOT NULL AND p.openForOrganizationId <> p.organizationId)
            OR (p.closedAt IS NULL AND p.openForOrganizationId IS NULL) OR (p.closedAt IS NOT NULL AND p.openForOrganizationId IS NOT NULL)
-        ORDER BY 1, 5`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { periodId: r.periodId },
-        message: r.what === 'period'
-          ? `billing period ${r.periodId}: closedAt and the open mark disagree`
-          : `${String(r.status).toLowerCase()} organization has ${num(r.openPeriods)} open billing periods (expected ${r.status === 'TERMINATED' ? 0 : 1})`,
-      }));
+        ORDER BY 1, 5`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { periodId: r.periodId },
+          message:
+            r.what === 'period'
+              ? `billing period ${r.periodId}: closedAt and the open mark disagree`
+              : `${String(r.status).toLowerCase()} organization has ${num(r.openPeriods)} open billing periods (expected ${r.status === 'TERMINATED' ? 0 : 1})`,
+        }),
+      );
     },
   },
   {
     name: 'usage-timeline',
     rules: 'R8, R9, R10',
-    statement: "the ±1 usage events of each user and location add up to 1 when it is active and 0 when not, never leave 0..1 on the way, and name a user or location of the event's organization",
+    statement:
+      "the ±1 usage events of each user and location add up to 1 when it is active and 0 when not, never leave 0..1 on the way, and name a user or location of the event's organization",
     check(db, limit) {
       // Events of one subject are written under its organization's lock, so their insertion order (the integer key)
       // is their real order, whatever instants a clock gave them.
-      return rowsToViolations(db, this, `
+      return rowsToViolations(
+        db,
+        this,
+        `
         SELECT u.organizationId, 'USER' AS kind, u.id AS subjectId, u.status, COALESCE(s.level, 0) AS level, 'final' AS what
         FROM \`user\` u LEFT JOIN (SELECT subjectId, SUM(delta) AS level FROM usage_event WHERE kind = 'USER' GROUP BY subjectId) s ON s.subjectId = u.id
         WHERE COALESCE(s.level, 0) <> CASE WHEN u.status = 'ACTIVE' THEN 1 ELSE 0 END
@@ -526,15 +664,19 @@ export const INVARIANTS: Invariant[] = [
         WHERE (e.kind = 'USER' AND (u.id IS NULL OR u.organizationId <> e.organizationId))
            OR (e.kind = 'LOCATION' AND (l.id IS NULL OR l.organizationId <> e.organizationId))
            OR e.kind NOT IN ('USER', 'LOCATION') OR e.delta NOT IN (1, -1)
-        ORDER BY 1, 2, 3`, limit, (r) => ({
-        organizationId: r.organizationId,
-        ids: { [r.kind === 'LOCATION' ? 'locationId' : 'userId']: r.subjectId },
-        message: r.what === 'final'
-          ? `${String(r.kind).toLowerCase()} ${r.subjectId} is ${r.status} but its usage events add up to ${num(r.level)}`
-          : r.what === 'step'
-            ? `${String(r.kind).toLowerCase()} ${r.subjectId}: its usage timeline reaches ${num(r.level)} (only 0 and 1 are possible)`
-            : `a usage event (${num(r.level)}) names ${String(r.kind).toLowerCase()} ${r.subjectId}, which is not one of its organization`,
-      }));
+        ORDER BY 1, 2, 3`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { [r.kind === 'LOCATION' ? 'locationId' : 'userId']: r.subjectId },
+          message:
+            r.what === 'final'
+              ? `${String(r.kind).toLowerCase()} ${r.subjectId} is ${r.status} but its usage events add up to ${num(r.level)}`
+              : r.what === 'step'
+                ? `${String(r.kind).toLowerCase()} ${r.subjectId}: its usage timeline reaches ${num(r.level)} (only 0 and 1 are possible)`
+                : `a usage event (${num(r.level)}) names ${String(r.kind).toLowerCase()} ${r.subjectId}, which is not one of its organization`,
+        }),
+      );
     },
   },
 ];
@@ -562,7 +704,13 @@ export async function runAudit(db: AuditDb, options: { limit?: number; only?: st
     if (options.only && !options.only.includes(invariant.name)) continue;
     const t0 = Date.now();
     const result = await invariant.check(db, limit);
-    checks.push({ name: invariant.name, rules: invariant.rules, statement: invariant.statement, ...result, ms: Date.now() - t0 });
+    checks.push({
+      name: invariant.name,
+      rules: invariant.rules,
+      statement: invariant.statement,
+      ...result,
+      ms: Date.now() - t0,
+    });
   }
   const violations = checks.flatMap((c) => c.violations);
   return { ok: violations.length === 0, violations, checks, ms: Date.now() - started };

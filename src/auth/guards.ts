@@ -30,7 +30,8 @@ export function requirePermission(viewer: Viewer, permission: Permission, organi
  */
 export function requireAssigneeOrAssignContent(viewer: Viewer, assignment: { userId: string }): void {
   requireAuthenticated(viewer);
-  if (viewer.isOperator || viewer.subject === assignment.userId || viewer.permissions.has(Permission.ASSIGN_CONTENT)) return;
+  if (viewer.isOperator || viewer.subject === assignment.userId || viewer.permissions.has(Permission.ASSIGN_CONTENT))
+    return;
   throw forbidden('Only the assignee, a holder of ASSIGN_CONTENT or an operator may start this training');
 }
 

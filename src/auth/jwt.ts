@@ -15,13 +15,24 @@ export type TokenVerifier = (token: string) => Promise<TokenClaims>;
  * expires, or lives for a year, is refused.
  */
 export function createTokenVerifier(
-  config: Pick<AppConfig, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'> & Partial<Pick<AppConfig, 'production' | 'jwtMaxLifetimeSeconds'>>,
+  config: Pick<AppConfig, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'> &
+    Partial<Pick<AppConfig, 'production' | 'jwtMaxLifetimeSeconds'>>,
 ): TokenVerifier {
-  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience, ...(config.production ? { requiredClaims: ['exp'] } : {}) };
+  const options = {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    ...(config.production ? { requiredClaims: ['exp'] } : {}),
+  };
   const maxLifetime = config.production ? config.jwtMaxLifetimeSeconds : undefined;
   const verifyWith = config.jwtJwksUrl
-    ? ((jwks) => (token: string) => jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] }))(createRemoteJWKSet(new URL(config.jwtJwksUrl)))
-    : ((key) => (token: string) => jwtVerify(token, key, { ...options, algorithms: ['HS256'] }))(new TextEncoder().encode(config.jwtSecret));
+    ? (
+        (jwks) => (token: string) =>
+          jwtVerify(token, jwks, { ...options, algorithms: ['RS256'] })
+      )(createRemoteJWKSet(new URL(config.jwtJwksUrl)))
+    : (
+        (key) => (token: string) =>
+          jwtVerify(token, key, { ...options, algorithms: ['HS256'] })
+      )(new TextEncoder().encode(config.jwtSecret));
   return async (token) => {
     const { payload } = await verifyWith(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');

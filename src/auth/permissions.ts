@@ -20,7 +20,9 @@ export function effectivePermissions(
   userOverrides: ReadonlyMap<Permission, boolean>,
 ): Permission[] {
   if (user.status !== UserStatus.ACTIVE) return [];
-  return ALL_PERMISSIONS.filter((p) => userOverrides.get(p) ?? roleOverrides.get(roleKey(user.role, p)) ?? ROLE_DEFAULTS[user.role].has(p));
+  return ALL_PERMISSIONS.filter(
+    (p) => userOverrides.get(p) ?? roleOverrides.get(roleKey(user.role, p)) ?? ROLE_DEFAULTS[user.role].has(p),
+  );
 }
 
 export function roleGrants(role: Role, permission: Permission, roleOverrides: ReadonlyMap<string, boolean>): boolean {

@@ -35,7 +35,10 @@ export function targetOrganizationId(viewer: Viewer, requested?: string | null):
 }
 
 /** No id → the viewer's own organization (null for an operator, who has none); another one's id → operators only. */
-export async function findOrganizationForViewer(ctx: { viewer: Viewer; em: EntityManager }, id?: string | null): Promise<Organization | null> {
+export async function findOrganizationForViewer(
+  ctx: { viewer: Viewer; em: EntityManager },
+  id?: string | null,
+): Promise<Organization | null> {
   requireAuthenticated(ctx.viewer);
   const wanted = id ?? ctx.viewer.organizationId;
   if (!wanted) return null;
@@ -46,15 +49,25 @@ export async function findOrganizationForViewer(ctx: { viewer: Viewer; em: Entit
 }
 
 /** A row of the viewer's organization (of any, for operators); anything else is NOT_FOUND. */
-export async function findVisible<E extends Owned>(ctx: { viewer: Viewer; em: EntityManager }, entity: OwnedEntity<E>, id: string): Promise<E> {
+export async function findVisible<E extends Owned>(
+  ctx: { viewer: Viewer; em: EntityManager },
+  entity: OwnedEntity<E>,
+  id: string,
+): Promise<E> {
   requireAuthenticated(ctx.viewer);
   const row = await ctx.em.findOne(entity, { where: { id } as FindOptionsWhere<E> });
-  if (!row || (!ctx.viewer.isOperator && row.organizationId !== ctx.viewer.organizationId)) throw notFound(labelOf(entity), id);
+  if (!row || (!ctx.viewer.isOperator && row.organizationId !== ctx.viewer.organizationId))
+    throw notFound(labelOf(entity), id);
   return row;
 }
 
 /** A row of `organizationId` (already resolved for the viewer); anything else is NOT_FOUND. */
-export async function findInOrganization<E extends Owned>(em: EntityManager, entity: OwnedEntity<E>, id: string, organizationId: string): Promise<E> {
+export async function findInOrganization<E extends Owned>(
+  em: EntityManager,
+  entity: OwnedEntity<E>,
+  id: string,
+  organizationId: string,
+): Promise<E> {
   const row = await em.findOne(entity, { where: { id, organizationId } as FindOptionsWhere<E> });
   if (!row) throw notFound(labelOf(entity), id);
   return row;

@@ -21,7 +21,12 @@ export interface Viewer {
 }
 
 const ANONYMOUS: Viewer = Object.freeze({
-  authenticated: false, isOperator: false, subject: null, user: null, organizationId: null, permissions: new Set<Permission>(),
+  authenticated: false,
+  isOperator: false,
+  subject: null,
+  user: null,
+  organizationId: null,
+  permissions: new Set<Permission>(),
 });
 
 /**
@@ -42,11 +47,18 @@ export async function authenticate(
     throw unauthenticated('The token is invalid or expired');
   }
   if (claims.operator) {
-    return { authenticated: true, isOperator: true, subject: claims.sub, user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS) };
+    return {
+      authenticated: true,
+      isOperator: true,
+      subject: claims.sub,
+      user: null,
+      organizationId: null,
+      permissions: new Set(ALL_PERMISSIONS),
+    };
   }
   // One statement: the user, its overrides and its organization's role overrides.
   const found = await deps.permissions.forAuthentication(deps.em, claims.sub);
-  if (!found) throw unauthenticated('The token\'s user does not exist');
+  if (!found) throw unauthenticated("The token's user does not exist");
   const { user, permissions, roleOverrides } = found;
   return {
     authenticated: true,

@@ -1,7 +1,8 @@
 import { AuditSetupError, openAuditDb, redactUrl } from '../audit/audit-db';
 import { AuditReport, INVARIANTS, runAudit } from '../audit/invariants';
 
-const USAGE = 'usage: npm run audit -- [DATABASE_URL] [--json] [--limit N]   (DATABASE_URL from the environment when not given)';
+const USAGE =
+  'usage: npm run audit -- [DATABASE_URL] [--json] [--limit N]   (DATABASE_URL from the environment when not given)';
 
 /**
  * The operator's audit: checks the invariants that make the books right (src/audit/invariants.ts) on a database,
@@ -19,9 +20,12 @@ async function main(argv: string[]): Promise<number> {
     if (arg === '--json') json = true;
     else if (arg === '--limit') {
       limit = Number(argv[++i]);
-      if (!Number.isInteger(limit) || limit < 1) throw new AuditSetupError(`--limit takes a positive whole number\n${USAGE}`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new AuditSetupError(`--limit takes a positive whole number\n${USAGE}`);
     } else if (arg === '--help' || arg === '-h') {
-      console.log(`${USAGE}\n\nInvariants:\n${INVARIANTS.map((i) => `  ${i.name} (${i.rules}): ${i.statement}`).join('\n')}`);
+      console.log(
+        `${USAGE}\n\nInvariants:\n${INVARIANTS.map((i) => `  ${i.name} (${i.rules}): ${i.statement}`).join('\n')}`,
+      );
       return 0;
     } else if (arg.startsWith('-')) throw new AuditSetupError(`unknown option ${arg}\n${USAGE}`);
     else positional.push(arg);
@@ -35,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const table of ['organization', 'credit_ledger_entry', 'invoice']) {
       if ((await db.columnsOf(table)).length === 0) {
-        throw new AuditSetupError(`${redactUrl(url)} is not a billing database (no ${table} table): start the server on it once to run the migrations`);
+        throw new AuditSetupError(
+          `${redactUrl(url)} is not a billing database (no ${table} table): start the server on it once to run the migrations`,
+        );
       }
     }
     report = await runAudit(db, { limit });
@@ -46,17 +52,26 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ database: redactUrl(url), ...report }, null, 2));
   } else {
     for (const v of report.violations) {
-      const ids = Object.entries(v.ids).filter(([, x]) => x !== null).map(([k, x]) => `${k}=${x}`).join(' ');
+      const ids = Object.entries(v.ids)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ');
       console.log(`VIOLATION ${v.invariant} (${v.rules}) organization=${v.organizationId ?? '-'} ${ids}: ${v.message}`);
     }
     for (const c of report.checks) {
-      if (c.truncated) console.log(`  ${c.name}: more than ${limit} violations; the first ${limit} are listed (--limit N for more)`);
+      if (c.truncated)
+        console.log(`  ${c.name}: more than ${limit} violations; the first ${limit} are listed (--limit N for more)`);
       if (c.skipped) console.log(`  skipped ${c.name} (${c.rules}): ${c.skipped}`);
     }
     const broken = report.checks.filter((c) => c.violations.length > 0);
-    const summary = broken.length === 0 ? 'no violations' : `${report.violations.length} violation(s): ${broken.map((c) => `${c.name} ${c.violations.length}${c.truncated ? '+' : ''}`).join(', ')}`;
+    const summary =
+      broken.length === 0
+        ? 'no violations'
+        : `${report.violations.length} violation(s): ${broken.map((c) => `${c.name} ${c.violations.length}${c.truncated ? '+' : ''}`).join(', ')}`;
     const checked = report.checks.filter((c) => !c.skipped).length;
-    console.log(`audit of ${redactUrl(url)}: ${checked} invariants checked in ${(report.ms / 1000).toFixed(2)} s, ${summary}`);
+    console.log(
+      `audit of ${redactUrl(url)}: ${checked} invariants checked in ${(report.ms / 1000).toFixed(2)} s, ${summary}`,
+    );
   }
   return report.ok ? 0 : 1;
 }
@@ -65,7 +80,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
     // Usage and connection problems are one clear line, never a stack trace.
-    const message = error instanceof AuditSetupError ? error.message : `audit failed: ${(error as Error)?.message ?? String(error)}`;
+    const message =
+      error instanceof AuditSetupError ? error.message : `audit failed: ${(error as Error)?.message ?? String(error)}`;
     console.error(message);
     process.exit(2);
   },

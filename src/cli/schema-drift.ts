@@ -12,4 +12,7 @@ async function main() {
   await ds.destroy();
   process.exit(log.upQueries.length === 0 ? 0 : 1);
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

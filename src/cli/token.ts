@@ -26,7 +26,9 @@ async function main() {
   try {
     const user = await dataSource.manager.findOne(User, { where: { email: email.toLowerCase() } }).catch(() => null);
     if (!user) {
-      console.error(`No user with email ${email} in ${config.databaseUrl} (run npm start once to create the demo data).`);
+      console.error(
+        `No user with email ${email} in ${config.databaseUrl} (run npm start once to create the demo data).`,
+      );
       process.exit(1);
     }
     console.log(await signToken(config, { sub: user.id }));

@@ -41,7 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET;
   if (production && !env.JWT_JWKS_URL && jwtSecret === DEVELOPMENT_JWT_SECRET) {
-    throw new Error('JWT_SECRET (or JWT_JWKS_URL) must be set when NODE_ENV=production; the development secret is refused');
+    throw new Error(
+      'JWT_SECRET (or JWT_JWKS_URL) must be set when NODE_ENV=production; the development secret is refused',
+    );
   }
   const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
   return {
@@ -77,10 +79,10 @@ function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0 (got ${JSON.stringify(raw)})`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a number ≥ 0 (got ${JSON.stringify(raw)})`);
   return value;
 }
-
 
 /** A share between 0 and 1 (0: none, 1: all); anything else stops the start. */
 function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -25,7 +25,10 @@ export interface OrganizationScope {
   /** A row of this organization, read in the transaction; another organization's (or none) is NOT_FOUND (R5). */
   find<E extends Owned>(entity: OwnedEntity<E>, id: string): Promise<E>;
   /** A query over this organization's rows of `entity` (already filtered: add conditions with andWhere). */
-  query<E extends ObjectLiteral & { organizationId: string }>(entity: new () => E, alias: string): SelectQueryBuilder<E>;
+  query<E extends ObjectLiteral & { organizationId: string }>(
+    entity: new () => E,
+    alias: string,
+  ): SelectQueryBuilder<E>;
 }
 
 /** The transaction's context (viewer, em, afterCommit) with the scope on top. */
@@ -42,17 +45,26 @@ interface TxContext {
  * write lock — serializing its writers until commit — and refuses a terminated organization (R21) unless the
  * change survives termination. Only UnitOfWork.forOrganization calls it.
  */
-export async function openScope<C extends TxContext>(tx: C, target: OrganizationTarget, options: ScopeOptions, isSqlite: boolean): Promise<Scoped<C>> {
-  const organizationId = 'owner' in target
-    ? (await findVisible(tx, target.owner, target.id)).organizationId
-    : targetOrganizationId(tx.viewer, target.organizationId);
+export async function openScope<C extends TxContext>(
+  tx: C,
+  target: OrganizationTarget,
+  options: ScopeOptions,
+  isSqlite: boolean,
+): Promise<Scoped<C>> {
+  const organizationId =
+    'owner' in target
+      ? (await findVisible(tx, target.owner, target.id)).organizationId
+      : targetOrganizationId(tx.viewer, target.organizationId);
   const organization = await lockOrganization(tx.em, organizationId, isSqlite);
   if (organization.status === OrganizationStatus.TERMINATED && !options.allowTerminated) throw organizationTerminated();
   const scope: OrganizationScope = {
     organization,
     organizationId,
     find: (entity, id) => findInOrganization(tx.em, entity, id, organizationId),
-    query: (entity, alias) => tx.em.createQueryBuilder(entity, alias).where(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: organizationId }),
+    query: (entity, alias) =>
+      tx.em
+        .createQueryBuilder(entity, alias)
+        .where(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: organizationId }),
   };
   return Object.assign(Object.create(tx) as C, scope);
 }

@@ -36,14 +36,17 @@ export interface PageOrder<T> {
 
 /** The opaque cursor of a row: its sort value and id, as base64url JSON. Clients only hand it back. */
 export const encodeCursor = (sortValue: SortValue, id: string): string =>
-  Buffer.from(JSON.stringify([sortValue instanceof Date ? { t: sortValue.toISOString() } : sortValue, id])).toString('base64url');
+  Buffer.from(JSON.stringify([sortValue instanceof Date ? { t: sortValue.toISOString() } : sortValue, id])).toString(
+    'base64url',
+  );
 
 /** The sort value and id a cursor of `encodeCursor` holds; anything else is BAD_USER_INPUT on `after`. */
 export function decodeCursor(cursor: string): [SortValue, string] {
   try {
     const [raw, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const value: SortValue = typeof raw === 'number' ? raw : new Date(raw?.t);
-    if (typeof id !== 'string' || (typeof value === 'number' && !Number.isSafeInteger(value))) throw new Error('bad cursor');
+    if (typeof id !== 'string' || (typeof value === 'number' && !Number.isSafeInteger(value)))
+      throw new Error('bad cursor');
     if (value instanceof Date && Number.isNaN(value.getTime())) throw new Error('bad cursor');
     return [value, id];
   } catch {
@@ -65,7 +68,11 @@ export function pageSize(first: number | null | undefined): number {
  * that ends in those columns. `totalCount` counts the whole filtered list; one row past the page says whether
  * there is a next one.
  */
-export async function paginate<T extends { id: string }>(qb: SelectQueryBuilder<T>, args: PageArgs, order: PageOrder<T>): Promise<Page<T>> {
+export async function paginate<T extends { id: string }>(
+  qb: SelectQueryBuilder<T>,
+  args: PageArgs,
+  order: PageOrder<T>,
+): Promise<Page<T>> {
   const first = pageSize(args.first);
   const { column, direction = 'ASC', unique = false } = order;
   const alias = qb.alias;
@@ -76,14 +83,23 @@ export async function paginate<T extends { id: string }>(qb: SelectQueryBuilder<
     const sort = `${alias}.${column}`;
     const cursorSort = sortValue instanceof Date ? sqlInstant(qb.connection.manager, sortValue) : sortValue;
     if (unique) qb.andWhere(`${sort} ${op} :cursorSort`, { cursorSort });
-    else qb.andWhere(`(${sort} ${op} :cursorSort OR (${sort} = :cursorSort AND ${alias}.id ${op} :cursorId))`, { cursorSort, cursorId: id });
+    else
+      qb.andWhere(`(${sort} ${op} :cursorSort OR (${sort} = :cursorSort AND ${alias}.id ${op} :cursorId))`, {
+        cursorSort,
+        cursorId: id,
+      });
   }
   qb.orderBy(`${alias}.${column}`, direction);
   if (!unique) qb.addOrderBy(`${alias}.id`, direction);
   const rows = await qb.take(first + 1).getMany();
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node[column] as unknown as SortValue, node.id), node }));
-  return { edges, nodes, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return {
+    edges,
+    nodes,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
 }
 
 /**
@@ -98,7 +114,9 @@ export function pageOfOrganization<T extends { id: string; organizationId: strin
   args: PageArgs,
   order: PageOrder<T>,
 ): Promise<Page<T>> {
-  const qb = em.createQueryBuilder(entity, 'listed').where('listed.organizationId = :organizationId', { organizationId });
+  const qb = em
+    .createQueryBuilder(entity, 'listed')
+    .where('listed.organizationId = :organizationId', { organizationId });
   if (status) qb.andWhere('listed.status = :status', { status });
   return paginate(qb, args, order);
 }

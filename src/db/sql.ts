@@ -3,7 +3,9 @@ import { DateUtils } from 'typeorm/util/DateUtils';
 
 /** A Date as a raw query parameter: SQLite stores UTC text, MariaDB takes the Date (the pool runs in UTC). */
 export function sqlInstant(em: EntityManager, date: Date): Date | string {
-  return em.connection.options.type === 'better-sqlite3' ? DateUtils.mixedDateToUtcDatetimeString(date) as string : date;
+  return em.connection.options.type === 'better-sqlite3'
+    ? (DateUtils.mixedDateToUtcDatetimeString(date) as string)
+    : date;
 }
 
 /** A raw datetime value read back from either driver, as a Date. */
@@ -18,7 +20,12 @@ export function instantFromSql(value: Date | string | null | undefined): Date | 
  * (the driver's dates, booleans and transformers), built without its constructor as a loaded row is: the same
  * entity `find` returns, for a statement that reads more than one table at once.
  */
-export function entityFromRow<E extends object>(em: EntityManager, entity: new () => E, row: Record<string, unknown>, prefix = ''): E {
+export function entityFromRow<E extends object>(
+  em: EntityManager,
+  entity: new () => E,
+  row: Record<string, unknown>,
+  prefix = '',
+): E {
   const metadata = em.connection.getMetadata(entity);
   const driver = em.connection.driver;
   const loaded = metadata.create(undefined, { fromDeserializer: true }) as E;

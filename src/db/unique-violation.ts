@@ -6,5 +6,10 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { driverError?: { errno?: number; code?: string }; errno?: number; code?: string };
   const errno = e.driverError?.errno ?? e.errno;
   const code = e.driverError?.code ?? e.code;
-  return errno === 1062 || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    errno === 1062 ||
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

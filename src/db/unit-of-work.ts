@@ -23,7 +23,10 @@ export class UnitOfWork {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   readonly isSqlite: boolean;
 
-  constructor(private readonly dataSource: DataSource, private readonly log?: Logger) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log?: Logger,
+  ) {
     this.isSqlite = dataSource.options.type === 'better-sqlite3';
   }
 
@@ -34,7 +37,9 @@ export class UnitOfWork {
       try {
         return await this.attempt(ctx, work);
       } catch (error) {
-        const errno = (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (error as { errno?: number }).errno;
+        const errno =
+          (error as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ??
+          (error as { errno?: number }).errno;
         if (!errno || !MYSQL_RETRYABLE.has(errno) || attempt >= MAX_ATTEMPTS) throw error;
         this.log?.warn({ errno, attempt }, 'transaction retried after a lock conflict');
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
@@ -49,7 +54,10 @@ export class UnitOfWork {
    * organization, and reads filtered to it. Inside an open unit of work it joins it (the lock is re-entrant).
    */
   forOrganization<C extends DbContext & { viewer: Viewer }, T>(
-    ctx: C, target: OrganizationTarget, options: ScopeOptions, work: (scope: Scoped<C>) => Promise<T>,
+    ctx: C,
+    target: OrganizationTarget,
+    options: ScopeOptions,
+    work: (scope: Scoped<C>) => Promise<T>,
   ): Promise<T> {
     return this.run(ctx, async (tx) => work(await openScope(tx, target, options, this.isSqlite)));
   }
@@ -57,8 +65,15 @@ export class UnitOfWork {
   private async attempt<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
     const tasks: Array<() => void | Promise<void>> = [];
     const body = (em: EntityManager) =>
-      work(Object.assign(Object.create(ctx) as C, { em, afterCommit: (task: () => void | Promise<void>) => tasks.push(task) }));
-    const result = this.isSqlite ? await this.dataSource.transaction(body) : await this.dataSource.transaction('READ COMMITTED', body);
+      work(
+        Object.assign(Object.create(ctx) as C, {
+          em,
+          afterCommit: (task: () => void | Promise<void>) => tasks.push(task),
+        }),
+      );
+    const result = this.isSqlite
+      ? await this.dataSource.transaction(body)
+      : await this.dataSource.transaction('READ COMMITTED', body);
     for (const task of tasks) {
       try {
         await task();

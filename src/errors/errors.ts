@@ -47,7 +47,10 @@ export const lastBillingManager = () =>
     'The organization must keep at least one active user holding MANAGE_BILLING; this change would leave none',
   );
 export const organizationTerminated = () =>
-  new BillingError('ORGANIZATION_TERMINATED', 'The organization is terminated; only payments and billing contacts can change');
+  new BillingError(
+    'ORGANIZATION_TERMINATED',
+    'The organization is terminated; only payments and billing contacts can change',
+  );
 
 /** R13, R19: a declined or impossible charge. `failureCode` is the provider's (card_declined, …). */
 export const paymentFailed = (message: string, failureCode: string, paymentId?: string) =>
@@ -79,5 +82,6 @@ export function publicErrorCode(error: unknown): string {
 /** R36: the caller spent its request budget; `retryAfterSeconds` (whole seconds, at least 1) until it may send again. */
 export const rateLimited = (retryAfterSeconds: number) =>
   new BillingError('RATE_LIMITED', `Too many requests: retry in ${retryAfterSeconds} s`, {
-    retryAfterSeconds, http: { status: HTTP_STATUS.RATE_LIMITED },
+    retryAfterSeconds,
+    http: { status: HTTP_STATUS.RATE_LIMITED },
   });

@@ -140,7 +140,9 @@ mutation AddUser($input: AddUserInput!) {
   addUser(input: $input) { id email name role status }
 }
 `,
-      variables: json({ input: { email: `new.hire.${randomBytes(3).toString('hex')}@acme.example`, name: 'New Hire', role: 'EMPLOYEE' } }),
+      variables: json({
+        input: { email: `new.hire.${randomBytes(3).toString('hex')}@acme.example`, name: 'New Hire', role: 'EMPLOYEE' },
+      }),
     },
     {
       query: `# Buys credits now (R12, R13): charged at once to the

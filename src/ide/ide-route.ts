@@ -50,7 +50,11 @@ export function ideRouter({ config, dataSource, assetsDir = defaultAssetsDir() }
       const demo = built ? await demoContext(config, dataSource) : null;
       res
         .status(built ? 200 : 503)
-        .set({ 'content-security-policy': IDE_CONTENT_SECURITY_POLICY, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+        .set({
+          'content-security-policy': IDE_CONTENT_SECURITY_POLICY,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        })
         .type('html')
         .send(built ? idePage(demo) : missingBundlePage());
     } catch (error) {
@@ -76,10 +80,15 @@ interface DemoContext {
  */
 async function demoContext(config: AppConfig, dataSource: DataSource): Promise<DemoContext | null> {
   if (!config.seedDemo || config.production || config.jwtJwksUrl) return null;
-  const admin = await dataSource.manager.findOne(User, { where: { email: DEMO_ADMIN_EMAIL, status: UserStatus.ACTIVE } });
+  const admin = await dataSource.manager.findOne(User, {
+    where: { email: DEMO_ADMIN_EMAIL, status: UserStatus.ACTIVE },
+  });
   if (!admin) return null;
   const [contract, activeUsers] = await Promise.all([
-    dataSource.manager.findOne(Contract, { where: { organizationId: admin.organizationId }, order: { updatedAt: 'DESC' } }),
+    dataSource.manager.findOne(Contract, {
+      where: { organizationId: admin.organizationId },
+      order: { updatedAt: 'DESC' },
+    }),
     dataSource.manager.count(User, { where: { organizationId: admin.organizationId, status: UserStatus.ACTIVE } }),
   ]);
   const token = await signToken(config, { sub: admin.id });
@@ -132,7 +141,10 @@ function missingBundlePage(): string {
 
 /** JSON inside <script>: `<` escaped, so no string in it can close the element. */
 function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** dist/ide of the project: the same from the compiled server (dist/src/ide) and from ts-jest (src/ide). */

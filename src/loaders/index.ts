@@ -5,7 +5,12 @@ import type { Services } from '../services';
 import type { Viewer } from '../auth/viewer';
 
 /** Rows of `entity` whose `key` column is in `keys`, one per key in key order (null where missing). */
-function byColumn<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string, extra: Partial<E> = {}) {
+function byColumn<E extends object>(
+  em: EntityManager,
+  entity: new () => E,
+  key: keyof E & string,
+  extra: Partial<E> = {},
+) {
   return new DataLoader<string, E | null>(async (keys) => {
     const rows = await em.find(entity, { where: { ...extra, [key]: In([...keys]) } as never });
     const map = new Map(rows.map((r) => [r[key] as unknown as string, r]));
@@ -48,7 +53,8 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
         const result = new Map<string, Permission[]>();
         for (const [orgId, members] of byOrg) {
           const roleOverrides = await loaders.roleOverrides.load(orgId);
-          for (const [id, perms] of await services.permissions.forUsers(em, orgId, members, roleOverrides)) result.set(id, perms);
+          for (const [id, perms] of await services.permissions.forUsers(em, orgId, members, roleOverrides))
+            result.set(id, perms);
         }
         return users.map((u) => result.get(u.id)!);
       },

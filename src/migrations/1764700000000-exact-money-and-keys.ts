@@ -53,9 +53,11 @@ export class ExactMoneyAndKeys1764700000000 implements MigrationInterface {
     // immutable invoices): they are kept here, as they are, and created again afterwards.
     const triggers: Array<{ name: string; sql: string }> = sqlite
       ? await queryRunner.query(
-        `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${Object.keys(CENTS_COLUMNS).map(() => '?').join(', ')})`,
-        Object.keys(CENTS_COLUMNS),
-      )
+          `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${Object.keys(CENTS_COLUMNS)
+            .map(() => '?')
+            .join(', ')})`,
+          Object.keys(CENTS_COLUMNS),
+        )
       : [];
     for (const [tableName, names] of Object.entries(CENTS_COLUMNS)) {
       const table = await queryRunner.getTable(tableName);
@@ -77,15 +79,21 @@ export class ExactMoneyAndKeys1764700000000 implements MigrationInterface {
   }
 
   private async convertTables(queryRunner: QueryRunner, db: string, collation: string): Promise<void> {
-    const names = ((await queryRunner.query(
-      `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [db],
-    )) as Array<{ name: string }>).map((t) => t.name);
+    const names = (
+      (await queryRunner.query(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+        [db],
+      )) as Array<{ name: string }>
+    ).map((t) => t.name);
     // InnoDB refuses to change the collation of a column in a foreign key (even with FOREIGN_KEY_CHECKS = 0):
     // the keys are dropped, every table converted, and the same keys (same names) created again.
     const tables = await queryRunner.getTables(names);
     const keys = tables.map((table) => ({ table, foreignKeys: table.foreignKeys.map((fk) => fk.clone()) }));
-    for (const { table, foreignKeys } of keys) if (foreignKeys.length) await queryRunner.dropForeignKeys(table, foreignKeys);
-    for (const name of names) await queryRunner.query(`ALTER TABLE \`${name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE ${collation}`);
-    for (const { table, foreignKeys } of keys) if (foreignKeys.length) await queryRunner.createForeignKeys(table, foreignKeys);
+    for (const { table, foreignKeys } of keys)
+      if (foreignKeys.length) await queryRunner.dropForeignKeys(table, foreignKeys);
+    for (const name of names)
+      await queryRunner.query(`ALTER TABLE \`${name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE ${collation}`);
+    for (const { table, foreignKeys } of keys)
+      if (foreignKeys.length) await queryRunner.createForeignKeys(table, foreignKeys);
   }
 }

@@ -11,15 +11,23 @@ export class UsageAggregates1765010000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = columnsFor(queryRunner);
-    await queryRunner.createTable(new Table({
-      name: 'usage_aggregate',
-      columns: [
-        c.ref('organizationId', { isPrimary: true }), c.ref('periodId', { isPrimary: true }), c.enum('kind', { isPrimary: true }),
-        c.int('level'), c.instant('lastInstant'), c.int('levelAfterLastInstant'),
-        c.int('peakBefore', { isNullable: true }), c.instant('peakBeforeAt', { isNullable: true }),
-      ],
-      foreignKeys: [fk('organizationId', 'organization')],
-    }), true);
+    await queryRunner.createTable(
+      new Table({
+        name: 'usage_aggregate',
+        columns: [
+          c.ref('organizationId', { isPrimary: true }),
+          c.ref('periodId', { isPrimary: true }),
+          c.enum('kind', { isPrimary: true }),
+          c.int('level'),
+          c.instant('lastInstant'),
+          c.int('levelAfterLastInstant'),
+          c.int('peakBefore', { isNullable: true }),
+          c.instant('peakBeforeAt', { isNullable: true }),
+        ],
+        foreignKeys: [fk('organizationId', 'organization')],
+      }),
+      true,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -15,21 +15,35 @@ export class CreditTallies1765020000000 implements MigrationInterface {
     const c = columnsFor(queryRunner);
     const key = [c.ref('organizationId', { isPrimary: true })];
     const bigint = queryRunner.connection.driver.normalizeType({ type: 'bigint' });
-    await queryRunner.createTable(new Table({
-      name: 'credit_period_tally',
-      columns: [...key, c.ref('periodId', { isPrimary: true }), c.int('consumedFromBalance')],
-      foreignKeys: [fk('organizationId', 'organization')],
-    }), true);
-    await queryRunner.createTable(new Table({
-      name: 'credit_overage_tally',
-      columns: [...key, c.ref('periodId', { isPrimary: true }), { name: 'unitPriceCents', type: bigint, isPrimary: true }, c.int('credits')],
-      foreignKeys: [fk('organizationId', 'organization')],
-    }), true);
-    await queryRunner.createTable(new Table({
-      name: 'credit_daily_use',
-      columns: [...key, c.varchar('day', 10, { isPrimary: true }), c.int('credits')],
-      foreignKeys: [fk('organizationId', 'organization')],
-    }), true);
+    await queryRunner.createTable(
+      new Table({
+        name: 'credit_period_tally',
+        columns: [...key, c.ref('periodId', { isPrimary: true }), c.int('consumedFromBalance')],
+        foreignKeys: [fk('organizationId', 'organization')],
+      }),
+      true,
+    );
+    await queryRunner.createTable(
+      new Table({
+        name: 'credit_overage_tally',
+        columns: [
+          ...key,
+          c.ref('periodId', { isPrimary: true }),
+          { name: 'unitPriceCents', type: bigint, isPrimary: true },
+          c.int('credits'),
+        ],
+        foreignKeys: [fk('organizationId', 'organization')],
+      }),
+      true,
+    );
+    await queryRunner.createTable(
+      new Table({
+        name: 'credit_daily_use',
+        columns: [...key, c.varchar('day', 10, { isPrimary: true }), c.int('credits')],
+        foreignKeys: [fk('organizationId', 'organization')],
+      }),
+      true,
+    );
     await queryRunner.query(
       `INSERT INTO credit_period_tally (organizationId, periodId, consumedFromBalance)
        SELECT organizationId, periodId, -SUM(quantity) FROM credit_ledger_entry
@@ -52,6 +66,7 @@ export class CreditTallies1765020000000 implements MigrationInterface {
     const table = await queryRunner.getTable('credit_ledger_entry');
     const index = table?.indices.find((i) => i.columnNames.join() === OVERAGE_WINDOW.join());
     if (index) await queryRunner.dropIndex('credit_ledger_entry', index);
-    for (const name of ['credit_daily_use', 'credit_overage_tally', 'credit_period_tally']) await queryRunner.dropTable(name);
+    for (const name of ['credit_daily_use', 'credit_overage_tally', 'credit_period_tally'])
+      await queryRunner.dropTable(name);
   }
 }

@@ -12,7 +12,15 @@ import { CreditTallies1765020000000 } from './1765020000000-credit-tallies';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
-  Foundation1764100000000, BillingAlerts1764150000000, Licenses1764200000000, Credits1764300000000, Invoices1764400000000,
-  NotificationClaimToken1764500000000, AppendOnlyLedgers1764600000000, ExactMoneyAndKeys1764700000000,
-  AuditIndexes1764900000000, UsageAggregates1765010000000, CreditTallies1765020000000,
+  Foundation1764100000000,
+  BillingAlerts1764150000000,
+  Licenses1764200000000,
+  Credits1764300000000,
+  Invoices1764400000000,
+  NotificationClaimToken1764500000000,
+  AppendOnlyLedgers1764600000000,
+  ExactMoneyAndKeys1764700000000,
+  AuditIndexes1764900000000,
+  UsageAggregates1765010000000,
+  CreditTallies1765020000000,
 ];

@@ -7,19 +7,37 @@ import { QueryRunner, TableColumnOptions, TableForeignKeyOptions } from 'typeorm
 export function columnsFor(queryRunner: QueryRunner) {
   const normalize = (type: string) => queryRunner.connection.driver.normalizeType({ type: type as never });
   const varchar = (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
-    name, type: normalize('varchar'), length: String(length), ...extra,
+    name,
+    type: normalize('varchar'),
+    length: String(length),
+    ...extra,
   });
   return {
     id: (): TableColumnOptions => varchar('id', 36, { isPrimary: true }),
     ref: (name: string, extra: Partial<TableColumnOptions> = {}) => varchar(name, 36, extra),
     varchar,
     enum: (name: string, extra: Partial<TableColumnOptions> = {}) => varchar(name, 32, extra),
-    int: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: normalize('int'), ...extra }),
-    bool: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: normalize('boolean'), ...extra }),
-    instant: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
-      name, type: normalize('datetime'), precision: 3, ...extra,
+    int: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: normalize('int'),
+      ...extra,
     }),
-    text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: normalize('text'), ...extra }),
+    bool: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: normalize('boolean'),
+      ...extra,
+    }),
+    instant: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: normalize('datetime'),
+      precision: 3,
+      ...extra,
+    }),
+    text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: normalize('text'),
+      ...extra,
+    }),
   };
 }
 
@@ -28,5 +46,9 @@ export const fk = (
   referencedTableName: string,
   onDelete: 'CASCADE' | 'SET NULL' | 'NO ACTION' = 'CASCADE',
 ): TableForeignKeyOptions => ({
-  columnNames: [column], referencedTableName, referencedColumnNames: ['id'], onDelete, onUpdate: 'NO ACTION',
+  columnNames: [column],
+  referencedTableName,
+  referencedColumnNames: ['id'],
+  onDelete,
+  onUpdate: 'NO ACTION',
 });

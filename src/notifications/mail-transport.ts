@@ -45,7 +45,12 @@ function smtpTransport(smtpUrl: string, from: string): MailTransport {
     kind: 'smtp',
     async send(mail) {
       const info = await transporter.sendMail({
-        from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId,
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
         headers: { 'X-Opus-Notification-Id': mail.notificationId },
       });
       return { rejected: (info.rejected ?? []).map(String), response: info.response ?? '' };
@@ -59,7 +64,17 @@ function logTransport(from: string, log: Logger): MailTransport {
   return {
     kind: 'log',
     async send(mail) {
-      log.info({ messageId: mail.messageId, notificationId: mail.notificationId, from, to: mail.to, subject: mail.subject, text: mail.text }, 'mail (no SMTP_URL: written to the log)');
+      log.info(
+        {
+          messageId: mail.messageId,
+          notificationId: mail.notificationId,
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+        },
+        'mail (no SMTP_URL: written to the log)',
+      );
       return { rejected: [], response: 'logged' };
     },
     close: () => undefined,

@@ -7,8 +7,10 @@ export interface RenderedMail {
   html: string;
 }
 
-const day = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const day = (d: Date) =>
+  d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function mail(subject: string, lines: string[], link?: { href: string; label: string }): RenderedMail {
   const text = [...lines, ...(link ? ['', `${link.label}: ${link.href}`] : [])].join('\n');
@@ -19,37 +21,72 @@ function mail(subject: string, lines: string[], link?: { href: string; label: st
 }
 
 /** Mail for one invoice event: invoice number, amount due, due date and a link to the Billing page. */
-export function invoiceMail(kind: NotificationKind, invoice: Invoice, orgName: string, portalUrl: string, offsetDays?: number | null, failureCode?: string | null): RenderedMail {
+export function invoiceMail(
+  kind: NotificationKind,
+  invoice: Invoice,
+  orgName: string,
+  portalUrl: string,
+  offsetDays?: number | null,
+  failureCode?: string | null,
+): RenderedMail {
   const due = formatUsd(amountDueCents(invoice));
-  const link = { href: `${portalUrl.replace(/\/$/, '')}/invoices/${invoice.id}`, label: `View invoice ${invoice.number}` };
+  const link = {
+    href: `${portalUrl.replace(/\/$/, '')}/invoices/${invoice.id}`,
+    label: `View invoice ${invoice.number}`,
+  };
   switch (kind) {
     case NotificationKind.INVOICE_ISSUED:
-      return mail(`Invoice ${invoice.number} from Opus: ${due} due ${day(invoice.dueAt)}`, [
-        `A new invoice for ${orgName} is ready.`, `Invoice ${invoice.number} for ${day(invoice.periodStart)} – ${day(invoice.periodEnd)}.`,
-        `Amount due: ${due}. Due date: ${day(invoice.dueAt)}.`,
-      ], link);
+      return mail(
+        `Invoice ${invoice.number} from Opus: ${due} due ${day(invoice.dueAt)}`,
+        [
+          `A new invoice for ${orgName} is ready.`,
+          `Invoice ${invoice.number} for ${day(invoice.periodStart)} – ${day(invoice.periodEnd)}.`,
+          `Amount due: ${due}. Due date: ${day(invoice.dueAt)}.`,
+        ],
+        link,
+      );
     case NotificationKind.INVOICE_REMINDER:
-      return mail(`Reminder: invoice ${invoice.number} (${due}) is due in ${offsetDays} day${offsetDays === 1 ? '' : 's'}`, [
-        `Invoice ${invoice.number} for ${orgName} is due on ${day(invoice.dueAt)}.`, `Amount due: ${due}.`,
-      ], link);
+      return mail(
+        `Reminder: invoice ${invoice.number} (${due}) is due in ${offsetDays} day${offsetDays === 1 ? '' : 's'}`,
+        [`Invoice ${invoice.number} for ${orgName} is due on ${day(invoice.dueAt)}.`, `Amount due: ${due}.`],
+        link,
+      );
     case NotificationKind.PAYMENT_RECEIPT:
-      return mail(`Receipt: payment for invoice ${invoice.number}`, [
-        `Thank you: we received ${formatUsd(invoice.amountPaidCents)} for invoice ${invoice.number} (${orgName}).`, `Amount due: ${due}.`,
-      ], link);
+      return mail(
+        `Receipt: payment for invoice ${invoice.number}`,
+        [
+          `Thank you: we received ${formatUsd(invoice.amountPaidCents)} for invoice ${invoice.number} (${orgName}).`,
+          `Amount due: ${due}.`,
+        ],
+        link,
+      );
     case NotificationKind.PAYMENT_FAILED:
-      return mail(`Payment failed for invoice ${invoice.number}`, [
-        `We could not charge the payment method on file for invoice ${invoice.number} (${orgName})${failureCode ? `: ${failureCode.replace(/_/g, ' ')}` : ''}.`,
-        `Amount due: ${due}. Due date: ${day(invoice.dueAt)}. Please update the payment method and pay the invoice.`,
-      ], link);
+      return mail(
+        `Payment failed for invoice ${invoice.number}`,
+        [
+          `We could not charge the payment method on file for invoice ${invoice.number} (${orgName})${failureCode ? `: ${failureCode.replace(/_/g, ' ')}` : ''}.`,
+          `Amount due: ${due}. Due date: ${day(invoice.dueAt)}. Please update the payment method and pay the invoice.`,
+        ],
+        link,
+      );
     default:
       throw new Error(`no invoice mail for ${kind}`);
   }
 }
 
-export function terminationMail(orgName: string, organizationId: string, reason: string | null, portalUrl: string): RenderedMail {
-  return mail(`Termination requested: ${orgName}`, [
-    `${orgName} (organization ${organizationId}) has requested termination of its Opus contract.`,
-    `Reason: ${reason?.trim() || 'none given'}.`,
-    'Payment obligations survive termination: open invoices stay payable.',
-  ], { href: portalUrl, label: 'Open the Billing page' });
+export function terminationMail(
+  orgName: string,
+  organizationId: string,
+  reason: string | null,
+  portalUrl: string,
+): RenderedMail {
+  return mail(
+    `Termination requested: ${orgName}`,
+    [
+      `${orgName} (organization ${organizationId}) has requested termination of its Opus contract.`,
+      `Reason: ${reason?.trim() || 'none given'}.`,
+      'Payment obligations survive termination: open invoices stay payable.',
+    ],
+    { href: portalUrl, label: 'Open the Billing page' },
+  );
 }

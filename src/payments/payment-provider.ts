@@ -18,8 +18,7 @@ export interface AttachedCard {
 }
 
 export type ChargeOutcome =
-  | { status: 'succeeded'; chargeRef: string }
-  | { status: 'failed'; chargeRef: string; code: string; message: string };
+  { status: 'succeeded'; chargeRef: string } | { status: 'failed'; chargeRef: string; code: string; message: string };
 
 export interface PaymentProvider {
   readonly name: string;

@@ -50,18 +50,30 @@ export class SandboxPaymentProvider implements PaymentProvider {
   async attach(token: string): Promise<AttachedCard> {
     const card = Object.hasOwn(SANDBOX_TOKENS, token) ? SANDBOX_TOKENS[token] : undefined;
     if (!card) {
-      throw badInput('token', `Unknown payment token; the sandbox provider takes ${Object.keys(SANDBOX_TOKENS).join(', ')}`);
+      throw badInput(
+        'token',
+        `Unknown payment token; the sandbox provider takes ${Object.keys(SANDBOX_TOKENS).join(', ')}`,
+      );
     }
     // Test cards accept any future expiry; the sandbox reports December, four years ahead.
-    return { brand: card.brand, last4: card.last4, expMonth: 12, expYear: this.clock.now().getUTCFullYear() + 4, ref: `pm_sandbox_${token}_${randomBytes(6).toString('hex')}` };
+    return {
+      brand: card.brand,
+      last4: card.last4,
+      expMonth: 12,
+      expYear: this.clock.now().getUTCFullYear() + 4,
+      ref: `pm_sandbox_${token}_${randomBytes(6).toString('hex')}`,
+    };
   }
 
   async charge(amountCents: number, ref: string, idempotencyKey: string): Promise<ChargeOutcome> {
-    if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw new Error(`sandbox: amount must be positive integer cents (got ${amountCents})`);
+    if (!Number.isSafeInteger(amountCents) || amountCents <= 0)
+      throw new Error(`sandbox: amount must be positive integer cents (got ${amountCents})`);
     const previous = this.byKey.get(idempotencyKey);
     if (previous) {
       if (previous.amountCents !== amountCents || previous.ref !== ref) {
-        throw new Error('sandbox: keys for idempotent requests can only be used with the same parameters they were first used with');
+        throw new Error(
+          'sandbox: keys for idempotent requests can only be used with the same parameters they were first used with',
+        );
       }
       return previous.outcome;
     }
@@ -69,7 +81,9 @@ export class SandboxPaymentProvider implements PaymentProvider {
     const token = /^pm_sandbox_(tok_[A-Za-z]+)_[0-9a-f]+$/.exec(ref)?.[1];
     const card = token && Object.hasOwn(SANDBOX_TOKENS, token) ? SANDBOX_TOKENS[token] : undefined;
     const code = !card ? 'invalid_payment_method' : card.declineCode;
-    const outcome: ChargeOutcome = code ? { status: 'failed', chargeRef, code, message: DECLINE_MESSAGES[code] } : { status: 'succeeded', chargeRef };
+    const outcome: ChargeOutcome = code
+      ? { status: 'failed', chargeRef, code, message: DECLINE_MESSAGES[code] }
+      : { status: 'succeeded', chargeRef };
     const charge: SandboxCharge = { chargeRef, amountCents, ref, idempotencyKey, outcome, at: this.clock.now() };
     this.charges.push(charge);
     this.byKey.set(idempotencyKey, charge);

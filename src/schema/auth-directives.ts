@@ -1,5 +1,11 @@
 import {
-  defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLFieldConfig, GraphQLNonNull, GraphQLSchema,
+  defaultFieldResolver,
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLFieldConfig,
+  GraphQLNonNull,
+  GraphQLSchema,
 } from 'graphql';
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { Permission } from '../../entities/enums';
@@ -17,21 +23,26 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
     name: 'hasPermission',
     description: 'The viewer must hold this permission in the organization the field belongs to.',
     locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
-    args: { permission: { type: new GraphQLNonNull(permissionEnum), description: 'The permission required (R1, R2).' } },
+    args: {
+      permission: { type: new GraphQLNonNull(permissionEnum), description: 'The permission required (R1, R2).' },
+    },
   });
   const operatorOnly = new GraphQLDirective({
     name: 'operatorOnly',
     description: 'Only platform operators (token scope "operator") may use this field (R5).',
     locations: [DirectiveLocation.FIELD_DEFINITION],
   });
-  const withDirectives = new GraphQLSchema({ ...schema.toConfig(), directives: [...schema.getDirectives(), hasPermission, operatorOnly] });
+  const withDirectives = new GraphQLSchema({
+    ...schema.toConfig(),
+    directives: [...schema.getDirectives(), hasPermission, operatorOnly],
+  });
 
   return mapSchema(withDirectives, {
     [MapperKind.OBJECT_FIELD]: (field, _name, typeName, current) => {
       const objectType = current.getType(typeName)!;
-      const required = (getDirective(current, field, 'hasPermission')?.[0] ?? getDirective(current, objectType, 'hasPermission')?.[0])?.permission as
-        | Permission
-        | undefined;
+      const required = (
+        getDirective(current, field, 'hasPermission')?.[0] ?? getDirective(current, objectType, 'hasPermission')?.[0]
+      )?.permission as Permission | undefined;
       const operator = Boolean(getDirective(current, field, 'operatorOnly')?.[0]);
       if (!required && !operator) return field;
       const check = (source: unknown, ctx: RequestContext) => {
@@ -43,7 +54,10 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-function guard(field: GraphQLFieldConfig<unknown, RequestContext>, check: (source: unknown, ctx: RequestContext) => void) {
+function guard(
+  field: GraphQLFieldConfig<unknown, RequestContext>,
+  check: (source: unknown, ctx: RequestContext) => void,
+) {
   const resolve = field.resolve ?? defaultFieldResolver;
   const wrapped: GraphQLFieldConfig<unknown, RequestContext> = {
     ...field,

@@ -9,7 +9,10 @@ function bounded(value: Date): Date {
   const t = value.getTime();
   if (t < MIN_INPUT_INSTANT.getTime() || t > MAX_INPUT_INSTANT.getTime()) {
     // A BillingError keeps its BAD_USER_INPUT code through graphql-js's coercion and validation (format-error.ts).
-    throw new BillingError('BAD_USER_INPUT', `DateTime must be between ${MIN_INPUT_INSTANT.toISOString()} and ${MAX_INPUT_INSTANT.toISOString()} (${YEARS})`);
+    throw new BillingError(
+      'BAD_USER_INPUT',
+      `DateTime must be between ${MIN_INPUT_INSTANT.toISOString()} and ${MAX_INPUT_INSTANT.toISOString()} (${YEARS})`,
+    );
   }
   return value;
 }

@@ -5,7 +5,10 @@ import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLSchema, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -76,7 +79,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 
   const events = createPubSubFor(config.redisUrl);
   const services = createServices({
-    dataSource, config, log, metrics, pubSub: events.pubSub, clock: options.clock,
+    dataSource,
+    config,
+    log,
+    metrics,
+    pubSub: events.pubSub,
+    clock: options.clock,
     paymentProvider: options.paymentProvider,
   });
   if (config.seedDemo) await seedDemoIfEmpty(services, dataSource, log);
@@ -95,17 +103,22 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     authenticate(authorization, { verify: verifyToken, em: dataSource.manager, permissions: services.permissions });
   // An HTTP request's token is verified once: the budget keys on its subject, then the context reads its viewer.
   const verifications = new WeakMap<object, ReturnType<TokenVerifier>>();
-  const verifyOncePer = (req: object): TokenVerifier => (token) => {
-    let claims = verifications.get(req);
-    if (!claims) verifications.set(req, (claims = verify(token)));
-    return claims;
-  };
+  const verifyOncePer =
+    (req: object): TokenVerifier =>
+    (token) => {
+      let claims = verifications.get(req);
+      if (!claims) verifications.set(req, (claims = verify(token)));
+      return claims;
+    };
   // Loaders are made on first use: a long subscription's context never needs them (its events read per event).
   const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
     let loaders: RequestContext['loaders'] | undefined;
     let requestLog: Logger | undefined;
     return {
-      requestId, viewer, services, em: dataSource.manager,
+      requestId,
+      viewer,
+      services,
+      em: dataSource.manager,
       // Made on first use too: most requests log nothing (the request line is sampled, see observabilityPlugin).
       get log() {
         return (requestLog ??= log.child({ requestId }));
@@ -149,7 +162,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         try {
           document = parseCached(payload.query);
         } catch (error) {
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError('The document could not be parsed'), 'GRAPHQL_PARSE_FAILED')];
+          return [
+            withCode(
+              error instanceof GraphQLError ? error : new GraphQLError('The document could not be parsed'),
+              'GRAPHQL_PARSE_FAILED',
+            ),
+          ];
         }
         const tooBig = documentShapeError(document);
         if (tooBig) return [tooBig];
@@ -166,7 +184,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         const invalid = validate(schema, document, allValidationRules, validationOptions);
         if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         return {
-          schema, document, operationName: payload.operationName, variableValues: payload.variables,
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
           contextValue: contextFor(viewer, randomUUID()),
         };
       },
@@ -203,7 +224,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: HTTP_DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(), // no HTTP caching of billing data; saves a pass over every response
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       observabilityPlugin(metrics, { slowMs: config.logSlowMs, sampleRate: config.logSampleRate }),
       documentGuardPlugin(config.production, metrics),
     ],
@@ -232,9 +261,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.use(ideRouter({ config, dataSource }));
   // R36: the budget is spent before the body is even read, so a caller over it costs next to nothing.
   const spendBudget: RequestHandler = async (req, res, next) => {
-    const retryAfter = await budget.consume(await callerKey(req.headers.authorization, verifyOncePer(req), req.socket.remoteAddress));
+    const retryAfter = await budget.consume(
+      await callerKey(req.headers.authorization, verifyOncePer(req), req.socket.remoteAddress),
+    );
     if (retryAfter === null) return next();
-    res.status(429).set('Retry-After', String(retryAfter)).json({ errors: formatAll([rateLimited(retryAfter)]) });
+    res
+      .status(429)
+      .set('Retry-After', String(retryAfter))
+      .json({ errors: formatAll([rateLimited(retryAfter)]) });
   };
   // R36: a document with too many selections is refused before Apollo validates it (validation compares the fields
   // of a selection set pairwise); parsing is bounded by the token limit and cached. Syntax errors are Apollo's to answer.
@@ -258,7 +292,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     refuseOversizedDocuments,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+        const requestId =
+          (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
         return contextFor(await authenticateHeader(req.headers.authorization, verifyOncePer(req)), requestId);
       },
     }),
@@ -295,9 +330,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   };
 
   const billingApp: BillingApp = {
-    config, dataSource, services, schema, httpServer, log, metrics,
+    config,
+    dataSource,
+    services,
+    schema,
+    httpServer,
+    log,
+    metrics,
     listen: async (port = config.port) => {
-      if (metricsServer) billingApp.metricsUrl = `http://localhost:${await listenOn(metricsServer, config.metricsPort!)}/metrics`;
+      if (metricsServer)
+        billingApp.metricsUrl = `http://localhost:${await listenOn(metricsServer, config.metricsPort!)}/metrics`;
       return `http://localhost:${await listenOn(httpServer, port)}`;
     },
     stop: () => (stopping ??= drain()),
@@ -319,8 +361,12 @@ function listenOn(server: Server, port: number): Promise<number> {
 function withCode(error: GraphQLError, code: string): GraphQLError {
   if (error.extensions?.code) return error;
   return new GraphQLError(error.message, {
-    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
-    originalError: error.originalError ?? undefined, extensions: { ...error.extensions, code },
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    extensions: { ...error.extensions, code },
   });
 }
 
@@ -335,7 +381,10 @@ function metricsHandler(config: AppConfig, metrics: Metrics): RequestHandler {
     if (expected) {
       const given = Buffer.from(bearerToken(req.headers.authorization) ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'metrics need Authorization: Bearer METRICS_TOKEN' });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer realm="metrics"')
+          .json({ error: 'metrics need Authorization: Bearer METRICS_TOKEN' });
         return;
       }
     } else if (config.production && config.metricsPort === undefined) {
@@ -350,17 +399,28 @@ function metricsHandler(config: AppConfig, metrics: Metrics): RequestHandler {
  * A body Express could not read (malformed JSON, too large, an unknown charset) is the client's error: a JSON
  * GraphQL error with its 4xx status and one log line, never Express's HTML page with a stack. Anything else is masked.
  */
-function requestErrorHandler(log: Logger, formatAll: (errors: readonly GraphQLError[]) => unknown): ErrorRequestHandler {
+function requestErrorHandler(
+  log: Logger,
+  formatAll: (errors: readonly GraphQLError[]) => unknown,
+): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     const type = typeof err?.type === 'string' ? err.type : undefined;
     if (status === 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
-    else log.warn({ status, type, method: req.method, path: req.path, ip: req.socket.remoteAddress }, 'malformed request refused');
+    else
+      log.warn(
+        { status, type, method: req.method, path: req.path, ip: req.socket.remoteAddress },
+        'malformed request refused',
+      );
     const message =
-      type === 'entity.parse.failed' ? 'The request body is not valid JSON'
-        : type === 'entity.too.large' ? 'The request body is larger than 1 MB'
-        : status === 500 ? 'Internal server error' : 'The request body could not be read';
+      type === 'entity.parse.failed'
+        ? 'The request body is not valid JSON'
+        : type === 'entity.too.large'
+          ? 'The request body is larger than 1 MB'
+          : status === 500
+            ? 'Internal server error'
+            : 'The request body could not be read';
     const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
     res.status(status).json({ errors: formatAll([new GraphQLError(message, { extensions: { code } })]) });
   };
@@ -399,7 +459,10 @@ function observabilityPlugin(metrics: Metrics, logPolicy: RequestLogPolicy): Apo
           const labels = { operation: operationName ?? 'anonymous', type: operation?.operation ?? 'unknown' };
           metrics.requests.inc(labels);
           metrics.duration.observe(labels, seconds);
-          for (const e of errors ?? []) metrics.errors.inc({ code: String(e.extensions?.code ?? (e instanceof BillingError ? e.code : 'INTERNAL_SERVER_ERROR')) });
+          for (const e of errors ?? [])
+            metrics.errors.inc({
+              code: String(e.extensions?.code ?? (e instanceof BillingError ? e.code : 'INTERNAL_SERVER_ERROR')),
+            });
           const durationMs = Math.round(seconds * 1000);
           const errorCount = errors?.length ?? 0;
           if (!shouldLogRequest({ durationMs, errorCount }, logPolicy)) return;
@@ -413,4 +476,3 @@ function observabilityPlugin(metrics: Metrics, logPolicy: RequestLogPolicy): Apo
     },
   };
 }
-

@@ -5,7 +5,14 @@ import { BillingError, PUBLIC_ERROR_CODES } from '../errors/errors';
 import { withoutSuggestions } from './schema-exposure';
 
 /** Codes graphql-js and Apollo give to malformed requests; safe to show. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
 
 interface ValidationErrorLike {
   property: string;
@@ -62,10 +69,16 @@ function formatWith(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = (formatted.extensions?.code as string | undefined) ?? undefined;
-    const validationErrors = (original as GraphQLError | undefined)?.extensions?.validationErrors as ValidationErrorLike[] | undefined;
+    const validationErrors = (original as GraphQLError | undefined)?.extensions?.validationErrors as
+      ValidationErrorLike[] | undefined;
     if (validationErrors) {
       const violation = firstViolation(validationErrors) ?? { field: 'input', message: 'Invalid input' };
-      return { message: violation.message, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', field: violation.field } };
+      return {
+        message: violation.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT', field: violation.field },
+      };
     }
     if (original instanceof GraphQLError && !formatted.path) {
       // R34: a value refused before execution is the client's error, inline or as a variable, over HTTP or graphql-ws.
@@ -74,18 +87,36 @@ function formatWith(log: Logger) {
       const refusal = scalarRefusal(original);
       if (variable || refusal) {
         const field = variable ?? (refusal?.extensions.field as string | undefined);
-        return { message: formatted.message, locations: formatted.locations, extensions: { code: refusal?.code ?? 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
+        return {
+          message: formatted.message,
+          locations: formatted.locations,
+          extensions: { code: refusal?.code ?? 'BAD_USER_INPUT', ...(field ? { field } : {}) },
+        };
       }
     }
     if (original instanceof GraphQLError && code && (PUBLIC_ERROR_CODES.has(code) || REQUEST_ERROR_CODES.has(code))) {
-      const { stacktrace: _stack, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      const {
+        stacktrace: _stack,
+        http: _http,
+        ...extensions
+      } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }
     if (original instanceof GraphQLError && !original.originalError && !code) {
       // graphql-js's own errors: coercion of arguments, unknown fields, limits
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
-    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

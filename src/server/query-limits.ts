@@ -1,4 +1,15 @@
-import { DocumentNode, GraphQLError, Kind, parse, Source, specifiedRules, ValidationContext, ValidationRule, visit, BREAK } from 'graphql';
+import {
+  DocumentNode,
+  GraphQLError,
+  Kind,
+  parse,
+  Source,
+  specifiedRules,
+  ValidationContext,
+  ValidationRule,
+  visit,
+  BREAK,
+} from 'graphql';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -8,15 +19,35 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
  * the number of selections (R36: graphql-js compares the fields of a selection set pairwise, so a few KB of
  * same-name fields would cost a fifth of a second of CPU to refuse).
  */
-export const QUERY_LIMITS = { depth: 12, aliases: 15, tokens: 5000, cost: 20000, selections: 200, sameNameFields: 20 } as const;
+export const QUERY_LIMITS = {
+  depth: 12,
+  aliases: 15,
+  tokens: 5000,
+  cost: 20000,
+  selections: 200,
+  sameNameFields: 20,
+} as const;
 
 /** Report a refused document as a validation error (the rules' default is to throw, which reads as a crash). */
-const asValidationError = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
+const asValidationError = {
+  propagateOnRejection: false,
+  onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
+};
 
 export const limitRules: ValidationRule[] = [
-  maxDepthRule({ n: QUERY_LIMITS.depth, ignoreIntrospection: true, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+  maxDepthRule({
+    n: QUERY_LIMITS.depth,
+    ignoreIntrospection: true,
+    exposeLimits: true,
+    ...asValidationError,
+  }) as unknown as ValidationRule,
   maxAliasesRule({ n: QUERY_LIMITS.aliases, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
-  costLimitRule({ maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+  costLimitRule({
+    maxCost: QUERY_LIMITS.cost,
+    ignoreIntrospection: true,
+    exposeLimits: true,
+    ...asValidationError,
+  }) as unknown as ValidationRule,
 ];
 
 export const allValidationRules: ValidationRule[] = [...specifiedRules, ...limitRules];
@@ -37,14 +68,18 @@ export function documentShapeError(document: DocumentNode): GraphQLError | null 
         const name = (selection.alias ?? selection.name).value;
         const count = (perName.get(name) ?? 0) + 1;
         if (count > QUERY_LIMITS.sameNameFields) {
-          refusal = validationError(`"${name}" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`);
+          refusal = validationError(
+            `"${name}" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`,
+          );
           return BREAK;
         }
         perName.set(name, count);
       }
       selections += node.selections.length;
       if (selections > QUERY_LIMITS.selections) {
-        refusal = validationError(`The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`);
+        refusal = validationError(
+          `The document has more than ${QUERY_LIMITS.selections} selections (fields and fragments); split it into smaller operations`,
+        );
         return BREAK;
       }
       return undefined;
@@ -53,7 +88,8 @@ export function documentShapeError(document: DocumentNode): GraphQLError | null 
   return refusal;
 }
 
-const validationError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+const validationError = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
 
 /** graphql-js stops parsing past this many tokens, so a huge document is refused before it is even built. */
 export const parseOptions = { maxTokens: QUERY_LIMITS.tokens };

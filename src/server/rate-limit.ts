@@ -41,11 +41,17 @@ export interface BucketShape {
   capacity: number;
 }
 
-const bucketShape = (rps: number, burst: number, unitsPerSecond: number): BucketShape =>
-  ({ interval: unitsPerSecond / rps, capacity: Math.max(1, burst) });
+const bucketShape = (rps: number, burst: number, unitsPerSecond: number): BucketShape => ({
+  interval: unitsPerSecond / rps,
+  capacity: Math.max(1, burst),
+});
 
 /** One GCRA step: the caller's new tat when allowed, else how long until one token is back. */
-function takeToken(tat: number | undefined, now: number, { interval, capacity }: BucketShape): { tat: number } | { retryIn: number } {
+function takeToken(
+  tat: number | undefined,
+  now: number,
+  { interval, capacity }: BucketShape,
+): { tat: number } | { retryIn: number } {
   const from = Math.max(tat ?? now, now);
   const allowAt = from + interval - capacity * interval;
   return now < allowAt ? { retryIn: allowAt - now } : { tat: from + interval };
@@ -114,13 +120,20 @@ interface BudgetRedis extends Redis {
  * instance spends one budget — with a memory bucket standing in while Redis is unreachable — and in memory otherwise.
  * RATE_LIMIT_RPS=0: no budget.
  */
-export function createRequestBudget(config: Pick<AppConfig, 'rateLimitRps' | 'rateLimitBurst' | 'redisUrl'>, log: Logger): RequestBudget {
+export function createRequestBudget(
+  config: Pick<AppConfig, 'rateLimitRps' | 'rateLimitBurst' | 'redisUrl'>,
+  log: Logger,
+): RequestBudget {
   const { rateLimitRps: rps, rateLimitBurst: burst } = config;
   if (!(rps > 0)) return { consume: async () => null, ready: async () => {}, close: async () => {} };
 
   const memory = createMemoryBucket(rps, burst);
   const redis = config.redisUrl
-    ? (new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as BudgetRedis)
+    ? (new Redis(config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      }) as BudgetRedis)
     : null;
   const shared = bucketShape(rps, burst, 1_000_000);
   // One warning per outage (ioredis reports every failed reconnect, and every request would fail too), one note when over.
@@ -128,7 +141,10 @@ export function createRequestBudget(config: Pick<AppConfig, 'rateLimitRps' | 'ra
   const storeFailed = (err: unknown) => {
     if (outage) return;
     outage = true;
-    log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limit store unreachable; budgets are kept in memory meanwhile');
+    log.warn(
+      { err: { message: err instanceof Error ? err.message : String(err) } },
+      'rate limit store unreachable; budgets are kept in memory meanwhile',
+    );
   };
   if (redis) {
     redis.defineCommand('takeBudgetToken', { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
@@ -177,7 +193,11 @@ export function createRequestBudget(config: Pick<AppConfig, 'rateLimitRps' | 'ra
  * Whose budget a request spends: the subject of a token whose signature and lifetime were verified — never a claim
  * read from an unverified token — else the client's address.
  */
-export async function callerKey(authorization: unknown, verify: TokenVerifier, remoteAddress: string | undefined): Promise<string> {
+export async function callerKey(
+  authorization: unknown,
+  verify: TokenVerifier,
+  remoteAddress: string | undefined,
+): Promise<string> {
   const token = bearerToken(authorization);
   if (token) {
     try {

@@ -48,19 +48,31 @@ export class AlertStreamService {
   /** organizationId → open streams on this instance (users and operators). */
   private readonly open = new Map<string, number>();
   private readonly alertReads = new Map<string, SharedRead<AlertView | null>>();
-  private readonly grantReads = new Map<string, SharedRead<{ users: ReadonlySet<string>; granted: ReadonlySet<string> }>>();
+  private readonly grantReads = new Map<
+    string,
+    SharedRead<{ users: ReadonlySet<string>; granted: ReadonlySet<string> }>
+  >();
 
-  constructor(private readonly em: EntityManager, private readonly pubSub: BillingPubSub, private readonly permissions: PermissionService) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly pubSub: BillingPubSub,
+    private readonly permissions: PermissionService,
+  ) {}
 
   /**
    * Checks everything that can be refused up front (so the refusal is the subscribe call's error), starts
    * listening, and returns the stream.
    */
-  async subscribe(viewer: Viewer, organizationIdArg?: string | null, sinceAlertId?: string | null): Promise<AsyncIterableIterator<AlertView>> {
+  async subscribe(
+    viewer: Viewer,
+    organizationIdArg?: string | null,
+    sinceAlertId?: string | null,
+  ): Promise<AsyncIterableIterator<AlertView>> {
     requireAuthenticated(viewer);
     const organizationId = targetOrganizationId(viewer, organizationIdArg);
     if (viewer.isOperator) {
-      if (!(await this.em.exists(Organization, { where: { id: organizationId } }))) throw notFound('Organization', organizationId);
+      if (!(await this.em.exists(Organization, { where: { id: organizationId } })))
+        throw notFound('Organization', organizationId);
     } else if (!(await this.holdsBillingNow(viewer.subject!, organizationId))) {
       throw forbidden('Requires the MANAGE_BILLING permission');
     }
@@ -87,7 +99,10 @@ export class AlertStreamService {
         // push resolves once the subscriber has taken the alert: the stream reads no further ahead than that.
         for await (const alert of this.deliver(organizationId, userId, live, firstLive, since)) await push(alert);
       })();
-      pump.then(() => stop(), (error: unknown) => stop(error));
+      pump.then(
+        () => stop(),
+        (error: unknown) => stop(error),
+      );
       await stop;
       if (userId) this.unregister(organizationId, userId);
       const left = (this.open.get(organizationId) ?? 1) - 1;
@@ -118,7 +133,9 @@ export class AlertStreamService {
         delivered = alert.sequence;
       }
     }
-    const settled = new Promise<typeof SETTLED>((resolve) => setTimeout(() => resolve(SETTLED), LIVE_SETTLE_MS).unref());
+    const settled = new Promise<typeof SETTLED>((resolve) =>
+      setTimeout(() => resolve(SETTLED), LIVE_SETTLE_MS).unref(),
+    );
     let awaitingSettle = true;
     for (let pending = firstLive; ; pending = live.next()) {
       let arrived = awaitingSettle ? await Promise.race([pending, settled]) : await pending;
@@ -172,7 +189,10 @@ export class AlertStreamService {
   /** Alerts with after < sequence ≤ upTo (no bound: all later ones), in order, with their locations. */
   private async alertsBetween(organizationId: string, after: number, upTo: number | null): Promise<AlertView[]> {
     const alerts = await this.em.find(BillingAlert, {
-      where: { organizationId, sequence: upTo === null ? MoreThan(after) : And(MoreThan(after), LessThanOrEqual(upTo)) },
+      where: {
+        organizationId,
+        sequence: upTo === null ? MoreThan(after) : And(MoreThan(after), LessThanOrEqual(upTo)),
+      },
       order: { sequence: 'ASC' },
       take: REPLAY_PAGE,
     });
@@ -183,7 +203,7 @@ export class AlertStreamService {
     const ids = [...new Set(alerts.map((a) => a.locationId).filter((id): id is string => Boolean(id)))];
     const locations = ids.length ? await this.em.find(Location, { where: { id: In(ids) } }) : [];
     const byId = new Map(locations.map((l) => [l.id, l]));
-    return alerts.map((a) => Object.assign(a, { location: a.locationId ? byId.get(a.locationId) ?? null : null }));
+    return alerts.map((a) => Object.assign(a, { location: a.locationId ? (byId.get(a.locationId) ?? null) : null }));
   }
 
   /** One read of an event's alert for every local subscriber that receives it. */
@@ -198,7 +218,11 @@ export class AlertStreamService {
    * Per event: does this user still hold MANAGE_BILLING in the organization? One batched read of every local
    * subscriber of the organization, shared by them; a subscriber that registered after that read reads alone.
    */
-  private async holdsBillingForEvent(event: AlertRaisedEvent, organizationId: string, userId: string): Promise<boolean> {
+  private async holdsBillingForEvent(
+    event: AlertRaisedEvent,
+    organizationId: string,
+    userId: string,
+  ): Promise<boolean> {
     const batch = await this.shared(this.grantReads, event.alertId, async () => {
       const users = [...(this.subscribers.get(organizationId)?.keys() ?? [])];
       return { users: new Set(users), granted: await this.billingHolders(organizationId, users) };

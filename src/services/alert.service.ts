@@ -37,13 +37,25 @@ export class AlertService {
       .select('MAX(a.sequence)', 'max')
       .where('a.organizationId = :organizationId', { organizationId: alert.organizationId })
       .getRawOne<{ max: number | string | null }>()) ?? { max: null };
-    const saved = await tx.em.save(tx.em.create(BillingAlert, {
-      contracted: null, inUse: null, estimatedAdditionalChargeCents: null, locationId: null, acknowledgedAt: null,
-      ...alert,
-      sequence: Number(max ?? 0) + 1,
-      createdAt: this.clock.now(),
-    }));
-    tx.afterCommit(() => this.pubSub.publish('ALERT_RAISED', saved.organizationId, { organizationId: saved.organizationId, alertId: saved.id, sequence: saved.sequence }));
+    const saved = await tx.em.save(
+      tx.em.create(BillingAlert, {
+        contracted: null,
+        inUse: null,
+        estimatedAdditionalChargeCents: null,
+        locationId: null,
+        acknowledgedAt: null,
+        ...alert,
+        sequence: Number(max ?? 0) + 1,
+        createdAt: this.clock.now(),
+      }),
+    );
+    tx.afterCommit(() =>
+      this.pubSub.publish('ALERT_RAISED', saved.organizationId, {
+        organizationId: saved.organizationId,
+        alertId: saved.id,
+        sequence: saved.sequence,
+      }),
+    );
     return saved;
   }
 
@@ -51,7 +63,12 @@ export class AlertService {
    * Organization.alerts: newest first in the order they were raised (keyset over the per-organization sequence,
    * which alerts raised in one millisecond still tell apart), optionally only the unacknowledged ones.
    */
-  list(em: EntityManager, organizationId: string, unacknowledgedOnly: boolean, page: PageArgs): Promise<Page<BillingAlert>> {
+  list(
+    em: EntityManager,
+    organizationId: string,
+    unacknowledgedOnly: boolean,
+    page: PageArgs,
+  ): Promise<Page<BillingAlert>> {
     const qb = em.createQueryBuilder(BillingAlert, 'a').where('a.organizationId = :organizationId', { organizationId });
     if (unacknowledgedOnly) qb.andWhere('a.acknowledgedAt IS NULL');
     return paginate(qb, page, { column: 'sequence', direction: 'DESC', unique: true });

@@ -14,7 +14,11 @@ import { CreditLedger } from './credit-ledger';
 import type { ServiceContext } from './service-context';
 import { checkText } from './text';
 import {
-  DEFAULT_ASSIGNMENT_CREDITS, MAX_ASSIGNMENT_CREDITS, MAX_CONTENT_ID_LENGTH, MAX_STARTS_PER_TRANSACTION, MIN_ASSIGNMENT_CREDITS,
+  DEFAULT_ASSIGNMENT_CREDITS,
+  MAX_ASSIGNMENT_CREDITS,
+  MAX_CONTENT_ID_LENGTH,
+  MAX_STARTS_PER_TRANSACTION,
+  MIN_ASSIGNMENT_CREDITS,
 } from './bounds';
 
 interface StartRequest {
@@ -45,8 +49,16 @@ export class AssignmentService {
     private readonly credits: CreditLedger,
   ) {}
 
-  list(em: EntityManager, organizationId: string, status: AssignmentStatus | null | undefined, page: PageArgs): Promise<Page<TrainingAssignment>> {
-    return pageOfOrganization(em, TrainingAssignment, organizationId, status, page, { column: 'assignedAt', direction: 'DESC' });
+  list(
+    em: EntityManager,
+    organizationId: string,
+    status: AssignmentStatus | null | undefined,
+    page: PageArgs,
+  ): Promise<Page<TrainingAssignment>> {
+    return pageOfOrganization(em, TrainingAssignment, organizationId, status, page, {
+      column: 'assignedAt',
+      direction: 'DESC',
+    });
   }
 
   /** R14: assigns premium content to an active user of the same organization; consumes nothing. */
@@ -54,17 +66,30 @@ export class AssignmentService {
     requireAuthenticated(ctx.viewer);
     const credits = input.credits ?? DEFAULT_ASSIGNMENT_CREDITS;
     if (!Number.isInteger(credits) || credits < MIN_ASSIGNMENT_CREDITS || credits > MAX_ASSIGNMENT_CREDITS) {
-      throw badInput('credits', `credits must be a whole number from ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS}`);
+      throw badInput(
+        'credits',
+        `credits must be a whole number from ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS}`,
+      );
     }
     const contentId = (input.contentId ?? '').trim();
-    if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH) throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);
+    if (contentId.length < 1 || contentId.length > MAX_CONTENT_ID_LENGTH)
+      throw badInput('contentId', `contentId must be 1 to ${MAX_CONTENT_ID_LENGTH} characters`);
     checkText('contentId', contentId, { max: MAX_CONTENT_ID_LENGTH, min: 1 }); // R34: no control or invisible characters
     return this.uow.forOrganization(ctx, { owner: User, id: input.userId }, {}, async (tx) => {
       const user = await tx.find(User, input.userId);
-      if (user.status !== UserStatus.ACTIVE) throw badInput('userId', 'Premium content can only be assigned to an active user');
+      if (user.status !== UserStatus.ACTIVE)
+        throw badInput('userId', 'Premium content can only be assigned to an active user');
       const assignment = tx.em.create(TrainingAssignment, {
-        organizationId: tx.organizationId, userId: user.id, contentId, credits, status: AssignmentStatus.ASSIGNED,
-        assignedAt: this.clock.now(), startedAt: null, cancelledAt: null, creditsFromBalance: 0, creditsOverage: 0,
+        organizationId: tx.organizationId,
+        userId: user.id,
+        contentId,
+        credits,
+        status: AssignmentStatus.ASSIGNED,
+        assignedAt: this.clock.now(),
+        startedAt: null,
+        cancelledAt: null,
+        creditsFromBalance: 0,
+        creditsOverage: 0,
       });
       await tx.em.insert(TrainingAssignment, assignment);
       return assignment;
@@ -85,11 +110,15 @@ export class AssignmentService {
     requireAuthenticated(ctx.viewer);
     // Users act in their own organization (another organization's assignment is NOT_FOUND, checked in the batch);
     // operators name none, so their assignment's organization is looked up first.
-    const organizationId = ctx.viewer.isOperator ? (await findVisible(ctx, TrainingAssignment, assignmentId)).organizationId : ctx.viewer.organizationId!;
+    const organizationId = ctx.viewer.isOperator
+      ? (await findVisible(ctx, TrainingAssignment, assignmentId)).organizationId
+      : ctx.viewer.organizationId!;
     const request: StartRequest = { assignmentId, viewer: ctx.viewer };
     if (ctx.afterCommit) {
       // already inside a unit of work: start right there, in the caller's transaction
-      const [outcome] = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) => this.startBatch(scope, [request]));
+      const [outcome] = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) =>
+        this.startBatch(scope, [request]),
+      );
       if (outcome instanceof Error) throw outcome;
       return outcome;
     }
@@ -114,7 +143,9 @@ export class AssignmentService {
       while (queue.length > 0) {
         const batch = queue.splice(0, MAX_STARTS_PER_TRANSACTION);
         try {
-          const outcomes = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) => this.startBatch(scope, batch));
+          const outcomes = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) =>
+            this.startBatch(scope, batch),
+          );
           batch.forEach((p, i) => {
             const outcome = outcomes[i];
             if (outcome instanceof Error) p.reject(outcome);
@@ -134,11 +165,16 @@ export class AssignmentService {
    * per request, the started assignment or the error that refused it (NOT_FOUND for another organization's or an
    * unknown assignment, FORBIDDEN, CONFLICT).
    */
-  private async startBatch(tx: Scoped<ServiceContext>, requests: StartRequest[]): Promise<Array<TrainingAssignment | Error>> {
+  private async startBatch(
+    tx: Scoped<ServiceContext>,
+    requests: StartRequest[],
+  ): Promise<Array<TrainingAssignment | Error>> {
     const startedAt = this.clock.now();
     const ids = [...new Set(requests.map((r) => r.assignmentId))];
-    const rows = await tx.query(TrainingAssignment, 'a')
-      .leftJoin('a.user', 'u').addSelect(['u.id', 'u.status'])
+    const rows = await tx
+      .query(TrainingAssignment, 'a')
+      .leftJoin('a.user', 'u')
+      .addSelect(['u.id', 'u.status'])
       .andWhere('a.id IN (:...ids)', { ids })
       .getMany();
     const byId = new Map(rows.map((a) => [a.id, a]));
@@ -147,7 +183,10 @@ export class AssignmentService {
     const toStart: TrainingAssignment[] = [];
     for (const { assignmentId, viewer } of requests) {
       const assignment = byId.get(assignmentId);
-      if (!assignment) { decided.push(notFound('Assignment', assignmentId)); continue; }
+      if (!assignment) {
+        decided.push(notFound('Assignment', assignmentId));
+        continue;
+      }
       try {
         requireAssigneeOrAssignContent(viewer, assignment);
       } catch (refused) {
@@ -155,10 +194,22 @@ export class AssignmentService {
         continue;
       }
       const queued = toStart.indexOf(assignment);
-      if (queued >= 0) { decided.push(queued); continue; } // asked twice in this batch: one start, one outcome
-      if (assignment.status === AssignmentStatus.STARTED) { decided.push(assignment); continue; }
-      if (assignment.status === AssignmentStatus.CANCELLED) { decided.push(conflict('The assignment was cancelled; it cannot be started')); continue; }
-      if (assignment.user?.status !== UserStatus.ACTIVE) { decided.push(conflict('The assignee is deactivated; only active users can start training')); continue; }
+      if (queued >= 0) {
+        decided.push(queued);
+        continue;
+      } // asked twice in this batch: one start, one outcome
+      if (assignment.status === AssignmentStatus.STARTED) {
+        decided.push(assignment);
+        continue;
+      }
+      if (assignment.status === AssignmentStatus.CANCELLED) {
+        decided.push(conflict('The assignment was cancelled; it cannot be started'));
+        continue;
+      }
+      if (assignment.user?.status !== UserStatus.ACTIVE) {
+        decided.push(conflict('The assignee is deactivated; only active users can start training'));
+        continue;
+      }
       decided.push(toStart.push(assignment) - 1);
     }
     // R15: the credits, consumed in request order (a start refused by the ledger writes nothing).
@@ -166,18 +217,32 @@ export class AssignmentService {
     const started = toStart.filter((assignment, i) => {
       const consumption = consumed[i];
       if (consumption instanceof Error) return false;
-      Object.assign(assignment, { status: AssignmentStatus.STARTED, startedAt, creditsFromBalance: consumption.fromBalance, creditsOverage: consumption.overage });
+      Object.assign(assignment, {
+        status: AssignmentStatus.STARTED,
+        startedAt,
+        creditsFromBalance: consumption.fromBalance,
+        creditsOverage: consumption.overage,
+      });
       return true;
     });
     // The STARTED transitions, issued together (guarded: only from ASSIGNED).
-    await Promise.all(started.map(async (a) => {
-      const affected = await execute(
-        tx.em,
-        'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
-        [AssignmentStatus.STARTED, sqlInstant(tx.em, startedAt), a.creditsFromBalance, a.creditsOverage, a.id, AssignmentStatus.ASSIGNED],
-      );
-      if (affected !== 1) throw new Error(`assignment ${a.id} changed outside the organization lock`);
-    }));
+    await Promise.all(
+      started.map(async (a) => {
+        const affected = await execute(
+          tx.em,
+          'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
+          [
+            AssignmentStatus.STARTED,
+            sqlInstant(tx.em, startedAt),
+            a.creditsFromBalance,
+            a.creditsOverage,
+            a.id,
+            AssignmentStatus.ASSIGNED,
+          ],
+        );
+        if (affected !== 1) throw new Error(`assignment ${a.id} changed outside the organization lock`);
+      }),
+    );
     const outcomes = decided.map((d) => {
       if (typeof d !== 'number') return d;
       const consumption = consumed[d];
@@ -197,10 +262,17 @@ export class AssignmentService {
     return this.uow.forOrganization(ctx, { owner: TrainingAssignment, id: assignmentId }, {}, async (tx) => {
       const fresh = await tx.find(TrainingAssignment, assignmentId);
       if (fresh.status === AssignmentStatus.CANCELLED) return fresh;
-      if (fresh.status === AssignmentStatus.STARTED) throw conflict('Training has started: the assignment can no longer be cancelled and its credits are not refunded');
+      if (fresh.status === AssignmentStatus.STARTED)
+        throw conflict(
+          'Training has started: the assignment can no longer be cancelled and its credits are not refunded',
+        );
       fresh.status = AssignmentStatus.CANCELLED;
       fresh.cancelledAt = this.clock.now();
-      await tx.em.update(TrainingAssignment, { id: fresh.id }, { status: fresh.status, cancelledAt: fresh.cancelledAt });
+      await tx.em.update(
+        TrainingAssignment,
+        { id: fresh.id },
+        { status: fresh.status, cancelledAt: fresh.cancelledAt },
+      );
       return fresh;
     });
   }

@@ -8,10 +8,23 @@ export function addCalendarMonths(anchor: Date, months: number): Date {
   const y = anchor.getUTCFullYear();
   const m = anchor.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m, Math.min(anchor.getUTCDate(), lastDay), anchor.getUTCHours(), anchor.getUTCMinutes(), anchor.getUTCSeconds(), anchor.getUTCMilliseconds()));
+  return new Date(
+    Date.UTC(
+      y,
+      m,
+      Math.min(anchor.getUTCDate(), lastDay),
+      anchor.getUTCHours(),
+      anchor.getUTCMinutes(),
+      anchor.getUTCSeconds(),
+      anchor.getUTCMilliseconds(),
+    ),
+  );
 }
 
-const MONTHS_PER_PERIOD: Readonly<Record<BillingInterval, number>> = { [BillingInterval.MONTHLY]: 1, [BillingInterval.ANNUAL]: 12 };
+const MONTHS_PER_PERIOD: Readonly<Record<BillingInterval, number>> = {
+  [BillingInterval.MONTHLY]: 1,
+  [BillingInterval.ANNUAL]: 12,
+};
 
 /** End of the period number `index` (0 = the first) of an organization anchored at `anchor`. */
 export function periodEnd(anchor: Date, interval: BillingInterval, index: number): Date {

@@ -17,11 +17,18 @@ export interface BillingContacts {
 
 /** R22: who invoice notifications go to. */
 export class BillingContactsService {
-  constructor(private readonly uow: UnitOfWork, private readonly permissions: PermissionService) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly permissions: PermissionService,
+  ) {}
 
   async contacts(em: EntityManager, organizationId: string): Promise<BillingContacts> {
     const org = await em.findOneByOrFail(Organization, { id: organizationId });
-    return { pointOfContactEmail: org.pointOfContactEmail, additionalEmails: org.additionalBillingEmails ?? [], recipients: await this.recipients(em, organizationId, org) };
+    return {
+      pointOfContactEmail: org.pointOfContactEmail,
+      additionalEmails: org.additionalBillingEmails ?? [],
+      recipients: await this.recipients(em, organizationId, org),
+    };
   }
 
   /** The point of contact, the additional emails and every active user holding MANAGE_BILLING — lower-cased, each once. */
@@ -36,20 +43,35 @@ export class BillingContactsService {
    * Fields left out keep their value; `pointOfContactEmail: ""` (or null) clears it. Allowed after termination
    * (R21: payment obligations survive, so the invoices must still reach someone).
    */
-  async update(ctx: ServiceContext, input: { pointOfContactEmail?: string | null; additionalEmails?: string[] | null }, organizationIdArg?: string | null): Promise<BillingContacts> {
-    const poc = input.pointOfContactEmail === undefined ? undefined : normalizeEmail('pointOfContactEmail', input.pointOfContactEmail);
+  async update(
+    ctx: ServiceContext,
+    input: { pointOfContactEmail?: string | null; additionalEmails?: string[] | null },
+    organizationIdArg?: string | null,
+  ): Promise<BillingContacts> {
+    const poc =
+      input.pointOfContactEmail === undefined
+        ? undefined
+        : normalizeEmail('pointOfContactEmail', input.pointOfContactEmail);
     let additional: string[] | undefined;
     if (input.additionalEmails !== undefined && input.additionalEmails !== null) {
-      if (input.additionalEmails.length > MAX_ADDITIONAL_EMAILS) throw badInput('additionalEmails', `At most ${MAX_ADDITIONAL_EMAILS} additional emails`);
-      additional = [...new Set(input.additionalEmails.map((e, i) => normalizeEmail(`additionalEmails.${i}`, e)!).filter(Boolean))];
+      if (input.additionalEmails.length > MAX_ADDITIONAL_EMAILS)
+        throw badInput('additionalEmails', `At most ${MAX_ADDITIONAL_EMAILS} additional emails`);
+      additional = [
+        ...new Set(input.additionalEmails.map((e, i) => normalizeEmail(`additionalEmails.${i}`, e)!).filter(Boolean)),
+      ];
     }
-    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, { allowTerminated: true }, async (tx) => {
-      const { organization: org, organizationId } = tx;
-      if (poc !== undefined) org.pointOfContactEmail = poc;
-      if (additional !== undefined) org.additionalBillingEmails = additional;
-      await tx.em.save(org);
-      return this.contacts(tx.em, organizationId);
-    });
+    return this.uow.forOrganization(
+      ctx,
+      { organizationId: organizationIdArg },
+      { allowTerminated: true },
+      async (tx) => {
+        const { organization: org, organizationId } = tx;
+        if (poc !== undefined) org.pointOfContactEmail = poc;
+        if (additional !== undefined) org.additionalBillingEmails = additional;
+        await tx.em.save(org);
+        return this.contacts(tx.em, organizationId);
+      },
+    );
   }
 }
 
@@ -57,6 +79,7 @@ function normalizeEmail(field: string, value: string | null): string | null {
   if (value === null || value.trim() === '') return null;
   checkText(field, value, { max: MAX_LENGTH.email }); // R34: the column's length, no control or invisible characters
   const email = value.trim().toLowerCase();
-  if (email.length > MAX_LENGTH.email || !isEmail(email)) throw badInput(field, `${value} is not a valid email address`);
+  if (email.length > MAX_LENGTH.email || !isEmail(email))
+    throw badInput(field, `${value} is not a valid email address`);
   return email;
 }

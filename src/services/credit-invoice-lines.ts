@@ -11,12 +11,23 @@ import { formatUsd } from '../common/money';
  * when used (CREDIT_OVERAGE, one line per price). Dashboard purchases were charged at once and are not billed again.
  */
 export class CreditInvoiceLines implements InvoiceLineSource {
-  async lines(em: EntityManager, org: Organization, _contract: Contract, { periodId, from, to }: BilledPeriod): Promise<DraftLine[]> {
+  async lines(
+    em: EntityManager,
+    org: Organization,
+    _contract: Contract,
+    { periodId, from, to }: BilledPeriod,
+  ): Promise<DraftLine[]> {
     const grants = await em
       .createQueryBuilder(CreditLot, 'l')
-      .where('l.organizationId = :organizationId AND l.source = :source AND l.purchasedAt >= :from AND l.purchasedAt < :to', {
-        organizationId: org.id, source: CreditSource.ANNUAL, from: sqlInstant(em, from), to: sqlInstant(em, to),
-      })
+      .where(
+        'l.organizationId = :organizationId AND l.source = :source AND l.purchasedAt >= :from AND l.purchasedAt < :to',
+        {
+          organizationId: org.id,
+          source: CreditSource.ANNUAL,
+          from: sqlInstant(em, from),
+          to: sqlInstant(em, to),
+        },
+      )
       .orderBy('l.purchasedAt', 'ASC')
       .addOrderBy('l.id', 'ASC')
       .getMany();
@@ -33,7 +44,10 @@ export class CreditInvoiceLines implements InvoiceLineSource {
       lines.push({
         kind: LineItemKind.CREDIT_OVERAGE,
         description: `${credits} credit${credits === 1 ? '' : 's'} used at zero balance, at ${formatUsd(unitPriceCents)} each`,
-        quantity: credits, unitPriceCents, amountCents: chargeCents, peakAt: null,
+        quantity: credits,
+        unitPriceCents,
+        amountCents: chargeCents,
+        peakAt: null,
       });
     }
     return lines;

@@ -55,23 +55,48 @@ export interface OverageAtPrice {
  * One row per unit price in force when used, cheapest first. The dashboard (CreditService.balance) and the invoice
  * (CreditInvoiceLines) both read it, so they always agree.
  */
-export async function periodOverage(em: EntityManager, organizationId: string, periodId: string): Promise<OverageAtPrice[]> {
+export async function periodOverage(
+  em: EntityManager,
+  organizationId: string,
+  periodId: string,
+): Promise<OverageAtPrice[]> {
   const rows = await em
     .createQueryBuilder(CreditLedgerEntry, 'e')
     .select('e.unitPriceCents', 'unitPriceCents')
     .addSelect('SUM(e.quantity)', 'credits')
-    .where('e.organizationId = :organizationId AND e.periodId = :periodId AND e.kind = :kind', { organizationId, periodId, kind: CreditEntryKind.OVERAGE })
+    .where('e.organizationId = :organizationId AND e.periodId = :periodId AND e.kind = :kind', {
+      organizationId,
+      periodId,
+      kind: CreditEntryKind.OVERAGE,
+    })
     .groupBy('e.unitPriceCents')
     .orderBy('e.unitPriceCents', 'ASC')
     .getRawMany<{ unitPriceCents: number | string; credits: number | string }>();
-  return rows
-    // Raw rows skip the column transformer: read them as safe integers too (R34: refused, never rounded).
-    .map((row) => ({ unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), credits: safeInteger(row.credits, 'overage credits') }))
-    .filter((row) => row.credits > 0)
-    .map((row) => ({ ...row, chargeCents: multiplyCents(row.unitPriceCents, row.credits) }));
+  return (
+    rows
+      // Raw rows skip the column transformer: read them as safe integers too (R34: refused, never rounded).
+      .map((row) => ({
+        unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'),
+        credits: safeInteger(row.credits, 'overage credits'),
+      }))
+      .filter((row) => row.credits > 0)
+      .map((row) => ({ ...row, chargeCents: multiplyCents(row.unitPriceCents, row.credits) }))
+  );
 }
 
-const LEDGER_COLUMNS = ['id', 'organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter', 'lotId', 'assignmentId', 'unitPriceCents', 'periodId', 'createdAt'] as const;
+const LEDGER_COLUMNS = [
+  'id',
+  'organizationId',
+  'sequence',
+  'kind',
+  'quantity',
+  'balanceAfter',
+  'lotId',
+  'assignmentId',
+  'unitPriceCents',
+  'periodId',
+  'createdAt',
+] as const;
 
 /**
  * The credit ledger of one organization (R15, R16): the only writer of credit lots and ledger entries. Every call
@@ -89,14 +114,22 @@ export class CreditLedger {
    * took — or the CONFLICT refusing it when its overage would pass MAX_BILLED_CREDITS_PER_PERIOD (R34; nothing of
    * it is written).
    */
-  async consume(tx: Tx, assignments: ReadonlyArray<Pick<TrainingAssignment, 'id' | 'credits'>>, at: Date): Promise<Array<Consumption | Error>> {
+  async consume(
+    tx: Tx,
+    assignments: ReadonlyArray<Pick<TrainingAssignment, 'id' | 'credits'>>,
+    at: Date,
+  ): Promise<Array<Consumption | Error>> {
     const head = await this.readHead(tx, at);
     const outcomes: Array<Consumption | Error> = [];
     for (const assignment of assignments) {
       // R34: overage is billed on the period's invoice, whose credit lines are bounded (bounds.ts).
       const overageCredits = this.overageIfConsumed(head, assignment.credits);
       if (overageCredits > 0 && !(await this.reserveBilledCredits(tx.em, head, overageCredits))) {
-        outcomes.push(conflict(`At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be used at zero balance in one billing period: buy credits first`));
+        outcomes.push(
+          conflict(
+            `At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be used at zero balance in one billing period: buy credits first`,
+          ),
+        );
         continue;
       }
       outcomes.push(this.planConsumption(tx, head, assignment, at));
@@ -115,7 +148,10 @@ export class CreditLedger {
     const head = await this.openLedger(tx, now);
     this.assertBalanceHolds(head, lot.quote.quantity);
     if (lot.billed && !(await this.reserveBilledCredits(tx.em, head, lot.quote.quantity))) {
-      throw badInput('quantity', `At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be granted or used at zero balance in one billing period`);
+      throw badInput(
+        'quantity',
+        `At most ${MAX_BILLED_CREDITS_PER_PERIOD.toLocaleString('en-US')} credits can be granted or used at zero balance in one billing period`,
+      );
     }
     return this.insertLot(tx, head, lot, now);
   }
@@ -134,7 +170,12 @@ export class CreditLedger {
    * what the balance cannot cover is one OVERAGE entry counting the credits billed at the credit unit price, balance
    * unchanged. Several assignments may be planned on one head, in order, and flushed together.
    */
-  private planConsumption(tx: ServiceContext, head: LedgerHead, assignment: Pick<TrainingAssignment, 'id' | 'credits'>, now: Date): Consumption {
+  private planConsumption(
+    tx: ServiceContext,
+    head: LedgerHead,
+    assignment: Pick<TrainingAssignment, 'id' | 'credits'>,
+    now: Date,
+  ): Consumption {
     this.planExpiry(tx, head);
     let needed = assignment.credits;
     for (const lot of head.liveLots) {
@@ -145,10 +186,20 @@ export class CreditLedger {
       head.pendingTakes.set(lot.id, (head.pendingTakes.get(lot.id) ?? 0) + take);
       needed -= take;
       head.balance -= take;
-      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, { lotId: lot.id, assignmentId: assignment.id }));
+      head.pendingEntries.push(
+        this.entry(tx.em, head, CreditEntryKind.CONSUMPTION, -take, now, {
+          lotId: lot.id,
+          assignmentId: assignment.id,
+        }),
+      );
     }
     if (needed > 0) {
-      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, { assignmentId: assignment.id, unitPriceCents: head.unitPriceCents }));
+      head.pendingEntries.push(
+        this.entry(tx.em, head, CreditEntryKind.OVERAGE, needed, now, {
+          assignmentId: assignment.id,
+          unitPriceCents: head.unitPriceCents,
+        }),
+      );
     }
     return { fromBalance: assignment.credits - needed, overage: needed };
   }
@@ -182,7 +233,10 @@ export class CreditLedger {
   private assertBalanceHolds(head: LedgerHead, quantity: number): void {
     const due = creditsIn(head.dueLots);
     if (head.balance - due + quantity > MAX_CREDIT_BALANCE) {
-      throw badInput('quantity', `A balance holds at most ${MAX_CREDIT_BALANCE.toLocaleString('en-US')} credits; use some before buying more`);
+      throw badInput(
+        'quantity',
+        `A balance holds at most ${MAX_CREDIT_BALANCE.toLocaleString('en-US')} credits; use some before buying more`,
+      );
     }
   }
 
@@ -197,9 +251,11 @@ export class CreditLedger {
     const writes: Array<Promise<unknown>> = [];
     for (const lot of head.pendingExpiries) {
       writes.push(
-        execute(tx.em, 'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?', [
-          sqlInstant(tx.em, head.asOf), lot.id, lot.remaining,
-        ]).then((affected) => {
+        execute(
+          tx.em,
+          'UPDATE credit_lot SET remaining = 0, expiredAt = ? WHERE id = ? AND expiredAt IS NULL AND remaining = ?',
+          [sqlInstant(tx.em, head.asOf), lot.id, lot.remaining],
+        ).then((affected) => {
           if (affected !== 1) throw new Error(`credit lot ${lot.id} changed outside the organization lock`);
         }),
       );
@@ -210,7 +266,12 @@ export class CreditLedger {
     head.pendingEntries = [];
     head.pendingExpiries = [];
     await Promise.all(writes);
-    await raiseCreditAlerts(this.alerts, tx, { organizationId: head.organizationId, before: head.balanceAtLock, after: head.balance, reference: head.lastAddition });
+    await raiseCreditAlerts(this.alerts, tx, {
+      organizationId: head.organizationId,
+      before: head.balanceAtLock,
+      after: head.balance,
+      reference: head.lastAddition,
+    });
     head.balanceAtLock = head.balance; // later changes are measured from here
   }
 
@@ -232,18 +293,40 @@ export class CreditLedger {
           (SELECT c.creditUnitPriceCents FROM contract c WHERE c.organizationId = ?) AS unitPriceCents`,
         [organizationId, organizationId, organizationId, organizationId, organizationId],
       ),
-      tx.em.query('SELECT id, remaining, expiresAt, purchasedAt FROM credit_lot WHERE organizationId = ? AND expiredAt IS NULL AND remaining > 0', [organizationId]),
-    ])) as [Array<Record<string, string | number | null>>, Array<{ id: string; remaining: number | string; expiresAt: Date | string | null; purchasedAt: Date | string }>];
+      tx.em.query(
+        'SELECT id, remaining, expiresAt, purchasedAt FROM credit_lot WHERE organizationId = ? AND expiredAt IS NULL AND remaining > 0',
+        [organizationId],
+      ),
+    ])) as [
+      Array<Record<string, string | number | null>>,
+      Array<{ id: string; remaining: number | string; expiresAt: Date | string | null; purchasedAt: Date | string }>,
+    ];
     if (row.unitPriceCents === null || row.unitPriceCents === undefined) throw notFound('Organization', organizationId);
     const lots: LotRef[] = lotRows
-      .map((r) => ({ id: r.id, remaining: Number(r.remaining), expiresAt: instantFromSql(r.expiresAt), purchasedAt: instantFromSql(r.purchasedAt)! }))
+      .map((r) => ({
+        id: r.id,
+        remaining: Number(r.remaining),
+        expiresAt: instantFromSql(r.expiresAt),
+        purchasedAt: instantFromSql(r.purchasedAt)!,
+      }))
       .sort(consumptionOrder);
     const balance = Number(row.balance ?? 0);
     const isDue = (l: LotRef) => !!l.expiresAt && l.expiresAt.getTime() <= asOf.getTime();
     return {
-      organizationId, sequence: Number(row.lastSequence ?? 0), balance, balanceAtLock: balance,
-      periodId: (row.periodId as string | null) ?? null, unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), lastAddition: Number(row.lastAddition ?? 0),
-      liveLots: lots.filter((l) => !isDue(l)), dueLots: lots.filter(isDue), asOf, lotsExpired: 0, pendingEntries: [], pendingTakes: new Map(), pendingExpiries: [],
+      organizationId,
+      sequence: Number(row.lastSequence ?? 0),
+      balance,
+      balanceAtLock: balance,
+      periodId: (row.periodId as string | null) ?? null,
+      unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'),
+      lastAddition: Number(row.lastAddition ?? 0),
+      liveLots: lots.filter((l) => !isDue(l)),
+      dueLots: lots.filter(isDue),
+      asOf,
+      lotsExpired: 0,
+      pendingEntries: [],
+      pendingTakes: new Map(),
+      pendingExpiries: [],
     };
   }
 
@@ -260,16 +343,32 @@ export class CreditLedger {
       head.balance -= lot.remaining;
       head.lotsExpired++;
       head.pendingExpiries.push(lot);
-      head.pendingEntries.push(this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, head.asOf, { lotId: lot.id }));
+      head.pendingEntries.push(
+        this.entry(tx.em, head, CreditEntryKind.EXPIRY, -lot.remaining, head.asOf, { lotId: lot.id }),
+      );
     }
     head.dueLots = [];
   }
 
   /** Inserts a new lot and appends its PURCHASE or GRANT entry. */
-  private async insertLot(tx: ServiceContext, head: LedgerHead, { source, quote, expiresAt, kind }: NewLot, now: Date): Promise<CreditLot> {
+  private async insertLot(
+    tx: ServiceContext,
+    head: LedgerHead,
+    { source, quote, expiresAt, kind }: NewLot,
+    now: Date,
+  ): Promise<CreditLot> {
     const lot = tx.em.create(CreditLot, {
-      organizationId: head.organizationId, source, quantity: quote.quantity, remaining: quote.quantity, unitPriceCents: quote.unitPriceCents,
-      discountPercent: quote.discountPercent, totalCents: quote.totalCents, purchasedAt: now, expiresAt, expiredAt: null, periodId: head.periodId,
+      organizationId: head.organizationId,
+      source,
+      quantity: quote.quantity,
+      remaining: quote.quantity,
+      unitPriceCents: quote.unitPriceCents,
+      discountPercent: quote.discountPercent,
+      totalCents: quote.totalCents,
+      purchasedAt: now,
+      expiresAt,
+      expiredAt: null,
+      periodId: head.periodId,
     });
     await tx.em.insert(CreditLot, lot);
     head.balance += quote.quantity;
@@ -280,7 +379,11 @@ export class CreditLedger {
 
   /** Guarded decrement: with the organization lock it always applies; without it, it would refuse to go below zero. */
   private async takeFromLot(em: EntityManager, lotId: string, take: number): Promise<void> {
-    const affected = await execute(em, 'UPDATE credit_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ? AND expiredAt IS NULL', [take, lotId, take]);
+    const affected = await execute(
+      em,
+      'UPDATE credit_lot SET remaining = remaining - ? WHERE id = ? AND remaining >= ? AND expiredAt IS NULL',
+      [take, lotId, take],
+    );
     if (affected !== 1) throw new Error(`credit lot ${lotId} changed outside the organization lock`);
   }
 
@@ -296,7 +399,17 @@ export class CreditLedger {
       em,
       `INSERT INTO credit_ledger_entry (${LEDGER_COLUMNS.map((c) => `\`${c}\``).join(', ')}) VALUES ${entries.map(() => row).join(', ')}`,
       entries.flatMap((e) => [
-        e.id, e.organizationId, e.sequence, e.kind, e.quantity, e.balanceAfter, e.lotId, e.assignmentId, e.unitPriceCents, e.periodId, sqlInstant(em, e.createdAt),
+        e.id,
+        e.organizationId,
+        e.sequence,
+        e.kind,
+        e.quantity,
+        e.balanceAfter,
+        e.lotId,
+        e.assignmentId,
+        e.unitPriceCents,
+        e.periodId,
+        sqlInstant(em, e.createdAt),
       ]),
     );
     await tallied;
@@ -304,14 +417,25 @@ export class CreditLedger {
 
   /** The next ledger entry (advances the head's sequence; the head's balance is already the balance after it). */
   private entry(
-    em: EntityManager, head: LedgerHead, kind: CreditEntryKind, quantity: number, createdAt: Date,
+    em: EntityManager,
+    head: LedgerHead,
+    kind: CreditEntryKind,
+    quantity: number,
+    createdAt: Date,
     refs: { lotId?: string; assignmentId?: string; unitPriceCents?: number },
   ): CreditLedgerEntry {
     head.sequence += 1;
     return em.create(CreditLedgerEntry, {
-      organizationId: head.organizationId, sequence: head.sequence, kind, quantity, balanceAfter: head.balance,
-      lotId: refs.lotId ?? null, assignmentId: refs.assignmentId ?? null, unitPriceCents: refs.unitPriceCents ?? null,
-      periodId: head.periodId, createdAt,
+      organizationId: head.organizationId,
+      sequence: head.sequence,
+      kind,
+      quantity,
+      balanceAfter: head.balance,
+      lotId: refs.lotId ?? null,
+      assignmentId: refs.assignmentId ?? null,
+      unitPriceCents: refs.unitPriceCents ?? null,
+      periodId: head.periodId,
+      createdAt,
     });
   }
 }

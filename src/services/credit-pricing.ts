@@ -35,7 +35,10 @@ export function applyPercentOff(amountCents: number, percent: number): number {
 
 export function validateCreditQuantity(quantity: number, field = 'quantity'): void {
   if (!Number.isInteger(quantity) || quantity < MIN_CREDIT_QUANTITY || quantity > MAX_CREDIT_QUANTITY) {
-    throw badInput(field, `quantity must be a whole number from ${MIN_CREDIT_QUANTITY} to ${MAX_CREDIT_QUANTITY.toLocaleString('en-US')}`);
+    throw badInput(
+      field,
+      `quantity must be a whole number from ${MIN_CREDIT_QUANTITY} to ${MAX_CREDIT_QUANTITY.toLocaleString('en-US')}`,
+    );
   }
 }
 
@@ -47,12 +50,17 @@ export function validateCreditQuantity(quantity: number, field = 'quantity'): vo
  */
 export function quoteCredits(quantity: number, listUnitPriceCents: number): CreditQuoteValue {
   validateCreditQuantity(quantity);
-  if (!Number.isSafeInteger(listUnitPriceCents) || listUnitPriceCents < 0) throw new RangeError(`not integer cents: ${listUnitPriceCents}`);
+  if (!Number.isSafeInteger(listUnitPriceCents) || listUnitPriceCents < 0)
+    throw new RangeError(`not integer cents: ${listUnitPriceCents}`);
   const discountPercent = discountPercentFor(quantity);
   const subtotalCents = listUnitPriceCents * quantity;
   const totalCents = applyPercentOff(subtotalCents, discountPercent);
   return {
-    quantity, listUnitPriceCents, discountPercent, subtotalCents, totalCents,
+    quantity,
+    listUnitPriceCents,
+    discountPercent,
+    subtotalCents,
+    totalCents,
     discountCents: subtotalCents - totalCents,
     unitPriceCents: applyPercentOff(listUnitPriceCents, discountPercent),
   };

@@ -41,28 +41,57 @@ export class CreditPurchaseService {
    * lot, no entry, and PAYMENT_FAILED. No card on file: PAYMENT_FAILED and nothing is written (the same key may be
    * retried once a card is added).
    */
-  async purchaseCredits(ctx: ServiceContext, quantity: number, idempotencyKey: string, organizationIdArg?: string | null): Promise<CreditPurchase> {
+  async purchaseCredits(
+    ctx: ServiceContext,
+    quantity: number,
+    idempotencyKey: string,
+    organizationIdArg?: string | null,
+  ): Promise<CreditPurchase> {
     validateCreditQuantity(quantity);
     validateIdempotencyKey(idempotencyKey);
-    const outcome = await this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx): Promise<PurchaseOutcome> => {
-      const { organizationId } = tx;
-      return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'purchaseCredits', args: { quantity } }, async ({ providerKey }) => {
-        const contract = await this.organizations.requireContract(tx.em, organizationId);
-        const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        // Before the charge: a purchase the balance cannot hold is refused without charging.
-        await this.ledger.assertCanAdd(tx, quantity, this.clock.now());
-        const { payment, declined } = await this.payments.charge(tx, {
-          purpose: PaymentPurpose.CREDIT_PURCHASE, invoiceId: null, amountCents: quote.totalCents, providerKey, retry: 'buy again',
-        });
-        if (declined) return { declined };
+    const outcome = await this.uow.forOrganization(
+      ctx,
+      { organizationId: organizationIdArg },
+      {},
+      async (tx): Promise<PurchaseOutcome> => {
+        const { organizationId } = tx;
+        return this.idempotency.run(
+          tx,
+          { organizationId, key: idempotencyKey, operation: 'purchaseCredits', args: { quantity } },
+          async ({ providerKey }) => {
+            const contract = await this.organizations.requireContract(tx.em, organizationId);
+            const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
+            // Before the charge: a purchase the balance cannot hold is refused without charging.
+            await this.ledger.assertCanAdd(tx, quantity, this.clock.now());
+            const { payment, declined } = await this.payments.charge(tx, {
+              purpose: PaymentPurpose.CREDIT_PURCHASE,
+              invoiceId: null,
+              amountCents: quote.totalCents,
+              providerKey,
+              retry: 'buy again',
+            });
+            if (declined) return { declined };
 
-        const now = payment.createdAt;
-        const lot = await this.ledger.addLot(tx, { source: CreditSource.DASHBOARD, quote, expiresAt: null, kind: CreditEntryKind.PURCHASE, billed: false }, now);
-        const purchase = tx.em.create(CreditPurchase, { organizationId, quantity, totalCents: quote.totalCents, lotId: lot.id, paymentId: payment.id, createdAt: now });
-        await tx.em.insert(CreditPurchase, purchase);
-        return { purchaseId: purchase.id };
-      });
-    });
+            const now = payment.createdAt;
+            const lot = await this.ledger.addLot(
+              tx,
+              { source: CreditSource.DASHBOARD, quote, expiresAt: null, kind: CreditEntryKind.PURCHASE, billed: false },
+              now,
+            );
+            const purchase = tx.em.create(CreditPurchase, {
+              organizationId,
+              quantity,
+              totalCents: quote.totalCents,
+              lotId: lot.id,
+              paymentId: payment.id,
+              createdAt: now,
+            });
+            await tx.em.insert(CreditPurchase, purchase);
+            return { purchaseId: purchase.id };
+          },
+        );
+      },
+    );
     if ('declined' in outcome) throw this.payments.declinedError(outcome.declined);
     return this.findPurchase(ctx.em, outcome.purchaseId);
   }
@@ -76,21 +105,42 @@ export class CreditPurchaseService {
    * invoice as a CREDIT_PURCHASE line (lots with source ANNUAL and purchasedAt / periodId in the period), with
    * an optional expiry that must lie in the future.
    */
-  async grantCredits(ctx: ServiceContext, organizationId: string, quantity: number, expiresAt: Date | null | undefined, idempotencyKey: string): Promise<CreditLot> {
+  async grantCredits(
+    ctx: ServiceContext,
+    organizationId: string,
+    quantity: number,
+    expiresAt: Date | null | undefined,
+    idempotencyKey: string,
+  ): Promise<CreditLot> {
     requireOperator(ctx.viewer);
     validateCreditQuantity(quantity);
     validateIdempotencyKey(idempotencyKey);
     if (expiresAt && Number.isNaN(expiresAt.getTime())) throw badInput('expiresAt', 'expiresAt is not a valid instant');
     const lotId = await this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
       const args = { organizationId, quantity, expiresAt: expiresAt ? expiresAt.toISOString() : null };
-      return this.idempotency.run(tx, { organizationId, key: idempotencyKey, operation: 'grantCredits', args }, async () => {
-        const now = this.clock.now();
-        if (expiresAt && expiresAt.getTime() <= now.getTime()) throw badInput('expiresAt', 'expiresAt must be in the future');
-        const contract = await this.organizations.requireContract(tx.em, organizationId);
-        const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
-        const lot = await this.ledger.addLot(tx, { source: CreditSource.ANNUAL, quote, expiresAt: expiresAt ?? null, kind: CreditEntryKind.GRANT, billed: true }, now);
-        return lot.id;
-      });
+      return this.idempotency.run(
+        tx,
+        { organizationId, key: idempotencyKey, operation: 'grantCredits', args },
+        async () => {
+          const now = this.clock.now();
+          if (expiresAt && expiresAt.getTime() <= now.getTime())
+            throw badInput('expiresAt', 'expiresAt must be in the future');
+          const contract = await this.organizations.requireContract(tx.em, organizationId);
+          const quote = quoteCredits(quantity, contract.creditUnitPriceCents);
+          const lot = await this.ledger.addLot(
+            tx,
+            {
+              source: CreditSource.ANNUAL,
+              quote,
+              expiresAt: expiresAt ?? null,
+              kind: CreditEntryKind.GRANT,
+              billed: true,
+            },
+            now,
+          );
+          return lot.id;
+        },
+      );
     });
     return ctx.em.findOneByOrFail(CreditLot, { id: lotId });
   }

@@ -1,5 +1,11 @@
 import { EntityManager } from 'typeorm';
-import { CreditDailyUse, CreditEntryKind, CreditLedgerEntry, CreditOverageTally, CreditPeriodTally } from '../../entities';
+import {
+  CreditDailyUse,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditOverageTally,
+  CreditPeriodTally,
+} from '../../entities';
 import { execute } from '../db/execute';
 
 /** A UTC day as the daily tallies key it: YYYY-MM-DD. */
@@ -30,14 +36,29 @@ export async function addToCreditTallies(em: EntityManager, entries: readonly Cr
     else add(overage, [e.organizationId, e.periodId, e.unitPriceCents ?? 0], used);
   }
   const writes: Array<Promise<unknown>> = [];
-  if (periods.size) writes.push(increment(em, 'credit_period_tally', ['organizationId', 'periodId'], 'consumedFromBalance', [...periods.values()]));
-  if (overage.size) writes.push(increment(em, 'credit_overage_tally', ['organizationId', 'periodId', 'unitPriceCents'], 'credits', [...overage.values()]));
-  if (days.size) writes.push(increment(em, 'credit_daily_use', ['organizationId', 'day'], 'credits', [...days.values()]));
+  if (periods.size)
+    writes.push(
+      increment(em, 'credit_period_tally', ['organizationId', 'periodId'], 'consumedFromBalance', [
+        ...periods.values(),
+      ]),
+    );
+  if (overage.size)
+    writes.push(
+      increment(em, 'credit_overage_tally', ['organizationId', 'periodId', 'unitPriceCents'], 'credits', [
+        ...overage.values(),
+      ]),
+    );
+  if (days.size)
+    writes.push(increment(em, 'credit_daily_use', ['organizationId', 'day'], 'credits', [...days.values()]));
   await Promise.all(writes);
 }
 
 /** This period's credit use, from the tallies (two statements, each reading a handful of rows). */
-export async function periodCreditUse(em: EntityManager, organizationId: string, periodId: string): Promise<PeriodCreditUse> {
+export async function periodCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  periodId: string,
+): Promise<PeriodCreditUse> {
   const [period, overage] = await Promise.all([
     em.findOne(CreditPeriodTally, { where: { organizationId, periodId } }),
     em.find(CreditOverageTally, { where: { organizationId, periodId }, order: { unitPriceCents: 'ASC' } }),
@@ -49,10 +70,19 @@ export async function periodCreditUse(em: EntityManager, organizationId: string,
 }
 
 /** Credits used per day over [fromDay, toDay] (YYYY-MM-DD), oldest first; days without use are left out. */
-export function dailyCreditUse(em: EntityManager, organizationId: string, fromDay: string, toDay: string): Promise<CreditDailyUse[]> {
+export function dailyCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<CreditDailyUse[]> {
   return em
     .createQueryBuilder(CreditDailyUse, 'd')
-    .where('d.organizationId = :organizationId AND d.day >= :fromDay AND d.day <= :toDay', { organizationId, fromDay, toDay })
+    .where('d.organizationId = :organizationId AND d.day >= :fromDay AND d.day <= :toDay', {
+      organizationId,
+      fromDay,
+      toDay,
+    })
     .orderBy('d.day', 'ASC')
     .getMany();
 }
@@ -65,11 +95,18 @@ function add<K extends Array<string | number>>(sums: Map<string, [...K, number]>
 }
 
 /** INSERT the rows, or add their amount to the rows already there (one statement on either driver). */
-function increment(em: EntityManager, table: string, keys: string[], column: string, rows: Array<Array<string | number>>): Promise<number> {
+function increment(
+  em: EntityManager,
+  table: string,
+  keys: string[],
+  column: string,
+  rows: Array<Array<string | number>>,
+): Promise<number> {
   const columns = [...keys, column].map((c) => `\`${c}\``).join(', ');
   const values = rows.map(() => `(${[...keys, column].map(() => '?').join(', ')})`).join(', ');
-  const onConflict = em.connection.options.type === 'better-sqlite3'
-    ? `ON CONFLICT (${keys.map((k) => `\`${k}\``).join(', ')}) DO UPDATE SET \`${column}\` = \`${column}\` + excluded.\`${column}\``
-    : `ON DUPLICATE KEY UPDATE \`${column}\` = \`${column}\` + VALUES(\`${column}\`)`;
+  const onConflict =
+    em.connection.options.type === 'better-sqlite3'
+      ? `ON CONFLICT (${keys.map((k) => `\`${k}\``).join(', ')}) DO UPDATE SET \`${column}\` = \`${column}\` + excluded.\`${column}\``
+      : `ON DUPLICATE KEY UPDATE \`${column}\` = \`${column}\` + VALUES(\`${column}\`)`;
   return execute(em, `INSERT INTO ${table} (${columns}) VALUES ${values} ${onConflict}`, rows.flat());
 }

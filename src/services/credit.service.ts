@@ -16,7 +16,12 @@ import type { ServiceContext } from './service-context';
 
 /** Who scheduled jobs act as: they are not requests, and check no permission. */
 export const SYSTEM_VIEWER: Viewer = Object.freeze({
-  authenticated: true, isOperator: true, subject: 'system:scheduler', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS),
+  authenticated: true,
+  isOperator: true,
+  subject: 'system:scheduler',
+  user: null,
+  organizationId: null,
+  permissions: new Set(ALL_PERMISSIONS),
 });
 
 export interface CreditBalanceView {
@@ -59,9 +64,16 @@ export class CreditService {
       .getRawMany();
     let expired = 0;
     // R35: one transaction per organization; one that fails keeps its lots for the next run, the others expire theirs.
-    await forEachIsolated(rows, ({ organizationId }) => ({ organizationId }), async ({ organizationId }) => {
-      expired += await this.uow.forOrganization(ctx, { organizationId }, { allowTerminated: true }, (tx) => this.ledgerWriter.expireDue(tx, asOf));
-    }, options);
+    await forEachIsolated(
+      rows,
+      ({ organizationId }) => ({ organizationId }),
+      async ({ organizationId }) => {
+        expired += await this.uow.forOrganization(ctx, { organizationId }, { allowTerminated: true }, (tx) =>
+          this.ledgerWriter.expireDue(tx, asOf),
+        );
+      },
+      options,
+    );
     return expired;
   }
 
@@ -70,8 +82,13 @@ export class CreditService {
   /** R15, R16: the balance as of now: unexpired lots with credits left in consumption order, and this period's use. */
   async balance(em: EntityManager, organizationId: string): Promise<CreditBalanceView> {
     const now = this.clock.now();
-    const lots = (await this.liveLots(em, organizationId)).filter((l) => !l.expiresAt || l.expiresAt.getTime() > now.getTime());
-    const [contract, period] = await Promise.all([this.organizations.requireContract(em, organizationId), this.organizations.currentPeriod(em, organizationId)]);
+    const lots = (await this.liveLots(em, organizationId)).filter(
+      (l) => !l.expiresAt || l.expiresAt.getTime() > now.getTime(),
+    );
+    const [contract, period] = await Promise.all([
+      this.organizations.requireContract(em, organizationId),
+      this.organizations.currentPeriod(em, organizationId),
+    ]);
     let consumed = 0;
     let overage = 0;
     let overageChargeCents = 0;
@@ -85,16 +102,22 @@ export class CreditService {
       }
     }
     return {
-      organizationId, lots, available: lots.reduce((sum, l) => sum + l.remaining, 0),
+      organizationId,
+      lots,
+      available: lots.reduce((sum, l) => sum + l.remaining, 0),
       // "consumed" = every credit used by trainings started this period, from the balance or as overage
-      consumedThisPeriod: consumed + overage, overageThisPeriod: overage, overageChargeCents,
+      consumedThisPeriod: consumed + overage,
+      overageThisPeriod: overage,
+      overageChargeCents,
       unitPriceCents: contract.creditUnitPriceCents,
     };
   }
 
   /** R16: the ledger, newest entry first (keyset over the gapless sequence), with each entry's lot and assignment. */
   async ledger(em: EntityManager, organizationId: string, args: PageArgs): Promise<Page<CreditLedgerEntry>> {
-    const qb = em.createQueryBuilder(CreditLedgerEntry, 'e').where('e.organizationId = :organizationId', { organizationId });
+    const qb = em
+      .createQueryBuilder(CreditLedgerEntry, 'e')
+      .where('e.organizationId = :organizationId', { organizationId });
     const page = await paginate(qb, args, { column: 'sequence', direction: 'DESC', unique: true });
     const nodes = page.nodes;
     const lotIds = [...new Set(nodes.map((e) => e.lotId).filter((id): id is string => !!id))];
@@ -106,8 +129,8 @@ export class CreditService {
     const lotById = new Map(lots.map((l) => [l.id, l]));
     const assignmentById = new Map(assignments.map((a) => [a.id, a]));
     for (const e of nodes) {
-      e.lot = e.lotId ? lotById.get(e.lotId) ?? null : null;
-      e.assignment = e.assignmentId ? assignmentById.get(e.assignmentId) ?? null : null;
+      e.lot = e.lotId ? (lotById.get(e.lotId) ?? null) : null;
+      e.assignment = e.assignmentId ? (assignmentById.get(e.assignmentId) ?? null) : null;
     }
     return page;
   }

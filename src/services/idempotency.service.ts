@@ -37,7 +37,9 @@ function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -57,22 +59,35 @@ export class IdempotencyService {
   constructor(private readonly clock: Clock) {}
 
   async run<R>(tx: DbContext, call: IdempotentCall, work: (scope: IdempotencyScope) => Promise<R>): Promise<R> {
-    if (!tx.afterCommit) throw new Error('idempotency.run must be called inside a unit of work, under the organization lock');
+    if (!tx.afterCommit)
+      throw new Error('idempotency.run must be called inside a unit of work, under the organization lock');
     validateIdempotencyKey(call.key);
-    const argumentsHash = createHash('sha256').update(canonicalJson({ operation: call.operation, args: call.args })).digest('hex');
-    const existing = await tx.em.findOne(IdempotencyKey, { where: { organizationId: call.organizationId, idempotencyKey: call.key } });
+    const argumentsHash = createHash('sha256')
+      .update(canonicalJson({ operation: call.operation, args: call.args }))
+      .digest('hex');
+    const existing = await tx.em.findOne(IdempotencyKey, {
+      where: { organizationId: call.organizationId, idempotencyKey: call.key },
+    });
     if (existing) {
-      if (existing.operation !== call.operation || existing.argumentsHash !== argumentsHash) throw idempotencyKeyReused(call.operation);
+      if (existing.operation !== call.operation || existing.argumentsHash !== argumentsHash)
+        throw idempotencyKeyReused(call.operation);
       return JSON.parse(existing.result) as R;
     }
     // The provider sees a key unique to this organization, operation, key and arguments (providers keep keys ~24 h).
     const providerKey = `${call.organizationId}:${call.operation}:${argumentsHash.slice(0, 16)}:${call.key}`;
     const result = await work({ providerKey, argumentsHash });
     try {
-      await tx.em.insert(IdempotencyKey, tx.em.create(IdempotencyKey, {
-        organizationId: call.organizationId, idempotencyKey: call.key, operation: call.operation, argumentsHash,
-        result: JSON.stringify(result ?? null), createdAt: this.clock.now(),
-      }));
+      await tx.em.insert(
+        IdempotencyKey,
+        tx.em.create(IdempotencyKey, {
+          organizationId: call.organizationId,
+          idempotencyKey: call.key,
+          operation: call.operation,
+          argumentsHash,
+          result: JSON.stringify(result ?? null),
+          createdAt: this.clock.now(),
+        }),
+      );
     } catch (error) {
       // Only reachable when a caller forgot the organization lock: refuse rather than apply the effect twice.
       if (isDuplicateKey(error)) throw conflict('A request with this idempotency key is in progress; retry it');
@@ -90,7 +105,12 @@ export class IdempotencyService {
   async purgeExpired(ctx: DbContext, asOf: Date): Promise<number> {
     const now = this.clock.now();
     const cutoff = new Date(Math.min(asOf.getTime(), now.getTime()) - IDEMPOTENCY_RETENTION_MS);
-    const result = await ctx.em.createQueryBuilder().delete().from(IdempotencyKey).where('createdAt < :cutoff', { cutoff: sqlInstant(ctx.em, cutoff) }).execute();
+    const result = await ctx.em
+      .createQueryBuilder()
+      .delete()
+      .from(IdempotencyKey)
+      .where('createdAt < :cutoff', { cutoff: sqlInstant(ctx.em, cutoff) })
+      .execute();
     return result.affected ?? 0;
   }
 }
@@ -99,5 +119,10 @@ function isDuplicateKey(error: unknown): boolean {
   const e = error as { driverError?: { code?: string; errno?: number }; code?: string; errno?: number };
   const code = e.driverError?.code ?? e.code;
   const errno = e.driverError?.errno ?? e.errno;
-  return errno === 1062 || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    errno === 1062 ||
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

@@ -34,7 +34,13 @@ import { OutboxWriter } from './outbox-writer';
 import { PaymentMethodService } from './payment-method.service';
 import { PaymentsService } from './payments.service';
 import { ReminderService } from './reminder.service';
-import { closeDuePeriodsJob, deliverOutboxJob, expireCreditLotsJob, purgeIdempotencyKeysJob, queueRemindersJob } from './scheduled-jobs';
+import {
+  closeDuePeriodsJob,
+  deliverOutboxJob,
+  expireCreditLotsJob,
+  purgeIdempotencyKeysJob,
+  queueRemindersJob,
+} from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
@@ -77,22 +83,80 @@ export function createServices(deps: ServiceDeps) {
   const assignments = new AssignmentService(uow, clock, creditLedger);
   const contacts = new BillingContactsService(uow, permissions);
   const outboxWriter = new OutboxWriter(clock);
-  const invoices = new InvoiceService(uow, clock, deps.config, organizations, contacts, outboxWriter, defaultInvoiceLineSources(usage));
-  const lifecycle = new OrganizationLifecycleService(uow, clock, deps.config, organizations, invoices, contacts, outboxWriter);
-  const invoicePayments = new InvoicePaymentService(uow, deps.config, payments, idempotency, alerts, contacts, outboxWriter);
+  const invoices = new InvoiceService(
+    uow,
+    clock,
+    deps.config,
+    organizations,
+    contacts,
+    outboxWriter,
+    defaultInvoiceLineSources(usage),
+  );
+  const lifecycle = new OrganizationLifecycleService(
+    uow,
+    clock,
+    deps.config,
+    organizations,
+    invoices,
+    contacts,
+    outboxWriter,
+  );
+  const invoicePayments = new InvoicePaymentService(
+    uow,
+    deps.config,
+    payments,
+    idempotency,
+    alerts,
+    contacts,
+    outboxWriter,
+  );
   const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
-  const outboxDeliverer = new OutboxDeliverer(uow, createMailTransport(deps.config, deps.log), deps.config, deps.metrics, deps.log);
+  const outboxDeliverer = new OutboxDeliverer(
+    uow,
+    createMailTransport(deps.config, deps.log),
+    deps.config,
+    deps.metrics,
+    deps.log,
+  );
   // In order: periods close first (their invoice mail goes out in the same run), the outbox is delivered last.
-  const scheduler = new SchedulerService([
-    closeDuePeriodsJob(invoices),
-    expireCreditLotsJob(credits),
-    purgeIdempotencyKeysJob(idempotency),
-    queueRemindersJob(reminders),
-    deliverOutboxJob(outboxDeliverer),
-  ], { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics });
+  const scheduler = new SchedulerService(
+    [
+      closeDuePeriodsJob(invoices),
+      expireCreditLotsJob(credits),
+      purgeIdempotencyKeysJob(idempotency),
+      queueRemindersJob(reminders),
+      deliverOutboxJob(outboxDeliverer),
+    ],
+    { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics },
+  );
   return {
-    clock, uow, pubSub: deps.pubSub, permissions, alerts, alertStream, usage, licenses, organizations, users, locations, permissionOverrides,
-    paymentProvider, paymentMethods, payments, idempotency, credits, creditPurchases, assignments, contacts, outboxWriter, invoices, lifecycle, invoicePayments, reminders, outboxDeliverer, scheduler,
+    clock,
+    uow,
+    pubSub: deps.pubSub,
+    permissions,
+    alerts,
+    alertStream,
+    usage,
+    licenses,
+    organizations,
+    users,
+    locations,
+    permissionOverrides,
+    paymentProvider,
+    paymentMethods,
+    payments,
+    idempotency,
+    credits,
+    creditPurchases,
+    assignments,
+    contacts,
+    outboxWriter,
+    invoices,
+    lifecycle,
+    invoicePayments,
+    reminders,
+    outboxDeliverer,
+    scheduler,
   };
 }
 

@@ -29,7 +29,12 @@ export interface InvoiceLineSource {
 }
 
 // One formatter for the process: toLocaleDateString with options builds a new one per call (~50× the cost of format).
-const DAY_FORMAT = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+const DAY_FORMAT = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** "Mar 5, 2025": the day of `d` in UTC, as invoice lines print it. */
 export const formatDay = (d: Date) => DAY_FORMAT.format(d);

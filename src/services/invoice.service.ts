@@ -1,6 +1,13 @@
 import { EntityManager, In } from 'typeorm';
 import {
-  BillingPeriod, Contract, Invoice, InvoiceLineItem, InvoiceStatus, Notification, NotificationKind, Organization,
+  BillingPeriod,
+  Contract,
+  Invoice,
+  InvoiceLineItem,
+  InvoiceStatus,
+  Notification,
+  NotificationKind,
+  Organization,
 } from '../../entities';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
@@ -75,17 +82,41 @@ export class InvoiceService {
     const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
-    const lines = await this.lines(ctx.em, org, contract, { periodId: period.id, from: period.start, to, open: period });
+    const lines = await this.lines(ctx.em, org, contract, {
+      periodId: period.id,
+      from: period.start,
+      to,
+      open: period,
+    });
     const total = sum(lines);
     return {
-      id: `upcoming-${period.id}`, number: null, status: InvoiceStatus.DRAFT, periodStart: period.start, periodEnd: period.end,
-      issuedAt: null, dueAt: null, currency: 'USD', subtotalCents: total, totalCents: total, amountPaidCents: 0, lines,
+      id: `upcoming-${period.id}`,
+      number: null,
+      status: InvoiceStatus.DRAFT,
+      periodStart: period.start,
+      periodEnd: period.end,
+      issuedAt: null,
+      dueAt: null,
+      currency: 'USD',
+      subtotalCents: total,
+      totalCents: total,
+      amountPaidCents: 0,
+      lines,
     };
   }
 
-  list(em: EntityManager, organizationId: string, status: InvoiceStatus | null | undefined, page: PageArgs): Promise<Page<Invoice>> {
+  list(
+    em: EntityManager,
+    organizationId: string,
+    status: InvoiceStatus | null | undefined,
+    page: PageArgs,
+  ): Promise<Page<Invoice>> {
     // Newest first: the sequence follows the order of issue.
-    return pageOfOrganization(em, Invoice, organizationId, status, page, { column: 'sequence', direction: 'DESC', unique: true });
+    return pageOfOrganization(em, Invoice, organizationId, status, page, {
+      column: 'sequence',
+      direction: 'DESC',
+      unique: true,
+    });
   }
 
   lineItems(em: EntityManager, invoiceIds: readonly string[]): Promise<InvoiceLineItem[]> {
@@ -105,7 +136,8 @@ export class InvoiceService {
       const period = await this.organizations.currentPeriod(tx.em, organizationId);
       if (!period) throw conflict('The organization has no open billing period');
       const now = this.clock.now();
-      if (now <= period.start) throw conflict('The current billing period has just started; there is nothing to close yet');
+      if (now <= period.start)
+        throw conflict('The current billing period has just started; there is nothing to close yet');
       return this.closePeriod(tx, org, period, now, { final: false });
     });
   }
@@ -124,18 +156,27 @@ export class InvoiceService {
       .addOrderBy('p.organizationId', 'ASC')
       .getMany();
     let closed = 0;
-    await forEachIsolated(due, (p) => ({ organizationId: p.organizationId, detail: { periodId: p.id } }), async ({ organizationId }) => {
-      closed += await this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
-        const org = tx.organization;
-        let count = 0;
-        // Re-read under the lock: another instance may have closed it meanwhile.
-        for (let period = await this.organizations.currentPeriod(tx.em, organizationId); period && period.end <= asOf; period = await this.organizations.currentPeriod(tx.em, organizationId)) {
-          await this.closePeriod(tx, org, period, asOf, { final: false });
-          count++;
-        }
-        return count;
-      });
-    }, options);
+    await forEachIsolated(
+      due,
+      (p) => ({ organizationId: p.organizationId, detail: { periodId: p.id } }),
+      async ({ organizationId }) => {
+        closed += await this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
+          const org = tx.organization;
+          let count = 0;
+          // Re-read under the lock: another instance may have closed it meanwhile.
+          for (
+            let period = await this.organizations.currentPeriod(tx.em, organizationId);
+            period && period.end <= asOf;
+            period = await this.organizations.currentPeriod(tx.em, organizationId)
+          ) {
+            await this.closePeriod(tx, org, period, asOf, { final: false });
+            count++;
+          }
+          return count;
+        });
+      },
+      options,
+    );
     return closed;
   }
 
@@ -145,7 +186,13 @@ export class InvoiceService {
    * An invoice of $0.00 is issued PAID: there is nothing to collect or remind about. The caller holds the
    * organization scope (closes here, the final close of a termination in OrganizationLifecycleService).
    */
-  async closePeriod(tx: ServiceContext, org: Organization, period: BillingPeriod, at: Date, opts: { final: boolean }): Promise<Invoice> {
+  async closePeriod(
+    tx: ServiceContext,
+    org: Organization,
+    period: BillingPeriod,
+    at: Date,
+    opts: { final: boolean },
+  ): Promise<Invoice> {
     const contract = await tx.em.findOneByOrFail(Contract, { organizationId: org.id });
     const early = at < period.end;
     const end = early ? at : period.end;
@@ -153,28 +200,48 @@ export class InvoiceService {
     const total = sum(lines);
     org.lastInvoiceSequence += 1;
     await tx.em.update(Organization, { id: org.id }, { lastInvoiceSequence: org.lastInvoiceSequence });
-    const invoice = await tx.em.save(tx.em.create(Invoice, {
-      organizationId: org.id, periodId: period.id, sequence: org.lastInvoiceSequence, number: invoiceNumber(org.lastInvoiceSequence),
-      status: total === 0 ? InvoiceStatus.PAID : InvoiceStatus.OPEN, periodStart: period.start, periodEnd: end, issuedAt: at,
-      dueAt: new Date(at.getTime() + contract.paymentTermsDays * DAY_MS), currency: 'USD', subtotalCents: total, totalCents: total,
-      amountPaidCents: 0, paidAt: total === 0 ? at : null,
-    }));
-    await tx.em.insert(InvoiceLineItem, lines.map((line, position) => tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position })));
+    const invoice = await tx.em.save(
+      tx.em.create(Invoice, {
+        organizationId: org.id,
+        periodId: period.id,
+        sequence: org.lastInvoiceSequence,
+        number: invoiceNumber(org.lastInvoiceSequence),
+        status: total === 0 ? InvoiceStatus.PAID : InvoiceStatus.OPEN,
+        periodStart: period.start,
+        periodEnd: end,
+        issuedAt: at,
+        dueAt: new Date(at.getTime() + contract.paymentTermsDays * DAY_MS),
+        currency: 'USD',
+        subtotalCents: total,
+        totalCents: total,
+        amountPaidCents: 0,
+        paidAt: total === 0 ? at : null,
+      }),
+    );
+    await tx.em.insert(
+      InvoiceLineItem,
+      lines.map((line, position) => tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position })),
+    );
 
     await tx.em.update(BillingPeriod, { id: period.id }, { end, closedAt: at, openForOrganizationId: null });
     if (!opts.final) {
       const scheduledEnd = periodEnd(period.anchor, contract.billingInterval, period.anchorIndex + 1);
       const continueSeries = !early && scheduledEnd > end;
       await this.organizations.openPeriod(tx.em, {
-        organizationId: org.id, start: end,
+        organizationId: org.id,
+        start: end,
         anchor: continueSeries ? period.anchor : end,
         anchorIndex: continueSeries ? period.anchorIndex + 1 : 0,
         end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
       });
     }
     await this.outboxWriter.enqueue(tx, {
-      organizationId: org.id, invoiceId: invoice.id, kind: NotificationKind.INVOICE_ISSUED, at, // the close instant (the test clock's asOf)
-      recipients: await this.contacts.recipients(tx.em, org.id), mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
+      organizationId: org.id,
+      invoiceId: invoice.id,
+      kind: NotificationKind.INVOICE_ISSUED,
+      at, // the close instant (the test clock's asOf)
+      recipients: await this.contacts.recipients(tx.em, org.id),
+      mail: invoiceMail(NotificationKind.INVOICE_ISSUED, invoice, org.name, this.config.billingPortalUrl),
     });
     return invoice;
   }

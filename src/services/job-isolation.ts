@@ -44,5 +44,6 @@ export async function forEachIsolated<T>(
     }
   }
   if (unreported.length === 1) throw unreported[0];
-  if (unreported.length > 1) throw new AggregateError(unreported, `${unreported.length} units of a scheduled job failed`);
+  if (unreported.length > 1)
+    throw new AggregateError(unreported, `${unreported.length} units of a scheduled job failed`);
 }

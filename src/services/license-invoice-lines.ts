@@ -15,7 +15,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export class LicenseInvoiceLines implements InvoiceLineSource {
   constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod'>) {}
 
-  async lines(em: EntityManager, org: Organization, contract: Contract, { from, to, open }: BilledPeriod): Promise<DraftLine[]> {
+  async lines(
+    em: EntityManager,
+    org: Organization,
+    contract: Contract,
+    { from, to, open }: BilledPeriod,
+  ): Promise<DraftLine[]> {
     const model = contract.licenseModel;
     const { contracted, unitPriceCents, baseLine, overageLine, words } = licenseTerms(contract, model);
     const { peak, peakAt } = open
@@ -26,7 +31,10 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
       lines.push({
         kind: baseLine,
         description: `${plural(contracted, `contracted ${words.unit}`)} at ${formatUsd(unitPriceCents)}${peakAt ? ` (peak of ${peak} ${words.inUse} on ${formatDay(peakAt)})` : ''}`,
-        quantity: contracted, unitPriceCents, amountCents: multiplyCents(unitPriceCents, contracted), peakAt,
+        quantity: contracted,
+        unitPriceCents,
+        amountCents: multiplyCents(unitPriceCents, contracted),
+        peakAt,
       });
     }
     const overage = Math.max(0, peak - contracted);
@@ -34,7 +42,10 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
       lines.push({
         kind: overageLine,
         description: `Peak of ${peak} ${words.inUse} on ${formatDay(peakAt!)}, ${contracted} contracted: ${plural(overage, `additional ${words.unit}`)}`,
-        quantity: overage, unitPriceCents, amountCents: multiplyCents(unitPriceCents, overage), peakAt,
+        quantity: overage,
+        unitPriceCents,
+        amountCents: multiplyCents(unitPriceCents, overage),
+        peakAt,
       });
     }
     return lines;

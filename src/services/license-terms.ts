@@ -26,11 +26,15 @@ export interface LicenseTerms {
 
 const BY_KIND = {
   [LicenseKind.USER]: {
-    baseLine: LineItemKind.SEATS, overageLine: LineItemKind.SEAT_OVERAGE, alertKind: AlertKind.SEAT_OVERAGE,
+    baseLine: LineItemKind.SEATS,
+    overageLine: LineItemKind.SEAT_OVERAGE,
+    alertKind: AlertKind.SEAT_OVERAGE,
     words: { unit: 'seat', inUse: 'active users' },
   },
   [LicenseKind.LOCATION]: {
-    baseLine: LineItemKind.LOCATIONS, overageLine: LineItemKind.LOCATION_OVERAGE, alertKind: AlertKind.LOCATION_OVERAGE,
+    baseLine: LineItemKind.LOCATIONS,
+    overageLine: LineItemKind.LOCATION_OVERAGE,
+    alertKind: AlertKind.LOCATION_OVERAGE,
     words: { unit: 'location', inUse: 'active locations' },
   },
 } as const;

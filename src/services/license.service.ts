@@ -22,7 +22,8 @@ export interface LicenseView {
 }
 
 /** What was just activated, for the alert's wording and its location (R11). */
-export type Activation = { kind: LicenseKind.USER; userId: string } | { kind: LicenseKind.LOCATION; location: Pick<Location, 'id' | 'name'> };
+export type Activation =
+  { kind: LicenseKind.USER; userId: string } | { kind: LicenseKind.LOCATION; location: Pick<Location, 'id' | 'name'> };
 
 /**
  * Licenses (R7–R11). USER: every active user holds a seat (R8). LOCATION: every active location is a license and
@@ -55,7 +56,9 @@ export class LicenseService {
       ? await this.usage.ofPeriod(em, kind, period)
       : { inUse: await this.inUse(em, organizationId, kind), peak: 0, peakAt: null };
     return {
-      kind, contracted, inUse,
+      kind,
+      contracted,
+      inUse,
       available: Math.max(0, contracted - inUse),
       overage: Math.max(0, inUse - contracted),
       peakThisPeriod: peak.peak,
@@ -79,16 +82,20 @@ export class LicenseService {
     ]);
     // R34 (bounds.ts): the peak of any period, of either kind (a later contract may bill by the other), stays bounded.
     if (inUse > MAX_ACTIVE_LICENSES) {
-      throw licenseLimitReached(`An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`);
+      throw licenseLimitReached(
+        `An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`,
+      );
     }
     if (!contract || contract.licenseModel !== activation.kind) return;
     const { contracted, unitPriceCents: unitCents, alertKind, words } = licenseTerms(contract, activation.kind);
     if (inUse <= contracted) return;
     const seats = activation.kind === LicenseKind.USER;
     if (!contract.allowOverage) {
-      throw licenseLimitReached(seats
-        ? `The contract includes ${contracted} seat${plural(contracted)} and does not allow overage: deactivate a user first or ask for more seats`
-        : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`);
+      throw licenseLimitReached(
+        seats
+          ? `The contract includes ${contracted} seat${plural(contracted)} and does not allow overage: deactivate a user first or ask for more seats`
+          : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`,
+      );
     }
     const over = inUse - contracted;
     const chargeCents = multiplyCents(unitCents, over);

@@ -18,7 +18,10 @@ export class LocationService {
   ) {}
 
   list(em: EntityManager, organizationId: string, status?: LocationStatus | null): Promise<Location[]> {
-    return em.find(Location, { where: status ? { organizationId, status } : { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return em.find(Location, {
+      where: status ? { organizationId, status } : { organizationId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   async add(ctx: ServiceContext, input: { name: string }, organizationIdArg?: string | null): Promise<Location> {
@@ -29,9 +32,23 @@ export class LocationService {
         throw conflict(`An active location named "${name}" already exists`);
       }
       const now = this.clock.now();
-      const location = await tx.em.save(tx.em.create(Location, { organizationId, name, status: LocationStatus.ACTIVE, createdAt: now, deactivatedAt: null }));
+      const location = await tx.em.save(
+        tx.em.create(Location, {
+          organizationId,
+          name,
+          status: LocationStatus.ACTIVE,
+          createdAt: now,
+          deactivatedAt: null,
+        }),
+      );
       // R10/R9: the addition is on the usage timeline; R11: beyond the contract it alerts or is refused.
-      await this.usage.record(tx, { organizationId, kind: LicenseKind.LOCATION, subjectId: location.id, delta: 1, occurredAt: now });
+      await this.usage.record(tx, {
+        organizationId,
+        kind: LicenseKind.LOCATION,
+        subjectId: location.id,
+        delta: 1,
+        occurredAt: now,
+      });
       await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location });
       return location;
     });
@@ -45,7 +62,13 @@ export class LocationService {
       const now = this.clock.now();
       fresh.deactivatedAt = now;
       const saved = await tx.em.save(fresh);
-      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.LOCATION, subjectId: id, delta: -1, occurredAt: now });
+      await this.usage.record(tx, {
+        organizationId: fresh.organizationId,
+        kind: LicenseKind.LOCATION,
+        subjectId: id,
+        delta: -1,
+        occurredAt: now,
+      });
       return saved;
     });
   }

@@ -35,9 +35,16 @@ export class OrganizationLifecycleService {
       org.terminationRequestedAt = this.clock.now();
       org.terminationReason = reason?.trim() || null;
       await tx.em.save(org);
-      const recipients = [...new Set([this.config.supportEmail.toLowerCase(), ...(await this.contacts.recipients(tx.em, organizationId, org))])];
+      const recipients = [
+        ...new Set([
+          this.config.supportEmail.toLowerCase(),
+          ...(await this.contacts.recipients(tx.em, organizationId, org)),
+        ]),
+      ];
       await this.outboxWriter.enqueue(tx, {
-        organizationId, kind: NotificationKind.TERMINATION_REQUESTED, recipients,
+        organizationId,
+        kind: NotificationKind.TERMINATION_REQUESTED,
+        recipients,
         mail: terminationMail(org.name, org.id, org.terminationReason, this.config.billingPortalUrl),
       });
       return org;

@@ -1,4 +1,14 @@
-import { BillingInterval, BillingPeriod, Contract, LicenseKind, Organization, OrganizationStatus, Role, User, UserStatus } from '../../entities';
+import {
+  BillingInterval,
+  BillingPeriod,
+  Contract,
+  LicenseKind,
+  Organization,
+  OrganizationStatus,
+  Role,
+  User,
+  UserStatus,
+} from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireOperator } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
@@ -40,7 +50,11 @@ export interface CreateOrganizationInput {
 }
 
 export class OrganizationService {
-  constructor(private readonly uow: UnitOfWork, private readonly clock: Clock, private readonly usage: UsageService) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly usage: UsageService,
+  ) {}
 
   contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
     return em.findOne(Contract, { where: { organizationId } });
@@ -61,8 +75,13 @@ export class OrganizationService {
    * Opens the organization's next billing period, with its usage aggregates counted from the timeline. Every
    * period is opened here, inside the transaction (and, for an existing organization, the lock) of the change.
    */
-  async openPeriod(em: EntityManager, fields: Pick<BillingPeriod, 'organizationId' | 'start' | 'end' | 'anchor' | 'anchorIndex'>): Promise<BillingPeriod> {
-    const period = await em.save(em.create(BillingPeriod, { ...fields, openForOrganizationId: fields.organizationId, closedAt: null }));
+  async openPeriod(
+    em: EntityManager,
+    fields: Pick<BillingPeriod, 'organizationId' | 'start' | 'end' | 'anchor' | 'anchorIndex'>,
+  ): Promise<BillingPeriod> {
+    const period = await em.save(
+      em.create(BillingPeriod, { ...fields, openForOrganizationId: fields.organizationId, closedAt: null }),
+    );
     await this.usage.startPeriod(em, period);
     return period;
   }
@@ -74,18 +93,45 @@ export class OrganizationService {
       const now = this.clock.now();
       const email = input.admin.email.trim().toLowerCase();
       if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
-      const org = await tx.em.save(tx.em.create(Organization, { name: requiredText('name', input.name), status: OrganizationStatus.ACTIVE, createdAt: now }));
+      const org = await tx.em.save(
+        tx.em.create(Organization, {
+          name: requiredText('name', input.name),
+          status: OrganizationStatus.ACTIVE,
+          createdAt: now,
+        }),
+      );
       const contract = tx.em.create(Contract, { organizationId: org.id, updatedAt: now, ...CONTRACT_DEFAULTS });
       applyTerms(contract, input.contract);
       await tx.em.save(contract);
-      const admin = await tx.em.save(tx.em.create(User, {
-        organizationId: org.id, email, name: requiredText('admin.name', input.admin.name), role: Role.ADMIN, status: UserStatus.ACTIVE,
-        createdAt: now, activatedAt: now, deactivatedAt: null, locationId: null,
-      }));
+      const admin = await tx.em.save(
+        tx.em.create(User, {
+          organizationId: org.id,
+          email,
+          name: requiredText('admin.name', input.admin.name),
+          role: Role.ADMIN,
+          status: UserStatus.ACTIVE,
+          createdAt: now,
+          activatedAt: now,
+          deactivatedAt: null,
+          locationId: null,
+        }),
+      );
       // R8: the admin's activation starts the usage timeline. No overage check here: the operator sets the
       // contract in the same call, and an organization cannot exist without its admin.
-      await this.usage.record(tx, { organizationId: org.id, kind: LicenseKind.USER, subjectId: admin.id, delta: 1, occurredAt: now });
-      await this.openPeriod(tx.em, { organizationId: org.id, start: now, end: periodEnd(now, contract.billingInterval, 0), anchor: now, anchorIndex: 0 });
+      await this.usage.record(tx, {
+        organizationId: org.id,
+        kind: LicenseKind.USER,
+        subjectId: admin.id,
+        delta: 1,
+        occurredAt: now,
+      });
+      await this.openPeriod(tx.em, {
+        organizationId: org.id,
+        start: now,
+        end: periodEnd(now, contract.billingInterval, 0),
+        anchor: now,
+        anchorIndex: 0,
+      });
       return org;
     });
   }

@@ -69,45 +69,64 @@ export class OutboxDeliverer {
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !run.signal?.aborted; batch++) {
       const due = await this.due(ctx, run.asOf, failedThisRun);
       let progressed = false; // something was claimed or set aside: the next batch holds other notifications
-      await forEachIsolated(due, (n) => ({ organizationId: n.organizationId, detail: { notificationId: n.id } }), async ({ id }) => {
-        let token: string | null = null;
-        try {
-          token = await this.claim(ctx, id, run.asOf);
-          if (!token) return; // another worker has it
-          progressed = true;
-          report[await this.deliverClaimed(ctx, id, token, run)]++;
-        } catch (error) {
-          failedThisRun.add(id);
-          progressed = true;
-          if (token) await this.releaseClaim(ctx, id, token);
-          throw error;
-        }
-      }, { signal: run.signal, onFailure: run.onFailure ?? this.logFailure });
+      await forEachIsolated(
+        due,
+        (n) => ({ organizationId: n.organizationId, detail: { notificationId: n.id } }),
+        async ({ id }) => {
+          let token: string | null = null;
+          try {
+            token = await this.claim(ctx, id, run.asOf);
+            if (!token) return; // another worker has it
+            progressed = true;
+            report[await this.deliverClaimed(ctx, id, token, run)]++;
+          } catch (error) {
+            failedThisRun.add(id);
+            progressed = true;
+            if (token) await this.releaseClaim(ctx, id, token);
+            throw error;
+          }
+        },
+        { signal: run.signal, onFailure: run.onFailure ?? this.logFailure },
+      );
       if (due.length < BATCH_SIZE || !progressed) break;
     }
     return report;
   }
 
-  private async due(ctx: ServiceContext, asOf: Date, skip: ReadonlySet<string>): Promise<Array<Pick<Notification, 'id' | 'organizationId'>>> {
+  private async due(
+    ctx: ServiceContext,
+    asOf: Date,
+    skip: ReadonlySet<string>,
+  ): Promise<Array<Pick<Notification, 'id' | 'organizationId'>>> {
     const qb = ctx.em
       .createQueryBuilder(Notification, 'n')
       .select(['n.id', 'n.organizationId'])
       .where('n.status = :pending', { pending: NotificationStatus.PENDING })
       .andWhere('n.nextAttemptAt <= :asOf', { asOf: sqlInstant(ctx.em, asOf) })
-      .andWhere('(n.claimedUntil IS NULL OR n.claimedUntil < :wallNow)', { wallNow: sqlInstant(ctx.em, this.wallClock.now()) });
+      .andWhere('(n.claimedUntil IS NULL OR n.claimedUntil < :wallNow)', {
+        wallNow: sqlInstant(ctx.em, this.wallClock.now()),
+      });
     if (skip.size) qb.andWhere('n.id NOT IN (:...skip)', { skip: [...skip] });
     return qb.orderBy('n.nextAttemptAt', 'ASC').addOrderBy('n.id', 'ASC').limit(BATCH_SIZE).getMany();
   }
 
   /** Without a scheduler to report to, a notification that could not be processed is logged. */
   private readonly logFailure: FailureSink = ({ error, organizationId, detail }) =>
-    this.log.error({ err: error, organizationId, ...detail }, 'outbox: a notification could not be processed; the next run retries it');
+    this.log.error(
+      { err: error, organizationId, ...detail },
+      'outbox: a notification could not be processed; the next run retries it',
+    );
 
   /** Gives a claim back without counting an attempt: what failed was not the delivery, so the next run simply retries. */
   private async releaseClaim(ctx: ServiceContext, id: string, token: string): Promise<void> {
     try {
       await this.uow.run(ctx, (tx) =>
-        tx.em.createQueryBuilder().update(Notification).set({ claimToken: null, claimedUntil: null }).where('id = :id AND claimToken = :token', { id, token }).execute(),
+        tx.em
+          .createQueryBuilder()
+          .update(Notification)
+          .set({ claimToken: null, claimedUntil: null })
+          .where('id = :id AND claimToken = :token', { id, token })
+          .execute(),
       );
     } catch (error) {
       // The claim then lapses after CLAIM_LEASE_MS and the notification is taken over as usual.
@@ -133,22 +152,43 @@ export class OutboxDeliverer {
     return result.affected === 1 ? token : null;
   }
 
-  private async deliverClaimed(ctx: ServiceContext, id: string, token: string, run: DeliveryRun): Promise<keyof DeliveryReport> {
+  private async deliverClaimed(
+    ctx: ServiceContext,
+    id: string,
+    token: string,
+    run: DeliveryRun,
+  ): Promise<keyof DeliveryReport> {
     const n = await ctx.em.findOneByOrFail(Notification, { id });
-    if (n.kind === NotificationKind.INVOICE_REMINDER && n.invoiceId && !(await this.invoiceStillOpen(ctx, n.invoiceId))) {
+    if (
+      n.kind === NotificationKind.INVOICE_REMINDER &&
+      n.invoiceId &&
+      !(await this.invoiceStillOpen(ctx, n.invoiceId))
+    ) {
       // R23: paid (or voided) after the reminder was queued: a reminder to pay a settled invoice is never sent.
       await this.uow.run(ctx, (tx) =>
-        tx.em.createQueryBuilder().delete().from(Notification).where('id = :id AND claimToken = :token', { id, token }).execute(),
+        tx.em
+          .createQueryBuilder()
+          .delete()
+          .from(Notification)
+          .where('id = :id AND claimToken = :token', { id, token })
+          .execute(),
       );
-      this.log.info({ notificationId: id, invoiceId: n.invoiceId, offsetDays: n.offsetDays }, 'reminder cancelled: the invoice is no longer open');
+      this.log.info(
+        { notificationId: id, invoiceId: n.invoiceId, offsetDays: n.offsetDays },
+        'reminder cancelled: the invoice is no longer open',
+      );
       return 'cancelled';
     }
 
     let receipt: MailReceipt;
     try {
       receipt = await this.transport.send({
-        messageId: messageIdFor(n.id, this.config.mailFrom), notificationId: n.id, to: n.recipients,
-        subject: n.subject, text: n.textBody, html: n.htmlBody,
+        messageId: messageIdFor(n.id, this.config.mailFrom),
+        notificationId: n.id,
+        to: n.recipients,
+        subject: n.subject,
+        text: n.textBody,
+        html: n.htmlBody,
       });
     } catch (error) {
       await this.recordFailure(ctx, n, token, run, error);
@@ -163,26 +203,47 @@ export class OutboxDeliverer {
     return invoice?.status === InvoiceStatus.OPEN;
   }
 
-  private async recordSent(ctx: ServiceContext, n: Notification, token: string, run: DeliveryRun, receipt: MailReceipt): Promise<void> {
+  private async recordSent(
+    ctx: ServiceContext,
+    n: Notification,
+    token: string,
+    run: DeliveryRun,
+    receipt: MailReceipt,
+  ): Promise<void> {
     this.metrics?.notificationsSent.inc({ kind: n.kind });
-    const rejected = receipt.rejected.length ? truncate(`delivered, but refused for: ${receipt.rejected.join(', ')}`) : n.lastError;
+    const rejected = receipt.rejected.length
+      ? truncate(`delivered, but refused for: ${receipt.rejected.join(', ')}`)
+      : n.lastError;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.uow.run(ctx, (tx) =>
           tx.em
             .createQueryBuilder()
             .update(Notification)
-            .set({ status: NotificationStatus.SENT, sentAt: run.now(), attempts: n.attempts + 1, lastError: rejected, claimToken: null, claimedUntil: null })
+            .set({
+              status: NotificationStatus.SENT,
+              sentAt: run.now(),
+              attempts: n.attempts + 1,
+              lastError: rejected,
+              claimToken: null,
+              claimedUntil: null,
+            })
             .where('id = :id AND claimToken = :token', { id: n.id, token })
             .execute(),
         );
         if (result.affected !== 1) {
-          this.log.warn({ notificationId: n.id }, 'outbox claim was taken over while sending: this mail may arrive twice (same Message-ID)');
+          this.log.warn(
+            { notificationId: n.id },
+            'outbox claim was taken over while sending: this mail may arrive twice (same Message-ID)',
+          );
         }
         return;
       } catch (error) {
         if (attempt >= RECORD_SENT_RETRY_DELAYS_MS.length) {
-          this.log.error({ err: error, notificationId: n.id }, 'mail sent but not recorded: it will be sent again after the claim lease (same Message-ID)');
+          this.log.error(
+            { err: error, notificationId: n.id },
+            'mail sent but not recorded: it will be sent again after the claim lease (same Message-ID)',
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, RECORD_SENT_RETRY_DELAYS_MS[attempt]));
@@ -190,7 +251,13 @@ export class OutboxDeliverer {
     }
   }
 
-  private async recordFailure(ctx: ServiceContext, n: Notification, token: string, run: DeliveryRun, error: unknown): Promise<void> {
+  private async recordFailure(
+    ctx: ServiceContext,
+    n: Notification,
+    token: string,
+    run: DeliveryRun,
+    error: unknown,
+  ): Promise<void> {
     const failures = n.attempts + 1;
     const final = failures >= MAX_DELIVERY_ATTEMPTS;
     const now = run.now();
@@ -199,8 +266,12 @@ export class OutboxDeliverer {
         .createQueryBuilder()
         .update(Notification)
         .set({
-          status: final ? NotificationStatus.FAILED : NotificationStatus.PENDING, attempts: failures, lastError: truncate(describe(error)),
-          nextAttemptAt: final ? n.nextAttemptAt : new Date(now.getTime() + retryDelayMs(failures)), claimToken: null, claimedUntil: null,
+          status: final ? NotificationStatus.FAILED : NotificationStatus.PENDING,
+          attempts: failures,
+          lastError: truncate(describe(error)),
+          nextAttemptAt: final ? n.nextAttemptAt : new Date(now.getTime() + retryDelayMs(failures)),
+          claimToken: null,
+          claimedUntil: null,
         })
         .where('id = :id AND claimToken = :token', { id: n.id, token })
         .execute(),

@@ -20,10 +20,25 @@ export class OutboxWriter {
 
   async enqueue(tx: ServiceContext, n: NewNotification): Promise<Notification> {
     const now = n.at ?? this.clock.now();
-    return tx.em.save(tx.em.create(Notification, {
-      organizationId: n.organizationId, invoiceId: n.invoiceId ?? null, kind: n.kind, offsetDays: n.offsetDays ?? null,
-      recipients: n.recipients, subject: n.mail.subject, textBody: n.mail.text, htmlBody: n.mail.html,
-      status: NotificationStatus.PENDING, attempts: 0, nextAttemptAt: now, claimedUntil: null, claimToken: null, lastError: null, createdAt: now, sentAt: null,
-    }));
+    return tx.em.save(
+      tx.em.create(Notification, {
+        organizationId: n.organizationId,
+        invoiceId: n.invoiceId ?? null,
+        kind: n.kind,
+        offsetDays: n.offsetDays ?? null,
+        recipients: n.recipients,
+        subject: n.mail.subject,
+        textBody: n.mail.text,
+        htmlBody: n.mail.html,
+        status: NotificationStatus.PENDING,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedUntil: null,
+        claimToken: null,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      }),
+    );
   }
 }

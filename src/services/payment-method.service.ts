@@ -28,11 +28,23 @@ export class PaymentMethodService {
     checkText('token', token, { max: MAX_LENGTH.providerToken, min: 1 }); // R34
     // The provider call happens before the lock is taken: a slow provider never holds up the organization's writers.
     const card = await this.provider.attach(token);
-    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, { allowTerminated: true }, async (tx) => {
-      const { organizationId } = tx;
-      const method = (await this.find(tx.em, organizationId)) ?? tx.em.create(PaymentMethod, { organizationId });
-      Object.assign(method, { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, providerRef: card.ref, updatedAt: this.clock.now() });
-      return tx.em.save(method);
-    });
+    return this.uow.forOrganization(
+      ctx,
+      { organizationId: organizationIdArg },
+      { allowTerminated: true },
+      async (tx) => {
+        const { organizationId } = tx;
+        const method = (await this.find(tx.em, organizationId)) ?? tx.em.create(PaymentMethod, { organizationId });
+        Object.assign(method, {
+          brand: card.brand,
+          last4: card.last4,
+          expMonth: card.expMonth,
+          expYear: card.expYear,
+          providerRef: card.ref,
+          updatedAt: this.clock.now(),
+        });
+        return tx.em.save(method);
+      },
+    );
   }
 }

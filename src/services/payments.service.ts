@@ -48,13 +48,25 @@ export class PaymentsService {
    */
   async charge(tx: Scoped<ServiceContext>, request: ChargeRequest): Promise<ChargeResult> {
     const method = await this.methods.find(tx.em, tx.organizationId);
-    if (!method) throw paymentFailed(`No payment method on file: add a card with updatePaymentMethod, then ${request.retry}`, 'no_payment_method');
-    const outcome = request.amountCents > 0 ? await this.provider.charge(request.amountCents, method.providerRef, request.providerKey) : null;
+    if (!method)
+      throw paymentFailed(
+        `No payment method on file: add a card with updatePaymentMethod, then ${request.retry}`,
+        'no_payment_method',
+      );
+    const outcome =
+      request.amountCents > 0
+        ? await this.provider.charge(request.amountCents, method.providerRef, request.providerKey)
+        : null;
     const failure = outcome?.status === 'failed' ? outcome : null;
     const payment = tx.em.create(Payment, {
-      organizationId: tx.organizationId, purpose: request.purpose, invoiceId: request.invoiceId, amountCents: request.amountCents,
-      status: failure ? PaymentStatus.FAILED : PaymentStatus.SUCCEEDED, failureCode: failure?.code ?? null,
-      providerRef: outcome?.chargeRef ?? null, createdAt: this.clock.now(),
+      organizationId: tx.organizationId,
+      purpose: request.purpose,
+      invoiceId: request.invoiceId,
+      amountCents: request.amountCents,
+      status: failure ? PaymentStatus.FAILED : PaymentStatus.SUCCEEDED,
+      failureCode: failure?.code ?? null,
+      providerRef: outcome?.chargeRef ?? null,
+      createdAt: this.clock.now(),
     });
     await tx.em.insert(Payment, payment);
     const declined = failure ? { paymentId: payment.id, code: failure.code, message: failure.message } : null;

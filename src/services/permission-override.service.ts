@@ -1,5 +1,13 @@
 import { EntityManager } from 'typeorm';
-import { ALL_PERMISSIONS, ALL_ROLES, Permission, Role, RolePermissionOverride, User, UserPermissionOverride } from '../../entities';
+import {
+  ALL_PERMISSIONS,
+  ALL_ROLES,
+  Permission,
+  Role,
+  RolePermissionOverride,
+  User,
+  UserPermissionOverride,
+} from '../../entities';
 import { requireHolds } from '../auth/guards';
 import { UnitOfWork } from '../db/unit-of-work';
 import { ROLE_DEFAULTS, roleGrants, roleKey } from '../auth/permissions';
@@ -42,25 +50,44 @@ export class PermissionOverrideService {
    * Setting a role's permission to its default removes the override (isDefault is true again); anything else
    * stores one.
    */
-  async setRolePermission(ctx: ServiceContext, role: Role, permission: Permission, granted: boolean, organizationIdArg?: string | null): Promise<RolePermissionView> {
+  async setRolePermission(
+    ctx: ServiceContext,
+    role: Role,
+    permission: Permission,
+    granted: boolean,
+    organizationIdArg?: string | null,
+  ): Promise<RolePermissionView> {
     requireHolds(ctx.viewer, [permission]);
     return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx) => {
       const { organizationId } = tx;
       await tx.em.delete(RolePermissionOverride, { organizationId, role, permission });
       const isDefault = ROLE_DEFAULTS[role].has(permission) === granted;
-      if (!isDefault) await tx.em.insert(RolePermissionOverride, tx.em.create(RolePermissionOverride, { organizationId, role, permission, granted }));
+      if (!isDefault)
+        await tx.em.insert(
+          RolePermissionOverride,
+          tx.em.create(RolePermissionOverride, { organizationId, role, permission, granted }),
+        );
       await this.users.assertBillingManagerRemains(tx, organizationId);
       return { role, permission, granted, isDefault };
     });
   }
 
   /** `granted: null` removes the user's override. */
-  async setUserPermission(ctx: ServiceContext, userId: string, permission: Permission, granted: boolean | null): Promise<User> {
+  async setUserPermission(
+    ctx: ServiceContext,
+    userId: string,
+    permission: Permission,
+    granted: boolean | null,
+  ): Promise<User> {
     return this.uow.forOrganization(ctx, { owner: User, id: userId }, {}, async (tx) => {
       requireHolds(ctx.viewer, [permission]);
       const user = await tx.find(User, userId);
       await tx.em.delete(UserPermissionOverride, { userId, permission });
-      if (granted !== null) await tx.em.insert(UserPermissionOverride, tx.em.create(UserPermissionOverride, { userId, permission, granted }));
+      if (granted !== null)
+        await tx.em.insert(
+          UserPermissionOverride,
+          tx.em.create(UserPermissionOverride, { userId, permission, granted }),
+        );
       await this.users.assertBillingManagerRemains(tx, tx.organizationId);
       return user;
     });

@@ -4,7 +4,12 @@ import { AuthenticatedUser, effectivePermissions, PermissionReader, roleKey } fr
 import { entityFromRow } from '../db/sql';
 
 /** A row of `authenticationStatement`: a user row (kind U) or one of its overrides (P) or its organization's (R). */
-type AuthenticationRow = Record<string, unknown> & { kind: 'U' | 'P' | 'R'; overrideRole: Role | null; overridePermission: Permission | null; overrideGranted: unknown };
+type AuthenticationRow = Record<string, unknown> & {
+  kind: 'U' | 'P' | 'R';
+  overrideRole: Role | null;
+  overridePermission: Permission | null;
+  overrideGranted: unknown;
+};
 
 /** The statement of `forAuthentication`, per data source (it names the columns of the User entity, quoted for the driver). */
 const authenticationStatements = new WeakMap<DataSource, string>();
@@ -63,14 +68,18 @@ export class PermissionService implements PermissionReader {
     const roleOverrides = new Map<string, boolean>();
     const userOverrides = new Map<Permission, boolean>();
     for (const r of rows) {
-      if (r.kind === 'R') roleOverrides.set(roleKey(r.overrideRole!, r.overridePermission!), Boolean(Number(r.overrideGranted)));
+      if (r.kind === 'R')
+        roleOverrides.set(roleKey(r.overrideRole!, r.overridePermission!), Boolean(Number(r.overrideGranted)));
       else if (r.kind === 'P') userOverrides.set(r.overridePermission!, Boolean(Number(r.overrideGranted)));
     }
     return { user, permissions: effectivePermissions(user, roleOverrides, userOverrides), roleOverrides };
   }
 
   async forUser(em: EntityManager, user: User): Promise<Permission[]> {
-    const [roles, users] = await Promise.all([this.roleOverrides(em, user.organizationId), this.userOverrides(em, [user.id])]);
+    const [roles, users] = await Promise.all([
+      this.roleOverrides(em, user.organizationId),
+      this.userOverrides(em, [user.id]),
+    ]);
     return effectivePermissions(user, roles, users.get(user.id)!);
   }
 
@@ -78,8 +87,19 @@ export class PermissionService implements PermissionReader {
    * Effective permissions of many users of one organization, in two queries; in one when the organization's role
    * overrides are already known (`knownRoleOverrides`, e.g. read with the viewer at authentication).
    */
-  async forUsers(em: EntityManager, organizationId: string, users: readonly User[], knownRoleOverrides?: ReadonlyMap<string, boolean>): Promise<Map<string, Permission[]>> {
-    const [roles, overrides] = await Promise.all([knownRoleOverrides ?? this.roleOverrides(em, organizationId), this.userOverrides(em, users.map((u) => u.id))]);
+  async forUsers(
+    em: EntityManager,
+    organizationId: string,
+    users: readonly User[],
+    knownRoleOverrides?: ReadonlyMap<string, boolean>,
+  ): Promise<Map<string, Permission[]>> {
+    const [roles, overrides] = await Promise.all([
+      knownRoleOverrides ?? this.roleOverrides(em, organizationId),
+      this.userOverrides(
+        em,
+        users.map((u) => u.id),
+      ),
+    ]);
     return new Map(users.map((u) => [u.id, effectivePermissions(u, roles, overrides.get(u.id)!)]));
   }
 

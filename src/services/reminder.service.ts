@@ -23,10 +23,16 @@ const CHUNK = 200;
  *   invoice mail itself just went out).
  * - Never one older than a reminder already queued (also holds if the test clock is moved backwards).
  */
-export function reminderDue(invoice: { issuedAt: Date; dueAt: Date }, asOf: Date, alreadyQueued: readonly number[]): number | null {
+export function reminderDue(
+  invoice: { issuedAt: Date; dueAt: Date },
+  asOf: Date,
+  alreadyQueued: readonly number[],
+): number | null {
   const due = invoice.dueAt.getTime();
   if (asOf.getTime() >= due) return null;
-  const reached = REMINDER_OFFSETS_DAYS.filter((d) => due - d * DAY_MS <= asOf.getTime() && due - d * DAY_MS > invoice.issuedAt.getTime());
+  const reached = REMINDER_OFFSETS_DAYS.filter(
+    (d) => due - d * DAY_MS <= asOf.getTime() && due - d * DAY_MS > invoice.issuedAt.getTime(),
+  );
   if (reached.length === 0) return null;
   const latest = Math.min(...reached);
   return alreadyQueued.some((q) => q <= latest) ? null : latest;
@@ -57,30 +63,50 @@ export class ReminderService {
       .select(['i.id', 'i.organizationId', 'i.issuedAt', 'i.dueAt'])
       .where('i.status = :open', { open: InvoiceStatus.OPEN })
       .andWhere('i.dueAt > :asOf', { asOf: sqlInstant(ctx.em, asOf) })
-      .andWhere('i.dueAt <= :horizon', { horizon: sqlInstant(ctx.em, new Date(asOf.getTime() + REMINDER_OFFSETS_DAYS[0] * DAY_MS)) })
+      .andWhere('i.dueAt <= :horizon', {
+        horizon: sqlInstant(ctx.em, new Date(asOf.getTime() + REMINDER_OFFSETS_DAYS[0] * DAY_MS)),
+      })
       .orderBy('i.dueAt', 'ASC')
       .addOrderBy('i.id', 'ASC')
       .getMany();
     let queued = 0;
     for (let i = 0; i < candidates.length && !options.signal?.aborted; i += CHUNK) {
       const chunk = candidates.slice(i, i + CHUNK);
-      const queuedOffsets = await this.queuedOffsets(ctx, chunk.map((c) => c.id));
+      const queuedOffsets = await this.queuedOffsets(
+        ctx,
+        chunk.map((c) => c.id),
+      );
       const due = chunk.flatMap((invoice) => {
         const offsetDays = reminderDue(invoice, asOf, queuedOffsets.get(invoice.id) ?? []);
         return offsetDays === null ? [] : [{ invoice, offsetDays }];
       });
-      await forEachIsolated(due, ({ invoice, offsetDays }) => ({ organizationId: invoice.organizationId, detail: { invoiceId: invoice.id, offsetDays } }), async ({ invoice, offsetDays }) => {
-        try {
-          queued += await this.queueOne(ctx, invoice.id, invoice.organizationId, offsetDays, asOf, at);
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error; // a duplicate means another instance queued it first
-        }
-      }, options);
+      await forEachIsolated(
+        due,
+        ({ invoice, offsetDays }) => ({
+          organizationId: invoice.organizationId,
+          detail: { invoiceId: invoice.id, offsetDays },
+        }),
+        async ({ invoice, offsetDays }) => {
+          try {
+            queued += await this.queueOne(ctx, invoice.id, invoice.organizationId, offsetDays, asOf, at);
+          } catch (error) {
+            if (!isUniqueViolation(error)) throw error; // a duplicate means another instance queued it first
+          }
+        },
+        options,
+      );
     }
     return queued;
   }
 
-  private async queueOne(ctx: ServiceContext, invoiceId: string, organizationId: string, offsetDays: number, asOf: Date, at: Date): Promise<number> {
+  private async queueOne(
+    ctx: ServiceContext,
+    invoiceId: string,
+    organizationId: string,
+    offsetDays: number,
+    asOf: Date,
+    at: Date,
+  ): Promise<number> {
     // Serializes with payments and other instances; reminders still go after termination (R21: invoices stay payable).
     return this.uow.forOrganization(ctx, { organizationId }, { allowTerminated: true }, async (tx) => {
       const org: Organization = tx.organization;
@@ -89,10 +115,20 @@ export class ReminderService {
       const queued = (await this.queuedOffsets(tx, [invoiceId])).get(invoiceId) ?? [];
       if (reminderDue(invoice, asOf, queued) !== offsetDays) return 0;
       await this.outboxWriter.enqueue(tx, {
-        organizationId, invoiceId, kind: NotificationKind.INVOICE_REMINDER, offsetDays, at,
+        organizationId,
+        invoiceId,
+        kind: NotificationKind.INVOICE_REMINDER,
+        offsetDays,
+        at,
         // R22/R23: the billing recipients of this moment, not of when the invoice was issued.
         recipients: await this.contacts.recipients(tx.em, organizationId, org),
-        mail: invoiceMail(NotificationKind.INVOICE_REMINDER, invoice, org.name, this.config.billingPortalUrl, offsetDays),
+        mail: invoiceMail(
+          NotificationKind.INVOICE_REMINDER,
+          invoice,
+          org.name,
+          this.config.billingPortalUrl,
+          offsetDays,
+        ),
       });
       return 1;
     });
@@ -105,7 +141,8 @@ export class ReminderService {
       where: { invoiceId: In(invoiceIds), kind: NotificationKind.INVOICE_REMINDER },
       select: { invoiceId: true, offsetDays: true },
     });
-    for (const r of rows) if (r.invoiceId && r.offsetDays !== null) map.set(r.invoiceId, [...(map.get(r.invoiceId) ?? []), r.offsetDays]);
+    for (const r of rows)
+      if (r.invoiceId && r.offsetDays !== null) map.set(r.invoiceId, [...(map.get(r.invoiceId) ?? []), r.offsetDays]);
     return map;
   }
 }

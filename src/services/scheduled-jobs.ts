@@ -8,13 +8,17 @@ import type { ScheduledJob } from './scheduler.service';
 /** R17: closes every billing period that has ended by asOf into its invoice (one per period, under the org lock). */
 export const closeDuePeriodsJob = (invoices: Pick<InvoiceService, 'closeDuePeriods'>): ScheduledJob => ({
   name: 'closeDuePeriods',
-  run: async (ctx, { asOf, signal, onFailure }) => ({ periodsClosed: await invoices.closeDuePeriods(ctx, asOf, { signal, onFailure }) }),
+  run: async (ctx, { asOf, signal, onFailure }) => ({
+    periodsClosed: await invoices.closeDuePeriods(ctx, asOf, { signal, onFailure }),
+  }),
 });
 
 /** R13/R16: lots past their expiry stop counting; each gets one EXPIRY ledger entry (safe on many instances). */
 export const expireCreditLotsJob = (credits: Pick<CreditService, 'expireLots'>): ScheduledJob => ({
   name: 'expireCreditLots',
-  run: async (ctx, { asOf, signal, onFailure }) => ({ lotsExpired: await credits.expireLots(ctx, asOf, { signal, onFailure }) }),
+  run: async (ctx, { asOf, signal, onFailure }) => ({
+    lotsExpired: await credits.expireLots(ctx, asOf, { signal, onFailure }),
+  }),
 });
 
 /**

@@ -52,7 +52,12 @@ export type SchedulerTrigger = 'timer' | 'test_clock';
 
 /** Scheduled jobs act for the platform, not for a user. */
 const SCHEDULER_VIEWER: Viewer = Object.freeze({
-  authenticated: true, isOperator: true, subject: 'scheduler', user: null, organizationId: null, permissions: new Set(ALL_PERMISSIONS),
+  authenticated: true,
+  isOperator: true,
+  subject: 'scheduler',
+  user: null,
+  organizationId: null,
+  permissions: new Set(ALL_PERMISSIONS),
 });
 
 /**
@@ -84,7 +89,11 @@ export class SchedulerService {
    * the others; a job that throws as a whole is reported too, and the next jobs still run. Each failure is logged
    * with its organization, counted in billing_scheduler_job_failures_total{job} and listed in the report.
    */
-  async runAll(asOf: Date, trigger: SchedulerTrigger, now: () => Date = () => this.deps.clock.now()): Promise<JobRunReport> {
+  async runAll(
+    asOf: Date,
+    trigger: SchedulerTrigger,
+    now: () => Date = () => this.deps.clock.now(),
+  ): Promise<JobRunReport> {
     const work = this.runJobs(asOf, trigger, now);
     this.inFlight.add(work);
     try {
@@ -96,7 +105,14 @@ export class SchedulerService {
 
   private async runJobs(asOf: Date, trigger: SchedulerTrigger, now: () => Date): Promise<JobRunReport> {
     const endTimer = this.deps.metrics?.schedulerRunDuration.startTimer({ trigger });
-    const report: JobRunReport = { asOf, remindersQueued: 0, notificationsSent: 0, periodsClosed: 0, lotsExpired: 0, failures: [] };
+    const report: JobRunReport = {
+      asOf,
+      remindersQueued: 0,
+      notificationsSent: 0,
+      periodsClosed: 0,
+      lotsExpired: 0,
+      failures: [],
+    };
     const ctx: ServiceContext = { viewer: SCHEDULER_VIEWER, em: this.deps.em };
     try {
       for (const job of this.jobs) {
@@ -104,7 +120,8 @@ export class SchedulerService {
         const onFailure: FailureSink = (failure) => this.recordFailure(report, job.name, failure, trigger);
         try {
           const counts = await job.run(ctx, { asOf, now, signal: this.abort.signal, onFailure });
-          for (const key of ['remindersQueued', 'notificationsSent', 'periodsClosed', 'lotsExpired'] as const) report[key] += counts[key] ?? 0;
+          for (const key of ['remindersQueued', 'notificationsSent', 'periodsClosed', 'lotsExpired'] as const)
+            report[key] += counts[key] ?? 0;
         } catch (error) {
           onFailure({ organizationId: null, error });
         }
@@ -113,7 +130,13 @@ export class SchedulerService {
       endTimer?.();
     }
     const { failures, ...counts } = report;
-    if (counts.remindersQueued || counts.notificationsSent || counts.periodsClosed || counts.lotsExpired || failures.length) {
+    if (
+      counts.remindersQueued ||
+      counts.notificationsSent ||
+      counts.periodsClosed ||
+      counts.lotsExpired ||
+      failures.length
+    ) {
       this.deps.log.info({ ...counts, failures: failures.length, trigger }, 'scheduler run');
     }
     return report;
@@ -123,9 +146,17 @@ export class SchedulerService {
    * One failure: always logged with its organization and details; listed and counted once per job, organization and
    * code in a run (an organization with several failing invoices is one failing organization).
    */
-  private recordFailure(report: JobRunReport, job: string, { organizationId, error, detail }: OrganizationFailure, trigger: SchedulerTrigger): void {
+  private recordFailure(
+    report: JobRunReport,
+    job: string,
+    { organizationId, error, detail }: OrganizationFailure,
+    trigger: SchedulerTrigger,
+  ): void {
     const code = publicErrorCode(error);
-    this.deps.log.error({ err: error, job, organizationId, code, ...detail, asOf: report.asOf, trigger }, 'scheduled job failed for an organization; the others went on, the next run retries it');
+    this.deps.log.error(
+      { err: error, job, organizationId, code, ...detail, asOf: report.asOf, trigger },
+      'scheduled job failed for an organization; the others went on, the next run retries it',
+    );
     if (report.failures.some((f) => f.job === job && f.organizationId === organizationId && f.code === code)) return;
     report.failures.push({ job, organizationId, code });
     this.deps.metrics?.schedulerJobFailures.inc({ job });
@@ -139,7 +170,9 @@ export class SchedulerService {
   async runForTestClock(ctx: ServiceContext, asOf: Date): Promise<JobRunReport> {
     requireOperator(ctx.viewer);
     if (!this.deps.config.testClock) {
-      throw forbidden('runScheduledJobs is refused: the test clock is off (start the server with BILLING_TEST_CLOCK=1 to enable it)');
+      throw forbidden(
+        'runScheduledJobs is refused: the test clock is off (start the server with BILLING_TEST_CLOCK=1 to enable it)',
+      );
     }
     if (!(asOf instanceof Date) || Number.isNaN(asOf.getTime())) throw badInput('asOf', 'asOf must be a valid instant');
     return this.runAll(asOf, 'test_clock', () => asOf);

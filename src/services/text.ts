@@ -22,10 +22,12 @@ export interface TextRule {
  * different values look the same.
  */
 // eslint-disable-next-line no-control-regex
-const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
+const SINGLE_LINE_FORBIDDEN =
+  /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
 /** The same, but a line break (LF, CR) or tab may appear in free text. */
 // eslint-disable-next-line no-control-regex
-const MULTILINE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
+const MULTILINE_FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
 
 const describe = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -35,9 +37,11 @@ export function textProblem(field: string, value: unknown, rule: TextRule): stri
   if (typeof value !== 'string') return `${name} must be text`;
   const length = codePointLength(value);
   if (length > rule.max) return `${name} must be at most ${rule.max} characters`;
-  if (rule.min && length < rule.min) return rule.min === 1 ? `${name} must not be empty` : `${name} must be at least ${rule.min} characters`;
+  if (rule.min && length < rule.min)
+    return rule.min === 1 ? `${name} must not be empty` : `${name} must be at least ${rule.min} characters`;
   const bad = (rule.multiline ? MULTILINE_FORBIDDEN : SINGLE_LINE_FORBIDDEN).exec(value);
-  if (bad) return `${name} must not contain control, zero-width or bidirectional formatting characters (found ${describe(bad[0])})`;
+  if (bad)
+    return `${name} must not contain control, zero-width or bidirectional formatting characters (found ${describe(bad[0])})`;
   return null;
 }
 

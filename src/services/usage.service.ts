@@ -26,7 +26,10 @@ export interface UsageChange {
 export type PeriodBounds = Pick<BillingPeriod, 'id' | 'organizationId' | 'start' | 'end'>;
 
 /** What a usage aggregate holds besides its key (see UsageAggregate). */
-export type UsageTally = Pick<UsageAggregate, 'level' | 'lastInstant' | 'levelAfterLastInstant' | 'peakBefore' | 'peakBeforeAt'>;
+export type UsageTally = Pick<
+  UsageAggregate,
+  'level' | 'lastInstant' | 'levelAfterLastInstant' | 'peakBefore' | 'peakBeforeAt'
+>;
 
 /** The highest level over a period and the first instant it was reached, whatever its sign (PeakOfUse hides peakAt below 1). */
 interface HighestLevel {
@@ -56,7 +59,12 @@ export class UsageService {
     const { organizationId, start, end } = period;
     // One pass over the organization's timeline for both kinds: the level now, the level at the start, and the
     // latest instant already inside the new period (events recorded between the old period's end and its close).
-    const rows: Array<{ kind: LicenseKind; level: string | number; levelAtStart: string | number; lastInstant: Date | string | null }> = await em.query(
+    const rows: Array<{
+      kind: LicenseKind;
+      level: string | number;
+      levelAtStart: string | number;
+      lastInstant: Date | string | null;
+    }> = await em.query(
       `SELECT kind, COALESCE(SUM(delta), 0) AS level, COALESCE(SUM(CASE WHEN occurredAt <= ? THEN delta ELSE 0 END), 0) AS levelAtStart,
               MAX(CASE WHEN occurredAt > ? AND occurredAt < ? THEN occurredAt END) AS lastInstant
        FROM usage_event WHERE organizationId = ? GROUP BY kind`,
@@ -67,10 +75,19 @@ export class UsageService {
       const row = rows.find((r) => r.kind === kind);
       // Usage already inside the period needs its peak: counted from the timeline like any other recount.
       if (row?.lastInstant) await this.recount(em, period, kind);
-      else fresh.push(em.create(UsageAggregate, {
-        organizationId, periodId: period.id, kind, level: Number(row?.level ?? 0), lastInstant: start,
-        levelAfterLastInstant: Number(row?.levelAtStart ?? 0), peakBefore: null, peakBeforeAt: null,
-      }));
+      else
+        fresh.push(
+          em.create(UsageAggregate, {
+            organizationId,
+            periodId: period.id,
+            kind,
+            level: Number(row?.level ?? 0),
+            lastInstant: start,
+            levelAfterLastInstant: Number(row?.levelAtStart ?? 0),
+            peakBefore: null,
+            peakBeforeAt: null,
+          }),
+        );
     }
     if (fresh.length) await em.upsert(UsageAggregate, fresh, ['organizationId', 'periodId', 'kind']);
   }
@@ -128,7 +145,13 @@ export class UsageService {
    * level after that instant, and a transfer (one out, one in at the same instant) is no peak.
    * The first row reaching the maximum is the first moment of the peak.
    */
-  private async highestLevel(em: EntityManager, organizationId: string, kind: LicenseKind, from: Date, to: Date): Promise<HighestLevel> {
+  private async highestLevel(
+    em: EntityManager,
+    organizationId: string,
+    kind: LicenseKind,
+    from: Date,
+    to: Date,
+  ): Promise<HighestLevel> {
     const start = await this.inUseAt(em, organizationId, kind, from);
     if (to.getTime() <= from.getTime()) return { level: start, at: from };
     const [top] = await em.query(
@@ -158,7 +181,13 @@ export class UsageService {
   private async foldIntoOpenPeriod(em: EntityManager, change: UsageChange): Promise<void> {
     const period = (await em
       .createQueryBuilder(BillingPeriod, 'p')
-      .leftJoinAndMapOne('p.tally', UsageAggregate, 'a', 'a.organizationId = p.organizationId AND a.periodId = p.id AND a.kind = :kind', { kind: change.kind })
+      .leftJoinAndMapOne(
+        'p.tally',
+        UsageAggregate,
+        'a',
+        'a.organizationId = p.organizationId AND a.periodId = p.id AND a.kind = :kind',
+        { kind: change.kind },
+      )
       .where('p.openForOrganizationId = :organizationId', { organizationId: change.organizationId })
       .getOne()) as (BillingPeriod & { tally?: UsageAggregate | null }) | null;
     if (!period) return;
@@ -167,7 +196,11 @@ export class UsageService {
       await this.recount(em, period, change.kind);
       return;
     }
-    await em.update(UsageAggregate, { organizationId: period.organizationId, periodId: period.id, kind: change.kind }, next);
+    await em.update(
+      UsageAggregate,
+      { organizationId: period.organizationId, periodId: period.id, kind: change.kind },
+      next,
+    );
   }
 
   /** The aggregate of `kind` over `period`, recounted from the timeline and written (inserted or replaced). */
@@ -184,11 +217,20 @@ export class UsageService {
       [sqlInstant(em, lastInstant), organizationId, kind],
     );
     const before = lastInstant > start ? await this.highestLevel(em, organizationId, kind, start, lastInstant) : null;
-    await em.upsert(UsageAggregate, {
-      organizationId, periodId: period.id, kind,
-      level: Number(levels?.level ?? 0), lastInstant, levelAfterLastInstant: Number(levels?.levelAfterLastInstant ?? 0),
-      peakBefore: before?.level ?? null, peakBeforeAt: before?.at ?? null,
-    }, ['organizationId', 'periodId', 'kind']);
+    await em.upsert(
+      UsageAggregate,
+      {
+        organizationId,
+        periodId: period.id,
+        kind,
+        level: Number(levels?.level ?? 0),
+        lastInstant,
+        levelAfterLastInstant: Number(levels?.levelAfterLastInstant ?? 0),
+        peakBefore: before?.level ?? null,
+        peakBeforeAt: before?.at ?? null,
+      },
+      ['organizationId', 'periodId', 'kind'],
+    );
   }
 }
 
@@ -203,7 +245,8 @@ export function foldUsageEvent(tally: UsageTally, at: Date, delta: number, perio
   if (at < tally.lastInstant) return null;
   const level = tally.level + delta;
   if (at >= periodEnd) return { ...tally, level };
-  if (at.getTime() === tally.lastInstant.getTime()) return { ...tally, level, levelAfterLastInstant: tally.levelAfterLastInstant + delta };
+  if (at.getTime() === tally.lastInstant.getTime())
+    return { ...tally, level, levelAfterLastInstant: tally.levelAfterLastInstant + delta };
   // The earlier maximum keeps its first moment on a tie.
   const lastIsHigher = tally.peakBefore === null || tally.levelAfterLastInstant > tally.peakBefore;
   return {

@@ -30,7 +30,12 @@ export class UserService {
     private readonly licenses: LicenseService,
   ) {}
 
-  list(em: EntityManager, organizationId: string, status: UserStatus | null | undefined, page: PageArgs): Promise<Page<User>> {
+  list(
+    em: EntityManager,
+    organizationId: string,
+    status: UserStatus | null | undefined,
+    page: PageArgs,
+  ): Promise<Page<User>> {
     return pageOfOrganization(em, User, organizationId, status, page, { column: 'createdAt' });
   }
 
@@ -40,18 +45,36 @@ export class UserService {
       const { organizationId } = tx;
       // R3: giving someone a role gives its permissions; only what the viewer holds may be given.
       const roleOverrides = await this.permissions.roleOverrides(tx.em, organizationId);
-      requireHolds(ctx.viewer, ALL_PERMISSIONS.filter((p) => roleGrants(role, p, roleOverrides)));
+      requireHolds(
+        ctx.viewer,
+        ALL_PERMISSIONS.filter((p) => roleGrants(role, p, roleOverrides)),
+      );
       const email = input.email.trim().toLowerCase();
       if (await tx.em.exists(User, { where: { email } })) throw conflict(`A user with email ${email} already exists`);
       // Any locationId given is checked ("" included): an unchecked one would reach the foreign key as a database error.
       if (input.locationId != null) await this.requireActiveLocation(tx.em, organizationId, input.locationId);
       const now = this.clock.now();
-      const user = await tx.em.save(tx.em.create(User, {
-        organizationId, email, name: requiredText('name', input.name), role, status: UserStatus.ACTIVE,
-        locationId: input.locationId ?? null, createdAt: now, activatedAt: now, deactivatedAt: null,
-      }));
+      const user = await tx.em.save(
+        tx.em.create(User, {
+          organizationId,
+          email,
+          name: requiredText('name', input.name),
+          role,
+          status: UserStatus.ACTIVE,
+          locationId: input.locationId ?? null,
+          createdAt: now,
+          activatedAt: now,
+          deactivatedAt: null,
+        }),
+      );
       // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused.
-      await this.usage.record(tx, { organizationId, kind: LicenseKind.USER, subjectId: user.id, delta: 1, occurredAt: now });
+      await this.usage.record(tx, {
+        organizationId,
+        kind: LicenseKind.USER,
+        subjectId: user.id,
+        delta: 1,
+        occurredAt: now,
+      });
       await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id });
       return user;
     });
@@ -66,7 +89,13 @@ export class UserService {
       const now = this.clock.now();
       fresh.deactivatedAt = now;
       await tx.em.save(fresh);
-      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.USER, subjectId: id, delta: -1, occurredAt: now });
+      await this.usage.record(tx, {
+        organizationId: fresh.organizationId,
+        kind: LicenseKind.USER,
+        subjectId: id,
+        delta: -1,
+        occurredAt: now,
+      });
       await this.assertBillingManagerRemains(tx, tx.organizationId);
       return fresh;
     });
@@ -84,7 +113,13 @@ export class UserService {
       fresh.activatedAt = now;
       fresh.deactivatedAt = null;
       const saved = await tx.em.save(fresh);
-      await this.usage.record(tx, { organizationId: fresh.organizationId, kind: LicenseKind.USER, subjectId: id, delta: 1, occurredAt: now });
+      await this.usage.record(tx, {
+        organizationId: fresh.organizationId,
+        kind: LicenseKind.USER,
+        subjectId: id,
+        delta: 1,
+        occurredAt: now,
+      });
       await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id });
       return saved;
     });

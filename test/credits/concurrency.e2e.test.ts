@@ -15,7 +15,13 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
 
   beforeAll(async () => {
     one = await startServer(driver, { appOptions: { paymentProvider: sandbox } });
-    two = driver === 'mariadb' ? await startServer(driver, { databaseUrl: one.app.config.databaseUrl, appOptions: { paymentProvider: sandbox } }) : one;
+    two =
+      driver === 'mariadb'
+        ? await startServer(driver, {
+            databaseUrl: one.app.config.databaseUrl,
+            appOptions: { paymentProvider: sandbox },
+          })
+        : one;
   });
   afterAll(async () => {
     if (two !== one) await two.close();
@@ -29,7 +35,9 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     const employee = await addUser(one, o.adminToken, { role: 'EMPLOYEE' });
     await grant(one, o.orgId, 20);
     const ids = await Promise.all(Array.from({ length: 50 }, () => assign(one, o.adminToken, employee.id, 1)));
-    const results = await Promise.all(ids.map((id, i) => either(i).gql(START, { id }, i % 3 === 0 ? employee.token : o.adminToken)));
+    const results = await Promise.all(
+      ids.map((id, i) => either(i).gql(START, { id }, i % 3 === 0 ? employee.token : o.adminToken)),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const started = results.map((r) => r.data.startTraining);
     expect(started.reduce((s, a) => s + a.creditsFromBalance, 0)).toBe(20);
@@ -41,8 +49,21 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     expect(state.entries.filter((e) => e.kind === 'OVERAGE').reduce((s, e) => s + e.quantity, 0)).toBe(30);
     // one LOW (at 2 of 20) and one DEPLETED, each raised once
     expect(state.alerts.map((a) => a.kind)).toEqual(['CREDITS_LOW', 'CREDITS_DEPLETED']);
-    const balance = (await ok(one.gql(`{ organization { creditBalance { available consumedThisPeriod overageThisPeriod overageCharge { cents } } } }`, {}, o.adminToken))).organization.creditBalance;
-    expect(balance).toEqual({ available: 0, consumedThisPeriod: 50, overageThisPeriod: 30, overageCharge: { cents: 30_000 } });
+    const balance = (
+      await ok(
+        one.gql(
+          `{ organization { creditBalance { available consumedThisPeriod overageThisPeriod overageCharge { cents } } } }`,
+          {},
+          o.adminToken,
+        ),
+      )
+    ).organization.creditBalance;
+    expect(balance).toEqual({
+      available: 0,
+      consumedThisPeriod: 50,
+      overageThisPeriod: 30,
+      overageCharge: { cents: 30_000 },
+    });
   });
 
   it('R14: one assignment started 20 times at once, on two instances, consumes once and every caller gets the same result', async () => {
@@ -50,7 +71,9 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     const employee = await addUser(one, o.adminToken, { role: 'EMPLOYEE' });
     await grant(one, o.orgId, 10);
     const id = await assign(one, o.adminToken, employee.id, 3);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => either(i).gql(START, { id }, i % 2 ? employee.token : o.adminToken)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => either(i).gql(START, { id }, i % 2 ? employee.token : o.adminToken)),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const first = results[0].data.startTraining;
     expect(first).toMatchObject({ status: 'STARTED', creditsFromBalance: 3, creditsOverage: 0 });
@@ -70,7 +93,9 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     await grant(one, o.orgId, 6);
     const valid = await Promise.all(Array.from({ length: 8 }, () => assign(one, o.adminToken, employee.id, 1)));
     const cancelled = await assign(one, o.adminToken, employee.id, 1);
-    await ok(one.gql(`mutation($id: ID!) { cancelAssignment(assignmentId: $id) { status } }`, { id: cancelled }, o.adminToken));
+    await ok(
+      one.gql(`mutation($id: ID!) { cancelAssignment(assignmentId: $id) { status } }`, { id: cancelled }, o.adminToken),
+    );
     const theirs = await assign(one, other.adminToken, stranger.id, 1);
     const calls: Array<[string, string, string | null]> = [
       ...valid.map((id): [string, string, string | null] => [id, employee.token, null]),
@@ -95,7 +120,9 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     await ok(one.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken));
     const key = newKey('concurrent');
     const before = sandbox.charges.length;
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => either(i).gql(PURCHASE, { quantity: 150, key }, o.adminToken)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => either(i).gql(PURCHASE, { quantity: 150, key }, o.adminToken)),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const ids = new Set(results.map((r) => r.data.purchaseCredits.id));
     expect(ids.size).toBe(1);
@@ -111,7 +138,9 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     await ok(one.gql(SET_CARD, { token: 'tok_chargeDeclined' }, o.adminToken));
     const key = newKey('declined');
     const before = sandbox.charges.length;
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => either(i).gql(PURCHASE, { quantity: 3, key }, o.adminToken)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => either(i).gql(PURCHASE, { quantity: 3, key }, o.adminToken)),
+    );
     expect(results.map((r) => r.errors?.[0].extensions?.code)).toEqual(Array(8).fill('PAYMENT_FAILED'));
     expect(new Set(results.map((r) => r.errors?.[0].extensions?.paymentId)).size).toBe(1);
     expect(sandbox.charges.length - before).toBe(1);
@@ -122,10 +151,14 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     const o = await createOrg(one, { licenseModel: 'USER', contractedSeats: 100 });
     const employee = await addUser(one, o.adminToken, { role: 'EMPLOYEE' });
     await ok(one.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken));
-    const ids = await Promise.all(Array.from({ length: 15 }, (_, i) => assign(one, o.adminToken, employee.id, 1 + (i % 4))));
+    const ids = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => assign(one, o.adminToken, employee.id, 1 + (i % 4))),
+    );
     const work = [
       ...ids.map((id, i) => either(i).gql(START, { id }, employee.token)),
-      ...Array.from({ length: 5 }, (_, i) => either(i).gql(PURCHASE, { quantity: 3, key: newKey('mix') }, o.adminToken)),
+      ...Array.from({ length: 5 }, (_, i) =>
+        either(i).gql(PURCHASE, { quantity: 3, key: newKey('mix') }, o.adminToken),
+      ),
       ...Array.from({ length: 3 }, (_, i) => grant(either(i + 1), o.orgId, 4).then(() => ({ errors: undefined }))),
     ];
     const results = await Promise.all(work);
@@ -134,10 +167,16 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     expectLedgerBalances(state);
     const consumedPerAssignment = new Map<string, number>();
     for (const e of state.entries) {
-      if (e.assignmentId) consumedPerAssignment.set(e.assignmentId, (consumedPerAssignment.get(e.assignmentId) ?? 0) + Math.abs(e.quantity));
+      if (e.assignmentId)
+        consumedPerAssignment.set(
+          e.assignmentId,
+          (consumedPerAssignment.get(e.assignmentId) ?? 0) + Math.abs(e.quantity),
+        );
     }
     for (const a of state.assignments) expect(consumedPerAssignment.get(a.id)).toBe(a.credits);
-    expect(state.entries.filter((e) => e.kind === 'PURCHASE' || e.kind === 'GRANT').reduce((s, e) => s + e.quantity, 0)).toBe(27);
+    expect(
+      state.entries.filter((e) => e.kind === 'PURCHASE' || e.kind === 'GRANT').reduce((s, e) => s + e.quantity, 0),
+    ).toBe(27);
   });
 
   it('expireLots run at once on several instances expires each lot once', async () => {
@@ -147,9 +186,18 @@ describe.each(DRIVERS)('credits under concurrency on %s', (driver) => {
     await grant(one, o.orgId, 6, soon);
     await grant(one, o.orgId, 5);
     const asOf = new Date(Date.now() + DAY);
-    const counts = await Promise.all(Array.from({ length: 6 }, (_, i) => either(i).app.services.credits.expireLots({ em: either(i).app.dataSource.manager }, asOf)));
+    const counts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        either(i).app.services.credits.expireLots({ em: either(i).app.dataSource.manager }, asOf),
+      ),
+    );
     const state = await creditState(one, o.orgId);
-    expect(state.entries.filter((e) => e.kind === 'EXPIRY').map((e) => e.quantity).sort()).toEqual([-4, -6]);
+    expect(
+      state.entries
+        .filter((e) => e.kind === 'EXPIRY')
+        .map((e) => e.quantity)
+        .sort(),
+    ).toEqual([-4, -6]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(2); // each lot expired by exactly one of the runs
     expectLedgerBalances(state);
     expect(state.lotRemainders).toBe(5);

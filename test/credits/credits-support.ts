@@ -1,5 +1,12 @@
 import {
-  BillingAlert, CreditDailyUse, CreditEntryKind, CreditLedgerEntry, CreditLot, CreditOverageTally, CreditPeriodTally, TrainingAssignment,
+  BillingAlert,
+  CreditDailyUse,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditLot,
+  CreditOverageTally,
+  CreditPeriodTally,
+  TrainingAssignment,
 } from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
 import { ok, TestServer } from '../support/harness';
@@ -10,47 +17,151 @@ export const BALANCE = /* GraphQL */ `
   query Balance {
     organization {
       creditBalance {
-        available consumedThisPeriod overageThisPeriod overageCharge { cents } unitPrice { cents }
-        lots { id source quantity remaining expiresAt }
-        ledger(first: 50) { totalCount nodes { kind quantity balanceAfter lot { id } assignment { id } } }
+        available
+        consumedThisPeriod
+        overageThisPeriod
+        overageCharge {
+          cents
+        }
+        unitPrice {
+          cents
+        }
+        lots {
+          id
+          source
+          quantity
+          remaining
+          expiresAt
+        }
+        ledger(first: 50) {
+          totalCount
+          nodes {
+            kind
+            quantity
+            balanceAfter
+            lot {
+              id
+            }
+            assignment {
+              id
+            }
+          }
+        }
       }
     }
-  }`;
+  }
+`;
 
 export const PURCHASE = /* GraphQL */ `
   mutation Purchase($quantity: Int!, $key: String!, $organizationId: ID) {
     purchaseCredits(quantity: $quantity, idempotencyKey: $key, organizationId: $organizationId) {
-      id quantity total { cents } lot { id source quantity remaining expiresAt unitPrice { cents } } payment { id status amount { cents } failureCode }
+      id
+      quantity
+      total {
+        cents
+      }
+      lot {
+        id
+        source
+        quantity
+        remaining
+        expiresAt
+        unitPrice {
+          cents
+        }
+      }
+      payment {
+        id
+        status
+        amount {
+          cents
+        }
+        failureCode
+      }
     }
-  }`;
+  }
+`;
 
 export const GRANT = /* GraphQL */ `
   mutation Grant($organizationId: ID!, $quantity: Int!, $expiresAt: DateTime, $key: String!) {
     grantCredits(organizationId: $organizationId, quantity: $quantity, expiresAt: $expiresAt, idempotencyKey: $key) {
-      id source quantity remaining expiresAt unitPrice { cents }
+      id
+      source
+      quantity
+      remaining
+      expiresAt
+      unitPrice {
+        cents
+      }
     }
-  }`;
+  }
+`;
 
 export const ASSIGN = /* GraphQL */ `
   mutation Assign($input: AssignPremiumContentInput!) {
-    assignPremiumContent(input: $input) { id status credits contentId user { id } creditsFromBalance creditsOverage }
-  }`;
+    assignPremiumContent(input: $input) {
+      id
+      status
+      credits
+      contentId
+      user {
+        id
+      }
+      creditsFromBalance
+      creditsOverage
+    }
+  }
+`;
 
 export const START = /* GraphQL */ `
-  mutation Start($id: ID!) { startTraining(assignmentId: $id) { id status startedAt creditsFromBalance creditsOverage } }`;
+  mutation Start($id: ID!) {
+    startTraining(assignmentId: $id) {
+      id
+      status
+      startedAt
+      creditsFromBalance
+      creditsOverage
+    }
+  }
+`;
 
 export const CANCEL = /* GraphQL */ `
-  mutation Cancel($id: ID!) { cancelAssignment(assignmentId: $id) { id status } }`;
+  mutation Cancel($id: ID!) {
+    cancelAssignment(assignmentId: $id) {
+      id
+      status
+    }
+  }
+`;
 
 export const SET_CARD = /* GraphQL */ `
-  mutation Card($token: String!, $organizationId: ID) { updatePaymentMethod(token: $token, organizationId: $organizationId) { brand last4 expMonth expYear } }`;
+  mutation Card($token: String!, $organizationId: ID) {
+    updatePaymentMethod(token: $token, organizationId: $organizationId) {
+      brand
+      last4
+      expMonth
+      expYear
+    }
+  }
+`;
 
 let keyCounter = 0;
 export const newKey = (prefix = 'key') => `${prefix}-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
 
 /** Grants credits as an operator (no expiry unless given). Returns the lot id. */
-export async function grant(server: TestServer, organizationId: string, quantity: number, expiresAt?: Date): Promise<string> {
-  const data = await ok(server.gql(GRANT, { organizationId, quantity, expiresAt: expiresAt?.toISOString() ?? null, key: newKey('grant') }, server.operatorToken));
+export async function grant(
+  server: TestServer,
+  organizationId: string,
+  quantity: number,
+  expiresAt?: Date,
+): Promise<string> {
+  const data = await ok(
+    server.gql(
+      GRANT,
+      { organizationId, quantity, expiresAt: expiresAt?.toISOString() ?? null, key: newKey('grant') },
+      server.operatorToken,
+    ),
+  );
   return data.grantCredits.id;
 }
 
@@ -113,7 +224,8 @@ export function talliesFromLedger(entries: readonly CreditLedgerEntry[]) {
     days[day] = (days[day] ?? 0) + used;
     if (!e.periodId) continue;
     if (e.kind === CreditEntryKind.CONSUMPTION) periods[e.periodId] = (periods[e.periodId] ?? 0) + used;
-    else overage[`${e.periodId} at ${e.unitPriceCents}`] = (overage[`${e.periodId} at ${e.unitPriceCents}`] ?? 0) + used;
+    else
+      overage[`${e.periodId} at ${e.unitPriceCents}`] = (overage[`${e.periodId} at ${e.unitPriceCents}`] ?? 0) + used;
   }
   return { periods, overage, days };
 }

@@ -1,7 +1,28 @@
-import { BillingAlert, CreditLot, CreditSource, IdempotencyKey, Organization, OrganizationStatus, Payment, PaymentStatus } from '../../entities';
+import {
+  BillingAlert,
+  CreditLot,
+  CreditSource,
+  IdempotencyKey,
+  Organization,
+  OrganizationStatus,
+  Payment,
+  PaymentStatus,
+} from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer } from '../support/harness';
 import {
-  assign, ASSIGN, BALANCE, CANCEL, creditState, expectLedgerBalances, grant, GRANT, newKey, PURCHASE, sandboxOf, SET_CARD, START,
+  assign,
+  ASSIGN,
+  BALANCE,
+  CANCEL,
+  creditState,
+  expectLedgerBalances,
+  grant,
+  GRANT,
+  newKey,
+  PURCHASE,
+  sandboxOf,
+  SET_CARD,
+  START,
 } from './credits-support';
 import { DAY, HOUR, ManualClock } from '../support/clock';
 
@@ -10,7 +31,10 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
   const clock = new ManualClock(new Date('2026-03-01T09:00:00.000Z'));
 
   beforeAll(async () => {
-    server = await startServer(driver, { appOptions: { clock }, config: { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+    server = await startServer(driver, {
+      appOptions: { clock },
+      config: { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    });
   });
   afterAll(() => server.close());
 
@@ -28,9 +52,17 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
   describe('R20: the payment method on file', () => {
     it('R20: a provider token becomes brand, last4 and expiry; card numbers never reach the API', async () => {
       const o = await org();
-      expect((await server.gql(`{ organization { paymentMethod { brand } } }`, {}, o.adminToken)).data!.organization.paymentMethod).toBeNull();
+      expect(
+        (await server.gql(`{ organization { paymentMethod { brand } } }`, {}, o.adminToken)).data!.organization
+          .paymentMethod,
+      ).toBeNull();
       const visa = await server.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken);
-      expect(visa.data!.updatePaymentMethod).toEqual({ brand: 'Visa', last4: '4242', expMonth: 12, expYear: clock.now().getUTCFullYear() + 4 });
+      expect(visa.data!.updatePaymentMethod).toEqual({
+        brand: 'Visa',
+        last4: '4242',
+        expMonth: 12,
+        expYear: clock.now().getUTCFullYear() + 4,
+      });
       await ok(server.gql(SET_CARD, { token: 'tok_mastercard' }, o.adminToken));
       const read = await server.gql(`{ organization { paymentMethod { brand last4 } } }`, {}, o.adminToken);
       expect(read.data!.organization.paymentMethod).toEqual({ brand: 'Mastercard', last4: '4444' });
@@ -51,39 +83,73 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       const seen = await server.gql(`{ organization { name paymentMethod { last4 } } }`, {}, o.employee.token);
       expect(seen.data!.organization).toEqual({ name: 'Org', paymentMethod: null });
       expect(codes(seen)).toEqual(['FORBIDDEN']);
-      expect(codes(await server.gql(SET_CARD, { token: 'tok_mastercard', organizationId: other.orgId }, o.adminToken))).toEqual(['NOT_FOUND']);
+      expect(
+        codes(await server.gql(SET_CARD, { token: 'tok_mastercard', organizationId: other.orgId }, o.adminToken)),
+      ).toEqual(['NOT_FOUND']);
       expect(await em().count(Organization, { where: { id: other.orgId } })).toBe(1);
-      expect((await server.gql(`query($id: ID) { organization(id: $id) { paymentMethod { last4 } } }`, { id: other.orgId }, server.operatorToken)).data!.organization.paymentMethod).toBeNull();
+      expect(
+        (
+          await server.gql(
+            `query($id: ID) { organization(id: $id) { paymentMethod { last4 } } }`,
+            { id: other.orgId },
+            server.operatorToken,
+          )
+        ).data!.organization.paymentMethod,
+      ).toBeNull();
       // operators name the organization
-      expect((await server.gql(SET_CARD, { token: 'tok_mastercard', organizationId: other.orgId }, server.operatorToken)).data!.updatePaymentMethod.last4).toBe('4444');
+      expect(
+        (await server.gql(SET_CARD, { token: 'tok_mastercard', organizationId: other.orgId }, server.operatorToken))
+          .data!.updatePaymentMethod.last4,
+      ).toBe('4444');
     });
   });
 
   describe('R12: creditQuote', () => {
-    it('R12: volume tiers on the contract\'s list price, integer cents', async () => {
+    it("R12: volume tiers on the contract's list price, integer cents", async () => {
       const o = await org();
       const q = `query($n: Int!) { creditQuote(quantity: $n) { quantity discountPercent unitPrice { cents } subtotal { cents } discount { cents } total { cents formatted } } }`;
       expect((await server.gql(q, { n: 250 }, o.adminToken)).data!.creditQuote).toEqual({
-        quantity: 250, discountPercent: 10, unitPrice: { cents: 900 }, subtotal: { cents: 250_000 }, discount: { cents: 25_000 }, total: { cents: 225_000, formatted: '$2,250.00' },
+        quantity: 250,
+        discountPercent: 10,
+        unitPrice: { cents: 900 },
+        subtotal: { cents: 250_000 },
+        discount: { cents: 25_000 },
+        total: { cents: 225_000, formatted: '$2,250.00' },
       });
       expect((await server.gql(q, { n: 99 }, o.adminToken)).data!.creditQuote.discountPercent).toBe(0);
       expect((await server.gql(q, { n: 500 }, o.adminToken)).data!.creditQuote.total.cents).toBe(425_000);
       expect((await server.gql(q, { n: 1000 }, o.adminToken)).data!.creditQuote.total.cents).toBe(800_000);
-      await ok(server.gql(`mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: USER, creditUnitPriceCents: 333 }) { licenseModel } }`, { id: o.orgId }, server.operatorToken));
-      expect((await server.gql(q, { n: 101 }, o.adminToken)).data!.creditQuote).toMatchObject({ unitPrice: { cents: 300 }, subtotal: { cents: 33_633 }, total: { cents: 30_270 } });
+      await ok(
+        server.gql(
+          `mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: USER, creditUnitPriceCents: 333 }) { licenseModel } }`,
+          { id: o.orgId },
+          server.operatorToken,
+        ),
+      );
+      expect((await server.gql(q, { n: 101 }, o.adminToken)).data!.creditQuote).toMatchObject({
+        unitPrice: { cents: 300 },
+        subtotal: { cents: 33_633 },
+        total: { cents: 30_270 },
+      });
     });
 
     it('R12: quantities below 1 or above 100,000 are BAD_USER_INPUT on field quantity', async () => {
       const o = await org();
       for (const n of [0, -5, 100_001]) {
-        const res = await server.gql(`query($n: Int!) { creditQuote(quantity: $n) { total { cents } } }`, { n }, o.adminToken);
+        const res = await server.gql(
+          `query($n: Int!) { creditQuote(quantity: $n) { total { cents } } }`,
+          { n },
+          o.adminToken,
+        );
         expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'quantity' });
       }
     });
 
     it('R1: creditQuote needs MANAGE_BILLING', async () => {
       const o = await org();
-      expect(codes(await server.gql(`{ creditQuote(quantity: 5) { total { cents } } }`, {}, o.manager.token))).toEqual(['FORBIDDEN']);
+      expect(codes(await server.gql(`{ creditQuote(quantity: 5) { total { cents } } }`, {}, o.manager.token))).toEqual([
+        'FORBIDDEN',
+      ]);
     });
   });
 
@@ -95,7 +161,8 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(res.errors).toBeUndefined();
       const purchase = res.data!.purchaseCredits;
       expect(purchase).toMatchObject({
-        quantity: 100, total: { cents: 90_000 },
+        quantity: 100,
+        total: { cents: 90_000 },
         lot: { source: 'DASHBOARD', quantity: 100, remaining: 100, expiresAt: null, unitPrice: { cents: 900 } },
         payment: { status: 'SUCCEEDED', amount: { cents: 90_000 }, failureCode: null },
       });
@@ -104,7 +171,15 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(charges[0]).toMatchObject({ amountCents: 90_000, outcome: { status: 'succeeded' } });
       const balance = await balanceOf(o.adminToken);
       expect(balance.available).toBe(100);
-      expect(balance.ledger.nodes).toEqual([expect.objectContaining({ kind: 'PURCHASE', quantity: 100, balanceAfter: 100, lot: { id: purchase.lot.id }, assignment: null })]);
+      expect(balance.ledger.nodes).toEqual([
+        expect.objectContaining({
+          kind: 'PURCHASE',
+          quantity: 100,
+          balanceAfter: 100,
+          lot: { id: purchase.lot.id },
+          assignment: null,
+        }),
+      ]);
     });
 
     it('R19: the same key and quantity returns the first purchase and never charges twice', async () => {
@@ -125,8 +200,12 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       await ok(server.gql(PURCHASE, { quantity: 10, key }, o.adminToken));
       const before = await creditState(server, o.orgId);
       const charges = sandboxOf(server).charges.length;
-      expect(codes(await server.gql(PURCHASE, { quantity: 11, key }, o.adminToken))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
-      expect(codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 10, key }, server.operatorToken))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+      expect(codes(await server.gql(PURCHASE, { quantity: 11, key }, o.adminToken))).toEqual([
+        'IDEMPOTENCY_KEY_REUSED',
+      ]);
+      expect(
+        codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 10, key }, server.operatorToken)),
+      ).toEqual(['IDEMPOTENCY_KEY_REUSED']);
       const after = await creditState(server, o.orgId);
       expect(after.entries).toEqual(before.entries);
       expect(after.lots).toEqual(before.lots);
@@ -139,28 +218,40 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it.each([
       ['tok_chargeDeclined', 'card_declined'],
       ['tok_insufficientFunds', 'insufficient_funds'],
-    ])('R13: a declined charge (%s) is PAYMENT_FAILED: a FAILED payment is recorded, no lot, no entry; the same key replays it without charging', async (token, code) => {
-      const o = await org(token);
-      const key = newKey();
-      const before = sandboxOf(server).charges.length;
-      const res = await server.gql(PURCHASE, { quantity: 5, key }, o.adminToken);
-      expect(res.data).toBeNull();
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'PAYMENT_FAILED', failureCode: code });
-      const payments = await em().find(Payment, { where: { organizationId: o.orgId } });
-      expect(payments).toEqual([expect.objectContaining({ status: PaymentStatus.FAILED, failureCode: code, amountCents: 5000 })]);
-      expect(res.errors?.[0].extensions?.paymentId).toBe(payments[0].id);
-      const state = await creditState(server, o.orgId);
-      expect(state.lots).toEqual([]);
-      expect(state.entries).toEqual([]);
-      // replayed, like Stripe replays a stored error for the same key
-      const again = await server.gql(PURCHASE, { quantity: 5, key }, o.adminToken);
-      expect(again.errors?.[0].extensions).toMatchObject({ code: 'PAYMENT_FAILED', failureCode: code, paymentId: payments[0].id });
-      expect(sandboxOf(server).charges.length - before).toBe(1);
-      expect(await em().count(Payment, { where: { organizationId: o.orgId } })).toBe(1);
-      // a new card and a new key buy
-      await ok(server.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken));
-      expect((await server.gql(PURCHASE, { quantity: 5, key: newKey() }, o.adminToken)).data!.purchaseCredits.payment.status).toBe('SUCCEEDED');
-    });
+    ])(
+      'R13: a declined charge (%s) is PAYMENT_FAILED: a FAILED payment is recorded, no lot, no entry; the same key replays it without charging',
+      async (token, code) => {
+        const o = await org(token);
+        const key = newKey();
+        const before = sandboxOf(server).charges.length;
+        const res = await server.gql(PURCHASE, { quantity: 5, key }, o.adminToken);
+        expect(res.data).toBeNull();
+        expect(res.errors?.[0].extensions).toMatchObject({ code: 'PAYMENT_FAILED', failureCode: code });
+        const payments = await em().find(Payment, { where: { organizationId: o.orgId } });
+        expect(payments).toEqual([
+          expect.objectContaining({ status: PaymentStatus.FAILED, failureCode: code, amountCents: 5000 }),
+        ]);
+        expect(res.errors?.[0].extensions?.paymentId).toBe(payments[0].id);
+        const state = await creditState(server, o.orgId);
+        expect(state.lots).toEqual([]);
+        expect(state.entries).toEqual([]);
+        // replayed, like Stripe replays a stored error for the same key
+        const again = await server.gql(PURCHASE, { quantity: 5, key }, o.adminToken);
+        expect(again.errors?.[0].extensions).toMatchObject({
+          code: 'PAYMENT_FAILED',
+          failureCode: code,
+          paymentId: payments[0].id,
+        });
+        expect(sandboxOf(server).charges.length - before).toBe(1);
+        expect(await em().count(Payment, { where: { organizationId: o.orgId } })).toBe(1);
+        // a new card and a new key buy
+        await ok(server.gql(SET_CARD, { token: 'tok_visa' }, o.adminToken));
+        expect(
+          (await server.gql(PURCHASE, { quantity: 5, key: newKey() }, o.adminToken)).data!.purchaseCredits.payment
+            .status,
+        ).toBe('SUCCEEDED');
+      },
+    );
 
     it('R13: without a payment method it is PAYMENT_FAILED saying so, and nothing is written or remembered', async () => {
       const o = await org();
@@ -177,10 +268,16 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it('R13: validation: quantity 1..100,000 and a non-empty key; R1: MANAGE_BILLING; R5: another organization is NOT_FOUND', async () => {
       const o = await org('tok_visa');
       const other = await org('tok_visa');
-      expect((await server.gql(PURCHASE, { quantity: 0, key: newKey() }, o.adminToken)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'quantity' });
-      expect((await server.gql(PURCHASE, { quantity: 1, key: '' }, o.adminToken)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+      expect(
+        (await server.gql(PURCHASE, { quantity: 0, key: newKey() }, o.adminToken)).errors?.[0].extensions,
+      ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'quantity' });
+      expect((await server.gql(PURCHASE, { quantity: 1, key: '' }, o.adminToken)).errors?.[0].extensions).toMatchObject(
+        { code: 'BAD_USER_INPUT', field: 'idempotencyKey' },
+      );
       expect(codes(await server.gql(PURCHASE, { quantity: 1, key: newKey() }, o.manager.token))).toEqual(['FORBIDDEN']);
-      expect(codes(await server.gql(PURCHASE, { quantity: 1, key: newKey(), organizationId: other.orgId }, o.adminToken))).toEqual(['NOT_FOUND']);
+      expect(
+        codes(await server.gql(PURCHASE, { quantity: 1, key: newKey(), organizationId: other.orgId }, o.adminToken)),
+      ).toEqual(['NOT_FOUND']);
       expect((await creditState(server, other.orgId)).lots).toEqual([]);
       expect((await creditState(server, o.orgId)).lots).toEqual([]);
     });
@@ -190,16 +287,31 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it('R13: an ANNUAL lot at the volume tier with an optional expiry, a GRANT entry, findable for the next invoice', async () => {
       const o = await org();
       const expiresAt = new Date(clock.now().getTime() + 365 * DAY);
-      const res = await server.gql(GRANT, { organizationId: o.orgId, quantity: 500, expiresAt: expiresAt.toISOString(), key: newKey() }, server.operatorToken);
-      expect(res.data!.grantCredits).toMatchObject({ source: 'ANNUAL', quantity: 500, remaining: 500, unitPrice: { cents: 850 }, expiresAt: expiresAt.toISOString() });
+      const res = await server.gql(
+        GRANT,
+        { organizationId: o.orgId, quantity: 500, expiresAt: expiresAt.toISOString(), key: newKey() },
+        server.operatorToken,
+      );
+      expect(res.data!.grantCredits).toMatchObject({
+        source: 'ANNUAL',
+        quantity: 500,
+        remaining: 500,
+        unitPrice: { cents: 850 },
+        expiresAt: expiresAt.toISOString(),
+      });
       const lot = await em().findOneByOrFail(CreditLot, { id: res.data!.grantCredits.id });
       expect(lot).toMatchObject({ totalCents: 425_000, discountPercent: 15 });
       // R17: invoices bill lots with source ANNUAL bought in the period as CREDIT_PURCHASE
       const period = await server.app.services.organizations.currentPeriod(em(), o.orgId);
-      const annual = await em().createQueryBuilder(CreditLot, 'l')
+      const annual = await em()
+        .createQueryBuilder(CreditLot, 'l')
         .where('l.organizationId = :org AND l.source = :source AND l.purchasedAt >= :start AND l.purchasedAt < :end', {
-          org: o.orgId, source: CreditSource.ANNUAL, start: period!.start, end: period!.end,
-        }).getMany();
+          org: o.orgId,
+          source: CreditSource.ANNUAL,
+          start: period!.start,
+          end: period!.end,
+        })
+        .getMany();
       expect(annual.map((l) => l.id)).toEqual([lot.id]);
       expect(lot.periodId).toBe(period!.id);
       const balance = await balanceOf(o.adminToken);
@@ -209,13 +321,32 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it('R13: expiresAt must lie in the future; operators only; unknown organization NOT_FOUND; the same key returns the same lot', async () => {
       const o = await org();
       const past = new Date(clock.now().getTime() - 1000).toISOString();
-      expect((await server.gql(GRANT, { organizationId: o.orgId, quantity: 5, expiresAt: past, key: newKey() }, server.operatorToken)).errors?.[0].extensions)
-        .toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresAt' });
-      expect(codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key: newKey() }, o.adminToken))).toEqual(['FORBIDDEN']);
-      expect(codes(await server.gql(GRANT, { organizationId: '00000000-0000-0000-0000-000000000000', quantity: 5, key: newKey() }, server.operatorToken))).toEqual(['NOT_FOUND']);
+      expect(
+        (
+          await server.gql(
+            GRANT,
+            { organizationId: o.orgId, quantity: 5, expiresAt: past, key: newKey() },
+            server.operatorToken,
+          )
+        ).errors?.[0].extensions,
+      ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresAt' });
+      expect(
+        codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key: newKey() }, o.adminToken)),
+      ).toEqual(['FORBIDDEN']);
+      expect(
+        codes(
+          await server.gql(
+            GRANT,
+            { organizationId: '00000000-0000-0000-0000-000000000000', quantity: 5, key: newKey() },
+            server.operatorToken,
+          ),
+        ),
+      ).toEqual(['NOT_FOUND']);
       const key = newKey();
-      const first = (await ok(server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key }, server.operatorToken))).grantCredits;
-      const again = (await ok(server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key }, server.operatorToken))).grantCredits;
+      const first = (await ok(server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key }, server.operatorToken)))
+        .grantCredits;
+      const again = (await ok(server.gql(GRANT, { organizationId: o.orgId, quantity: 5, key }, server.operatorToken)))
+        .grantCredits;
       expect(again.id).toBe(first.id);
       expect(await em().count(CreditLot, { where: { organizationId: o.orgId } })).toBe(1);
     });
@@ -242,7 +373,8 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
 
     it('R15: soonest-expiring lot first, never-expiring last; one CONSUMPTION entry per lot touched', async () => {
       const o = await org('tok_visa');
-      const dashboard = (await ok(server.gql(PURCHASE, { quantity: 5, key: newKey() }, o.adminToken))).purchaseCredits.lot.id;
+      const dashboard = (await ok(server.gql(PURCHASE, { quantity: 5, key: newKey() }, o.adminToken))).purchaseCredits
+        .lot.id;
       const late = await grant(server, o.orgId, 4, new Date(clock.now().getTime() + 60 * DAY));
       const soon = await grant(server, o.orgId, 2, new Date(clock.now().getTime() + 10 * DAY));
       const balance = await balanceOf(o.adminToken);
@@ -264,14 +396,37 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       const o = await org();
       await grant(server, o.orgId, 2);
       const id = await assign(server, o.adminToken, o.employee.id, 5);
-      expect((await ok(server.gql(START, { id }, o.manager.token))).startTraining).toMatchObject({ creditsFromBalance: 2, creditsOverage: 3 });
+      expect((await ok(server.gql(START, { id }, o.manager.token))).startTraining).toMatchObject({
+        creditsFromBalance: 2,
+        creditsOverage: 3,
+      });
       const balance = await balanceOf(o.adminToken);
-      expect(balance).toMatchObject({ available: 0, consumedThisPeriod: 5, overageThisPeriod: 3, overageCharge: { cents: 3000 }, unitPrice: { cents: 1000 } });
-      expect(balance.ledger.nodes[0]).toMatchObject({ kind: 'OVERAGE', quantity: 3, balanceAfter: 0, lot: null, assignment: { id } });
+      expect(balance).toMatchObject({
+        available: 0,
+        consumedThisPeriod: 5,
+        overageThisPeriod: 3,
+        overageCharge: { cents: 3000 },
+        unitPrice: { cents: 1000 },
+      });
+      expect(balance.ledger.nodes[0]).toMatchObject({
+        kind: 'OVERAGE',
+        quantity: 3,
+        balanceAfter: 0,
+        lot: null,
+        assignment: { id },
+      });
       // at zero balance the whole assignment is overage
       const next = await assign(server, o.adminToken, o.employee.id, 2);
-      expect((await ok(server.gql(START, { id: next }, o.employee.token))).startTraining).toMatchObject({ creditsFromBalance: 0, creditsOverage: 2 });
-      expect(await balanceOf(o.adminToken)).toMatchObject({ available: 0, overageThisPeriod: 5, overageCharge: { cents: 5000 }, consumedThisPeriod: 7 });
+      expect((await ok(server.gql(START, { id: next }, o.employee.token))).startTraining).toMatchObject({
+        creditsFromBalance: 0,
+        creditsOverage: 2,
+      });
+      expect(await balanceOf(o.adminToken)).toMatchObject({
+        available: 0,
+        overageThisPeriod: 5,
+        overageCharge: { cents: 5000 },
+        consumedThisPeriod: 7,
+      });
       expectLedgerBalances(await creditState(server, o.orgId));
     });
 
@@ -281,10 +436,14 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       const id = await assign(server, o.manager.token, o.employee.id);
       expect(codes(await server.gql(START, { id }, colleague.token))).toEqual(['FORBIDDEN']);
       expect(codes(await server.gql(START, { id }, null))).toEqual(['UNAUTHENTICATED']);
-      await ok(server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken));
+      await ok(
+        server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken),
+      );
       expect(codes(await server.gql(START, { id }, o.manager.token))).toEqual(['CONFLICT']);
       expect((await creditState(server, o.orgId)).entries).toEqual([]);
-      await ok(server.gql(`mutation($id: ID!) { reactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken));
+      await ok(
+        server.gql(`mutation($id: ID!) { reactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken),
+      );
       expect((await ok(server.gql(START, { id }, server.operatorToken))).startTraining.status).toBe('STARTED');
     });
 
@@ -304,15 +463,29 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it('R14: assignment input: credits 1..1000 (default 1), contentId 1..200 characters, an active user of the organization', async () => {
       const o = await org();
       const other = await org();
-      const input = (extra: Record<string, unknown>) => ({ input: { userId: o.employee.id, contentId: 'c', ...extra } });
-      expect((await ok(server.gql(ASSIGN, input({}), o.adminToken))).assignPremiumContent).toMatchObject({ credits: 1, status: 'ASSIGNED', creditsFromBalance: 0, creditsOverage: 0 });
+      const input = (extra: Record<string, unknown>) => ({
+        input: { userId: o.employee.id, contentId: 'c', ...extra },
+      });
+      expect((await ok(server.gql(ASSIGN, input({}), o.adminToken))).assignPremiumContent).toMatchObject({
+        credits: 1,
+        status: 'ASSIGNED',
+        creditsFromBalance: 0,
+        creditsOverage: 0,
+      });
       for (const extra of [{ credits: 0 }, { credits: 1001 }, { contentId: '' }, { contentId: 'x'.repeat(201) }]) {
         expect(codes(await server.gql(ASSIGN, input(extra), o.adminToken))).toEqual(['BAD_USER_INPUT']);
       }
-      expect(codes(await server.gql(ASSIGN, input({ userId: other.employee.id }), o.adminToken))).toEqual(['NOT_FOUND']);
+      expect(codes(await server.gql(ASSIGN, input({ userId: other.employee.id }), o.adminToken))).toEqual([
+        'NOT_FOUND',
+      ]);
       expect(codes(await server.gql(ASSIGN, input({}), o.employee.token))).toEqual(['FORBIDDEN']);
-      await ok(server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken));
-      expect((await server.gql(ASSIGN, input({}), o.adminToken)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
+      await ok(
+        server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: o.employee.id }, o.adminToken),
+      );
+      expect((await server.gql(ASSIGN, input({}), o.adminToken)).errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'userId',
+      });
       expect((await creditState(server, o.orgId)).assignments).toHaveLength(1);
       expect((await creditState(server, other.orgId)).assignments).toHaveLength(0);
     });
@@ -330,16 +503,21 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(page1.totalCount).toBe(3);
       expect(page1.nodes.map((n: { id: string }) => n.id)).toEqual([ids[2], ids[1]]);
       expect(page1.nodes[0].user.id).toBe(o.employee.id);
-      const page2 = (await ok(server.gql(q, { after: page1.pageInfo.endCursor }, o.manager.token))).organization.assignments;
+      const page2 = (await ok(server.gql(q, { after: page1.pageInfo.endCursor }, o.manager.token))).organization
+        .assignments;
       expect(page2.nodes.map((n: { id: string }) => n.id)).toEqual([ids[0]]);
       expect(page2.pageInfo.hasNextPage).toBe(false);
-      expect((await ok(server.gql(q, { status: 'STARTED' }, o.manager.token))).organization.assignments.nodes.map((n: { id: string }) => n.id)).toEqual([ids[1]]);
+      expect(
+        (await ok(server.gql(q, { status: 'STARTED' }, o.manager.token))).organization.assignments.nodes.map(
+          (n: { id: string }) => n.id,
+        ),
+      ).toEqual([ids[1]]);
       expect(codes(await server.gql(q, {}, o.employee.token))).toEqual(['FORBIDDEN']);
     });
   });
 
   describe('R5: tenancy and R21: termination', () => {
-    it('R5: another organization\'s assignment ids answer NOT_FOUND and nothing is written', async () => {
+    it("R5: another organization's assignment ids answer NOT_FOUND and nothing is written", async () => {
       const a = await org();
       const b = await org();
       await grant(server, b.orgId, 5);
@@ -347,8 +525,24 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       const before = await creditState(server, b.orgId);
       expect(codes(await server.gql(START, { id: theirs }, a.adminToken))).toEqual(['NOT_FOUND']);
       expect(codes(await server.gql(CANCEL, { id: theirs }, a.adminToken))).toEqual(['NOT_FOUND']);
-      expect(codes(await server.gql(`query($id: ID) { creditQuote(quantity: 5, organizationId: $id) { total { cents } } }`, { id: b.orgId }, a.adminToken))).toEqual(['NOT_FOUND']);
-      expect(codes(await server.gql(`query($id: ID) { organization(id: $id) { creditBalance { available } } }`, { id: b.orgId }, a.adminToken))).toEqual(['NOT_FOUND']);
+      expect(
+        codes(
+          await server.gql(
+            `query($id: ID) { creditQuote(quantity: 5, organizationId: $id) { total { cents } } }`,
+            { id: b.orgId },
+            a.adminToken,
+          ),
+        ),
+      ).toEqual(['NOT_FOUND']);
+      expect(
+        codes(
+          await server.gql(
+            `query($id: ID) { organization(id: $id) { creditBalance { available } } }`,
+            { id: b.orgId },
+            a.adminToken,
+          ),
+        ),
+      ).toEqual(['NOT_FOUND']);
       expect(await creditState(server, b.orgId)).toEqual(before);
     });
 
@@ -359,13 +553,21 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       const other = await assign(server, o.adminToken, o.employee.id);
       await em().update(Organization, { id: o.orgId }, { status: OrganizationStatus.TERMINATED });
       const before = await creditState(server, o.orgId);
-      expect(codes(await server.gql(PURCHASE, { quantity: 1, key: newKey() }, o.adminToken))).toEqual(['ORGANIZATION_TERMINATED']);
-      expect(codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 1, key: newKey() }, server.operatorToken))).toEqual(['ORGANIZATION_TERMINATED']);
-      expect(codes(await server.gql(ASSIGN, { input: { userId: o.employee.id, contentId: 'c' } }, o.adminToken))).toEqual(['ORGANIZATION_TERMINATED']);
+      expect(codes(await server.gql(PURCHASE, { quantity: 1, key: newKey() }, o.adminToken))).toEqual([
+        'ORGANIZATION_TERMINATED',
+      ]);
+      expect(
+        codes(await server.gql(GRANT, { organizationId: o.orgId, quantity: 1, key: newKey() }, server.operatorToken)),
+      ).toEqual(['ORGANIZATION_TERMINATED']);
+      expect(
+        codes(await server.gql(ASSIGN, { input: { userId: o.employee.id, contentId: 'c' } }, o.adminToken)),
+      ).toEqual(['ORGANIZATION_TERMINATED']);
       expect(codes(await server.gql(START, { id: pending }, o.employee.token))).toEqual(['ORGANIZATION_TERMINATED']);
       expect(codes(await server.gql(CANCEL, { id: other }, o.adminToken))).toEqual(['ORGANIZATION_TERMINATED']);
       expect(await creditState(server, o.orgId)).toEqual(before);
-      expect((await ok(server.gql(SET_CARD, { token: 'tok_mastercard' }, o.adminToken))).updatePaymentMethod.last4).toBe('4444');
+      expect(
+        (await ok(server.gql(SET_CARD, { token: 'tok_mastercard' }, o.adminToken))).updatePaymentMethod.last4,
+      ).toBe('4444');
     });
   });
 
@@ -383,7 +585,9 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
       expect(await server.app.services.credits.expireLots(ctx, clock.now())).toBe(0);
       const state = await creditState(server, o.orgId);
-      expect(state.entries.filter((e) => e.kind === 'EXPIRY')).toEqual([expect.objectContaining({ quantity: -6, balanceAfter: 3, lotId: lot })]);
+      expect(state.entries.filter((e) => e.kind === 'EXPIRY')).toEqual([
+        expect.objectContaining({ quantity: -6, balanceAfter: 3, lotId: lot }),
+      ]);
       expectLedgerBalances(state);
       expect((await balanceOf(o.adminToken)).available).toBe(3);
     });
@@ -393,9 +597,16 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       await grant(server, o.orgId, 5, new Date(clock.now().getTime() + DAY));
       clock.advance(2 * DAY);
       const id = await assign(server, o.adminToken, o.employee.id, 2);
-      expect((await ok(server.gql(START, { id }, o.employee.token))).startTraining).toMatchObject({ creditsFromBalance: 0, creditsOverage: 2 });
+      expect((await ok(server.gql(START, { id }, o.employee.token))).startTraining).toMatchObject({
+        creditsFromBalance: 0,
+        creditsOverage: 2,
+      });
       const state = await creditState(server, o.orgId);
-      expect(state.entries.map((e) => [e.kind, e.quantity, e.balanceAfter])).toEqual([['GRANT', 5, 5], ['EXPIRY', -5, 0], ['OVERAGE', 2, 0]]);
+      expect(state.entries.map((e) => [e.kind, e.quantity, e.balanceAfter])).toEqual([
+        ['GRANT', 5, 5],
+        ['EXPIRY', -5, 0],
+        ['OVERAGE', 2, 0],
+      ]);
       expectLedgerBalances(state);
     });
   });
@@ -404,8 +615,12 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
     it('R16: CREDITS_LOW at or below 10% of the last purchase, CREDITS_DEPLETED at 0, once per crossing', async () => {
       const o = await org('tok_visa');
       await ok(server.gql(PURCHASE, { quantity: 100, key: newKey() }, o.adminToken));
-      const kinds = async () => (await em().find(BillingAlert, { where: { organizationId: o.orgId }, order: { sequence: 'ASC' } })).map((a) => a.kind);
-      const startWith = async (credits: number) => ok(server.gql(START, { id: await assign(server, o.adminToken, o.employee.id, credits) }, o.employee.token));
+      const kinds = async () =>
+        (await em().find(BillingAlert, { where: { organizationId: o.orgId }, order: { sequence: 'ASC' } })).map(
+          (a) => a.kind,
+        );
+      const startWith = async (credits: number) =>
+        ok(server.gql(START, { id: await assign(server, o.adminToken, o.employee.id, credits) }, o.employee.token));
       await startWith(89); // 11 left
       expect(await kinds()).toEqual([]);
       await startWith(1); // 10 left: crosses 10 %

@@ -5,7 +5,12 @@ const clock = { now: () => new Date('2026-01-15T00:00:00Z') };
 describe('R20: the sandbox payment provider', () => {
   it('R20: test tokens attach as cards with brand, last4 and expiry, and a reference to charge', async () => {
     const sandbox = new SandboxPaymentProvider(clock);
-    expect(await sandbox.attach('tok_visa')).toMatchObject({ brand: 'Visa', last4: '4242', expMonth: 12, expYear: 2030 });
+    expect(await sandbox.attach('tok_visa')).toMatchObject({
+      brand: 'Visa',
+      last4: '4242',
+      expMonth: 12,
+      expYear: 2030,
+    });
     expect(await sandbox.attach('tok_mastercard')).toMatchObject({ brand: 'Mastercard', last4: '4444' });
     expect((await sandbox.attach('tok_chargeDeclined')).ref).toMatch(/^pm_sandbox_tok_chargeDeclined_/);
   });
@@ -13,7 +18,9 @@ describe('R20: the sandbox payment provider', () => {
   it('R20: anything else is BAD_USER_INPUT on field token', async () => {
     const sandbox = new SandboxPaymentProvider(clock);
     for (const token of ['4242424242424242', 'tok_unknown', '', 'constructor', '__proto__']) {
-      await expect(sandbox.attach(token)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'token' } });
+      await expect(sandbox.attach(token)).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', field: 'token' },
+      });
     }
   });
 

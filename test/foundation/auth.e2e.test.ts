@@ -3,8 +3,12 @@ import { addUser, codes, createOrg, DRIVERS, startServer, TEST_SECRET, TestServe
 
 describe.each(DRIVERS)('authentication (R6) on %s', (driver) => {
   let server: TestServer;
-  beforeAll(async () => { server = await startServer(driver); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startServer(driver);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   it('R6: without a token only viewer answers, with nulls', async () => {
     const res = await server.gql(`{ viewer { user { id } organization { id } permissions isOperator } }`);
@@ -18,19 +22,37 @@ describe.each(DRIVERS)('authentication (R6) on %s', (driver) => {
 
   it('R6: a user token identifies the user and its organization', async () => {
     const org = await createOrg(server);
-    const res = await server.gql(`{ viewer { user { id role } organization { id } permissions isOperator } }`, {}, org.adminToken);
+    const res = await server.gql(
+      `{ viewer { user { id role } organization { id } permissions isOperator } }`,
+      {},
+      org.adminToken,
+    );
     expect(res.data.viewer).toEqual({
-      user: { id: org.adminId, role: 'ADMIN' }, organization: { id: org.orgId },
-      permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'], isOperator: false,
+      user: { id: org.adminId, role: 'ADMIN' },
+      organization: { id: org.orgId },
+      permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'],
+      isOperator: false,
     });
   });
 
   it('R6: bad signature, expired token, unknown subject and malformed header are UNAUTHENTICATED (401)', async () => {
     const org = await createOrg(server);
     const key = (s: string) => new TextEncoder().encode(s);
-    const wrongKey = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(org.adminId).setExpirationTime('1h').sign(key('another-secret'));
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(org.adminId).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key(TEST_SECRET));
-    const unknown = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('00000000-0000-0000-0000-000000000000').setExpirationTime('1h').sign(key(TEST_SECRET));
+    const wrongKey = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(org.adminId)
+      .setExpirationTime('1h')
+      .sign(key('another-secret'));
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(org.adminId)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(key(TEST_SECRET));
+    const unknown = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('00000000-0000-0000-0000-000000000000')
+      .setExpirationTime('1h')
+      .sign(key(TEST_SECRET));
     for (const token of [wrongKey, expired, unknown, 'not-a-jwt']) {
       const res = await server.gql(`{ viewer { isOperator } }`, {}, token);
       expect(res.status).toBe(401);
@@ -50,13 +72,37 @@ describe.each(DRIVERS)('authentication (R6) on %s', (driver) => {
 
   it('R5: operators hold every permission and alone call operator mutations', async () => {
     const org = await createOrg(server);
-    const viewer = await server.gql(`{ viewer { isOperator permissions organization { id } } }`, {}, server.operatorToken);
-    expect(viewer.data.viewer).toEqual({ isOperator: true, permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'], organization: null });
-    const contract = await server.gql(`mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: LOCATION, contractedLocations: 3 }) { licenseModel contractedLocations contractedSeats } }`, { id: org.orgId }, server.operatorToken);
-    expect(contract.data.updateContract).toEqual({ licenseModel: 'LOCATION', contractedLocations: 3, contractedSeats: 10 });
-    const refused = await server.gql(`mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: USER }) { licenseModel } }`, { id: org.orgId }, org.adminToken);
+    const viewer = await server.gql(
+      `{ viewer { isOperator permissions organization { id } } }`,
+      {},
+      server.operatorToken,
+    );
+    expect(viewer.data.viewer).toEqual({
+      isOperator: true,
+      permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'],
+      organization: null,
+    });
+    const contract = await server.gql(
+      `mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: LOCATION, contractedLocations: 3 }) { licenseModel contractedLocations contractedSeats } }`,
+      { id: org.orgId },
+      server.operatorToken,
+    );
+    expect(contract.data.updateContract).toEqual({
+      licenseModel: 'LOCATION',
+      contractedLocations: 3,
+      contractedSeats: 10,
+    });
+    const refused = await server.gql(
+      `mutation($id: ID!) { updateContract(organizationId: $id, input: { licenseModel: USER }) { licenseModel } }`,
+      { id: org.orgId },
+      org.adminToken,
+    );
     expect(codes(refused)).toEqual(['FORBIDDEN']);
-    const refusedCreate = await server.gql(`mutation { createOrganization(input: { name: "X", admin: { email: "x@example.test", name: "X" }, contract: { licenseModel: USER } }) { id } }`, {}, org.adminToken);
+    const refusedCreate = await server.gql(
+      `mutation { createOrganization(input: { name: "X", admin: { email: "x@example.test", name: "X" }, contract: { licenseModel: USER } }) { id } }`,
+      {},
+      org.adminToken,
+    );
     expect(codes(refusedCreate)).toEqual(['FORBIDDEN']);
     const after = await server.gql(`{ organization { contract { licenseModel } } }`, {}, org.adminToken);
     expect(after.data.organization.contract.licenseModel).toBe('LOCATION');
@@ -66,7 +112,11 @@ describe.each(DRIVERS)('authentication (R6) on %s', (driver) => {
     const org = await createOrg(server);
     const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
     await server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { id } }`, { id: manager.id }, org.adminToken);
-    const res = await server.gql(`{ viewer { permissions user { status } } organization { users { totalCount } } }`, {}, manager.token);
+    const res = await server.gql(
+      `{ viewer { permissions user { status } } organization { users { totalCount } } }`,
+      {},
+      manager.token,
+    );
     expect(res.data.viewer).toEqual({ permissions: [], user: { status: 'DEACTIVATED' } });
     expect(res.data.organization.users).toBeNull();
     expect(codes(res)).toEqual(['FORBIDDEN']);

@@ -14,15 +14,25 @@ describe('the served schema', () => {
     expect(readFileSync(join(root, 'schema', 'schema.graphql'), 'utf8')).toBe(served);
   });
 
-  it('R4: the SDL declares @hasPermission with the contract\'s signature', async () => {
+  it("R4: the SDL declares @hasPermission with the contract's signature", async () => {
     const sdl = readFileSync(join(root, 'schema', 'schema.graphql'), 'utf8');
-    expect(sdl).toMatch(/directive @hasPermission\(\s*(""".*?"""\s*)?permission: Permission!\s*\) on FIELD_DEFINITION \| OBJECT/s);
+    expect(sdl).toMatch(
+      /directive @hasPermission\(\s*(""".*?"""\s*)?permission: Permission!\s*\) on FIELD_DEFINITION \| OBJECT/s,
+    );
   });
 
   it('passes the contract check for every item served so far', () => {
     let output: string;
     try {
-      output = execFileSync('node', [contractFile('tools', 'contract-check.mjs'), 'schema/schema.graphql', contractFile('contract', 'schema.graphql')], { cwd: root, encoding: 'utf8' });
+      output = execFileSync(
+        'node',
+        [
+          contractFile('tools', 'contract-check.mjs'),
+          'schema/schema.graphql',
+          contractFile('contract', 'schema.graphql'),
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
     } catch (error) {
       output = (error as { stdout: string }).stdout;
     }
@@ -41,7 +51,7 @@ describe('the served schema', () => {
       for (const [name, field] of Object.entries((type as GraphQLObjectType).getFields())) {
         const permission = getDirective(schema, field, 'hasPermission')?.[0]?.permission;
         const operator = getDirective(schema, field, 'operatorOnly')?.[0];
-        guards[`${type.name}.${name}`] = operator ? 'operator' : permission ?? 'authenticated-in-resolver';
+        guards[`${type.name}.${name}`] = operator ? 'operator' : (permission ?? 'authenticated-in-resolver');
       }
     }
     expect(guards).toEqual({

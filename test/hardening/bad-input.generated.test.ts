@@ -1,4 +1,14 @@
-import { addUser, createOrg, DRIVERS, GqlResult, ok, startServer, TestServer, uniqueEmail, wsOnce } from '../support/harness';
+import {
+  addUser,
+  createOrg,
+  DRIVERS,
+  GqlResult,
+  ok,
+  startServer,
+  TestServer,
+  uniqueEmail,
+  wsOnce,
+} from '../support/harness';
 
 /**
  * R34, generated from the served schema: every argument of every mutation (and every field of its input objects,
@@ -30,7 +40,8 @@ const INTROSPECT = `{
   }
 }`;
 
-const typeString = (t: TypeRef): string => (t.kind === 'NON_NULL' ? `${typeString(t.ofType!)}!` : t.kind === 'LIST' ? `[${typeString(t.ofType!)}]` : t.name!);
+const typeString = (t: TypeRef): string =>
+  t.kind === 'NON_NULL' ? `${typeString(t.ofType!)}!` : t.kind === 'LIST' ? `[${typeString(t.ofType!)}]` : t.name!;
 const namedType = (t: TypeRef): TypeRef => (t.ofType ? namedType(t.ofType) : t);
 const isList = (t: TypeRef): boolean => (t.kind === 'NON_NULL' ? isList(t.ofType!) : t.kind === 'LIST');
 
@@ -55,9 +66,18 @@ const BASELINES: Record<string, { operator?: boolean; args: (a: World) => Record
   acknowledgeAlert: { args: (a) => ({ id: a.alertId }) },
   createOrganization: {
     operator: true,
-    args: () => ({ input: { name: 'New Co', admin: { email: uniqueEmail('new'), name: 'Admin' }, contract: { licenseModel: 'USER', contractedSeats: 5, seatPriceCents: 1000 } } }),
+    args: () => ({
+      input: {
+        name: 'New Co',
+        admin: { email: uniqueEmail('new'), name: 'Admin' },
+        contract: { licenseModel: 'USER', contractedSeats: 5, seatPriceCents: 1000 },
+      },
+    }),
   },
-  updateContract: { operator: true, args: (a) => ({ organizationId: a.orgId, input: { licenseModel: 'USER', contractedSeats: 5 } }) },
+  updateContract: {
+    operator: true,
+    args: (a) => ({ organizationId: a.orgId, input: { licenseModel: 'USER', contractedSeats: 5 } }),
+  },
   addLocation: { args: () => ({ input: { name: unique('Site') } }) },
   deactivateLocation: { args: (a) => ({ id: a.locationId }) },
   setRolePermission: { args: () => ({ role: 'EMPLOYEE', permission: 'ASSIGN_CONTENT', granted: true }) },
@@ -65,7 +85,9 @@ const BASELINES: Record<string, { operator?: boolean; args: (a: World) => Record
   deactivateUser: { args: (a) => ({ id: a.userId }) },
   reactivateUser: { args: (a) => ({ id: a.userId }) },
   setUserPermission: { args: (a) => ({ userId: a.userId, permission: 'ASSIGN_CONTENT', granted: true }) },
-  updateBillingContacts: { args: () => ({ input: { pointOfContactEmail: 'poc@example.test', additionalEmails: ['more@example.test'] } }) },
+  updateBillingContacts: {
+    args: () => ({ input: { pointOfContactEmail: 'poc@example.test', additionalEmails: ['more@example.test'] } }),
+  },
   payInvoice: { args: (a) => ({ invoiceId: a.invoiceId, idempotencyKey: unique('pay') }) },
   requestTermination: { args: () => ({ reason: 'Moving on' }) },
   closeBillingPeriod: { operator: true, args: (a) => ({ organizationId: a.orgId }) },
@@ -75,18 +97,38 @@ const BASELINES: Record<string, { operator?: boolean; args: (a: World) => Record
   startTraining: { args: (a) => ({ assignmentId: a.assignmentId }) },
   cancelAssignment: { args: (a) => ({ assignmentId: a.assignmentId }) },
   purchaseCredits: { args: () => ({ quantity: 1, idempotencyKey: unique('buy') }) },
-  grantCredits: { operator: true, args: (a) => ({ organizationId: a.orgId, quantity: 10, idempotencyKey: unique('grant'), expiresAt: inDays(30) }) },
+  grantCredits: {
+    operator: true,
+    args: (a) => ({ organizationId: a.orgId, quantity: 10, idempotencyKey: unique('grant'), expiresAt: inDays(30) }),
+  },
   updatePaymentMethod: { args: () => ({ token: 'tok_visa' }) },
 };
 
 const TEN_THOUSAND = 'x'.repeat(10_000);
 const SQL = "' OR 1=1 --";
 /** Hostile text: empty, huge, control (NUL, CR LF), bidi override, zero-width, SQL metacharacters. */
-const STRINGS = ['', TEN_THOUSAND, 'a\u0000b', 'line\r\nbreak', '\u202Egnp.exe', 'zero\u200Bwidth', SQL, "x'); DROP TABLE users; --"];
+const STRINGS = [
+  '',
+  TEN_THOUSAND,
+  'a\u0000b',
+  'line\r\nbreak',
+  '\u202Egnp.exe',
+  'zero\u200Bwidth',
+  SQL,
+  "x'); DROP TABLE users; --",
+];
 /** Integers: negative, zero, the largest Int, 2^31 and 2^53 (the last two are no GraphQL Int). */
 const INTS = [-1, 0, 2 ** 31 - 1, 2 ** 31, 2 ** 53];
 /** DateTimes: outside years 2000–2999 (year 10000 cannot be stored), malformed, a number. */
-const DATES = ['9999-12-31T23:59:59Z', '+010000-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '3000-01-01T00:00:00Z', 'yesterday', '', 0];
+const DATES = [
+  '9999-12-31T23:59:59Z',
+  '+010000-01-01T00:00:00Z',
+  '1999-12-31T23:59:59Z',
+  '3000-01-01T00:00:00Z',
+  'yesterday',
+  '',
+  0,
+];
 /** Anything else (enums, Boolean, SafeInt, input objects): the wrong type. */
 const WRONG_TYPE = [SQL, -1];
 
@@ -107,7 +149,9 @@ function hostileValues(type: TypeRef, kinds: Map<string, string>, otherOrgId: st
   else if (named.name === 'DateTime') values = DATES;
   else if (kinds.get(named.name!) === 'INPUT_OBJECT') values = [SQL, {}];
   else values = WRONG_TYPE;
-  return isList(type) ? [...values.map((v) => [v]), [], Array.from({ length: 21 }, (_, i) => `list${i}@example.test`)] : values;
+  return isList(type)
+    ? [...values.map((v) => [v]), [], Array.from({ length: 21 }, (_, i) => `list${i}@example.test`)]
+    : values;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
@@ -122,7 +166,10 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 }
 
 function getPath(target: Record<string, unknown>, path: string[]): unknown {
-  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), target);
+  return path.reduce<unknown>(
+    (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+    target,
+  );
 }
 
 /** Every argument and input field of the mutation (recursively), with the hostile values for it. */
@@ -134,7 +181,8 @@ function casesFor(mutation: { name: string; args: InputValue[] }, schema: Intros
   };
   const cases: Case[] = [];
   const walk = (field: InputValue, path: string[], depth: number) => {
-    for (const value of hostileValues(field.type, schema.kinds, counterpart(getPath(baseline, path)))) cases.push({ mutation: mutation.name, path, value });
+    for (const value of hostileValues(field.type, schema.kinds, counterpart(getPath(baseline, path))))
+      cases.push({ mutation: mutation.name, path, value });
     const named = namedType(field.type);
     if (depth < 4 && !isList(field.type) && schema.kinds.get(named.name!) === 'INPUT_OBJECT') {
       for (const inner of schema.inputs.get(named.name!) ?? []) walk(inner, [...path, inner.name], depth + 1);
@@ -145,7 +193,8 @@ function casesFor(mutation: { name: string; args: InputValue[] }, schema: Intros
 }
 
 /** Any sign of an internal error in a message: SQL, a driver's error names, a stack frame. */
-const LEAK = /\b(SELECT|INSERT INTO|UPDATE\s+\S+\s+SET|DELETE FROM|FOREIGN KEY)\b|\bER_[A-Z_]+|SQLITE|QueryFailedError|TypeORM|constraint failed|\n\s*at\s|\bat .+\(.+:\d+:\d+\)/;
+const LEAK =
+  /\b(SELECT|INSERT INTO|UPDATE\s+\S+\s+SET|DELETE FROM|FOREIGN KEY)\b|\bER_[A-Z_]+|SQLITE|QueryFailedError|TypeORM|constraint failed|\n\s*at\s|\bat .+\(.+:\d+:\d+\)/;
 
 describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driver) => {
   let server: TestServer;
@@ -176,17 +225,33 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
 
   async function world(name: string): Promise<World> {
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 1500 }, name);
-    const gql = (query: string, variables: Record<string, unknown>, token = org.adminToken) => ok(server.gql(query, variables, token));
-    const location = await gql(`mutation($i: AddLocationInput!) { addLocation(input: $i) { id } }`, { i: { name: `${name} HQ` } });
+    const gql = (query: string, variables: Record<string, unknown>, token = org.adminToken) =>
+      ok(server.gql(query, variables, token));
+    const location = await gql(`mutation($i: AddLocationInput!) { addLocation(input: $i) { id } }`, {
+      i: { name: `${name} HQ` },
+    });
     // the second user exceeds the one contracted seat: a SEAT_OVERAGE alert
     const user = await addUser(server, org.adminToken, { locationId: location.addLocation.id });
     await gql(`mutation { updatePaymentMethod(token: "tok_visa") { last4 } }`, {});
-    const assignment = await gql(`mutation($i: AssignPremiumContentInput!) { assignPremiumContent(input: $i) { id } }`, { i: { userId: user.id, contentId: 'course-1' } });
+    const assignment = await gql(
+      `mutation($i: AssignPremiumContentInput!) { assignPremiumContent(input: $i) { id } }`,
+      { i: { userId: user.id, contentId: 'course-1' } },
+    );
     const alerts = await gql(`{ organization { alerts { nodes { id } } } }`, {});
-    const invoice = await gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`, { id: org.orgId }, server.operatorToken);
+    const invoice = await gql(
+      `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`,
+      { id: org.orgId },
+      server.operatorToken,
+    );
     return {
-      orgId: org.orgId, adminId: org.adminId, adminToken: org.adminToken, userId: user.id, locationId: location.addLocation.id,
-      assignmentId: assignment.assignPremiumContent.id, alertId: alerts.organization.alerts.nodes[0].id, invoiceId: invoice.closeBillingPeriod.id,
+      orgId: org.orgId,
+      adminId: org.adminId,
+      adminToken: org.adminToken,
+      userId: user.id,
+      locationId: location.addLocation.id,
+      assignmentId: assignment.assignPremiumContent.id,
+      alertId: alerts.organization.alerts.nodes[0].id,
+      invoiceId: invoice.closeBillingPeriod.id,
     };
   }
 
@@ -213,13 +278,16 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
           // a fresh baseline per call: new idempotency keys and emails, so an accepted call never blocks the next one
           const variables = setPath(spec.args(a), c.path, c.value);
           const before = await countRows();
-          const res: GqlResult = transport === 'HTTP' ? await server.gql(query, variables, token) : await wsOnce(ws, query, variables);
+          const res: GqlResult =
+            transport === 'HTTP' ? await server.gql(query, variables, token) : await wsOnce(ws, query, variables);
           summary.calls++;
           const label = `${mutation.name}(${c.path.join('.')} = ${JSON.stringify(c.value)?.slice(0, 40)}) over ${transport}`;
           for (const e of res.errors ?? []) {
             const code = e.extensions?.code;
-            if (!code || code === 'INTERNAL_SERVER_ERROR') failures.push(`${label}: ${code ?? 'no code'} — ${e.message}`);
-            if (LEAK.test(e.message) || LEAK.test(JSON.stringify(e.extensions ?? {}))) failures.push(`${label}: leaks internals — ${e.message.slice(0, 200)}`);
+            if (!code || code === 'INTERNAL_SERVER_ERROR')
+              failures.push(`${label}: ${code ?? 'no code'} — ${e.message}`);
+            if (LEAK.test(e.message) || LEAK.test(JSON.stringify(e.extensions ?? {})))
+              failures.push(`${label}: leaks internals — ${e.message.slice(0, 200)}`);
             if (e.extensions?.stacktrace || e.extensions?.exception) failures.push(`${label}: carries a stack`);
           }
           const refused = Boolean(res.errors?.length) && (res.data?.[mutation.name] ?? null) === null;
@@ -227,7 +295,10 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
             summary.refused++;
             const after = await countRows();
             const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
-            if (changed.length) failures.push(`${label}: refused (${res.errors![0].extensions?.code}) but wrote rows in ${changed.join(', ')}`);
+            if (changed.length)
+              failures.push(
+                `${label}: refused (${res.errors![0].extensions?.code}) but wrote rows in ${changed.join(', ')}`,
+              );
           } else {
             summary.accepted++;
           }

@@ -1,5 +1,15 @@
 import { BALANCE, newKey, PURCHASE, SET_CARD } from '../credits/credits-support';
-import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer, uniqueEmail } from '../support/harness';
+import {
+  addUser,
+  codes,
+  createOrg,
+  DRIVERS,
+  ok,
+  OrgFixture,
+  startServer,
+  TestServer,
+  uniqueEmail,
+} from '../support/harness';
 import { ManualClock } from '../support/clock';
 
 const ADD_LOCATION = `mutation($name: String!) { addLocation(input: { name: $name }) { id name } }`;
@@ -20,12 +30,15 @@ describe.each(DRIVERS)('R34: exact keys on %s', (driver) => {
     org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 10, creditUnitPriceCents: 1000 });
     await ok(server.gql(SET_CARD, { token: 'tok_visa' }, org.adminToken));
   });
-  afterAll(async () => { await server?.close(); });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('R19/R34: keys differing only by case, a trailing space or ǅ/ǆ are distinct purchases; the exact key replays', async () => {
     const base = newKey('CaseKey-X');
     const keys = [base, base.toLowerCase(), `${base} `, `${base}  `, `ǅ${base}`, `ǆ${base}`, `Dž${base}`];
-    const available = async () => (await ok(server.gql(BALANCE, {}, org.adminToken))).organization.creditBalance.available;
+    const available = async () =>
+      (await ok(server.gql(BALANCE, {}, org.adminToken))).organization.creditBalance.available;
     const before = await available();
     const purchases = [];
     for (const [i, key] of keys.entries()) {
@@ -34,7 +47,9 @@ describe.each(DRIVERS)('R34: exact keys on %s', (driver) => {
     // Each one charged and granted its own credits.
     expect(new Set(purchases.map((p) => p.id)).size).toBe(keys.length);
     expect(new Set(purchases.map((p) => p.payment.id)).size).toBe(keys.length);
-    purchases.forEach((p, i) => expect(p).toMatchObject({ quantity: i + 1, total: { cents: (i + 1) * 1000 }, payment: { status: 'SUCCEEDED' } }));
+    purchases.forEach((p, i) =>
+      expect(p).toMatchObject({ quantity: i + 1, total: { cents: (i + 1) * 1000 }, payment: { status: 'SUCCEEDED' } }),
+    );
     const total = keys.reduce((sum, _k, i) => sum + i + 1, 0);
     expect(await available()).toBe(before + total);
 
@@ -44,7 +59,10 @@ describe.each(DRIVERS)('R34: exact keys on %s', (driver) => {
       expect(again.id).toBe(purchases[i].id);
     }
     expect(await available()).toBe(before + total);
-    const stored = await server.app.dataSource.query('SELECT idempotencyKey FROM idempotency_key WHERE organizationId = ?', [org.orgId]);
+    const stored = await server.app.dataSource.query(
+      'SELECT idempotencyKey FROM idempotency_key WHERE organizationId = ?',
+      [org.orgId],
+    );
     expect(stored.map((r: { idempotencyKey: string }) => r.idempotencyKey).sort()).toEqual([...keys].sort());
   });
 
@@ -67,7 +85,9 @@ describe.each(DRIVERS)('R34: exact keys on %s', (driver) => {
     const name = `Berlin ${newKey('loc')}`;
     await ok(server.gql(ADD_LOCATION, { name }, org.adminToken));
     expect(codes(await server.gql(ADD_LOCATION, { name }, org.adminToken))).toEqual(['CONFLICT']);
-    expect((await ok(server.gql(ADD_LOCATION, { name: name.toLowerCase() }, org.adminToken))).addLocation.name).toBe(name.toLowerCase());
+    expect((await ok(server.gql(ADD_LOCATION, { name: name.toLowerCase() }, org.adminToken))).addLocation.name).toBe(
+      name.toLowerCase(),
+    );
 
     const email = uniqueEmail('Mixed.Case');
     expect((await ok(server.gql(ADD_USER, { email }, org.adminToken))).addUser.email).toBe(email.toLowerCase());

@@ -19,7 +19,11 @@ function operatorToken(claims: { iat?: number; exp?: number }): Promise<string> 
 }
 
 async function asOperator(url: string, token: string) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: VIEWER });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: VIEWER,
+  });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: any[] } };
 }
 
@@ -45,10 +49,16 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
     it('a malformed JSON body answers a JSON GraphQL error (400, BAD_REQUEST) and logs one line, no stack', async () => {
       const before = server.child.output().length;
       for (const body of ['{"query": ', '{"query": "{ viewer { isOperator } }",}', 'not json at all']) {
-        const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const res = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
         expect(res.status).toBe(400);
         expect(res.headers.get('content-type')).toMatch(/application\/json/);
-        expect(await res.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        expect(await res.json()).toEqual({
+          errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
       }
       await sleep(100);
       const logged = server.child.output().slice(before);
@@ -56,7 +66,13 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
       expect(logged).not.toMatch(/SyntaxError|<html|<pre>/);
       const lines = logged.split('\n').filter((l) => l.includes('malformed request refused'));
       expect(lines).toHaveLength(3);
-      expect(JSON.parse(lines[0])).toMatchObject({ level: 40, status: 400, type: 'entity.parse.failed', method: 'POST', path: '/graphql' });
+      expect(JSON.parse(lines[0])).toMatchObject({
+        level: 40,
+        status: 400,
+        type: 'entity.parse.failed',
+        method: 'POST',
+        path: '/graphql',
+      });
       // the server answers on as before
       expect((await asOperator(server.url, server.operatorToken)).status).toBe(200);
     });
@@ -74,7 +90,10 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
         expect(res.status).toBe(401);
         expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       }
-      for (const token of [await operatorToken({ iat: now(), exp: now() + 24 * 3600 }), await operatorToken({ exp: now() + 3600 })]) {
+      for (const token of [
+        await operatorToken({ iat: now(), exp: now() + 24 * 3600 }),
+        await operatorToken({ exp: now() + 3600 }),
+      ]) {
         expect((await asOperator(server.url, token)).body).toEqual({ data: { viewer: { isOperator: true } } });
       }
     });
@@ -83,7 +102,11 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
   describe('with METRICS_TOKEN, METRICS_PORT and JWT_MAX_LIFETIME_SECONDS', () => {
     let server: ChildTestServer;
     beforeAll(async () => {
-      server = await startChild(driver, { METRICS_TOKEN: 'metrics-secret-for-the-suite', METRICS_PORT: '0', JWT_MAX_LIFETIME_SECONDS: '3600' });
+      server = await startChild(driver, {
+        METRICS_TOKEN: 'metrics-secret-for-the-suite',
+        METRICS_PORT: '0',
+        JWT_MAX_LIFETIME_SECONDS: '3600',
+      });
     });
     afterAll(async () => {
       await server?.close();
@@ -92,8 +115,15 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
     it('/metrics is served on METRICS_PORT only, and only for Authorization: Bearer METRICS_TOKEN (401 otherwise)', async () => {
       const metricsUrl = /"metricsUrl":"(http:\/\/[^"]+)"/.exec(server.child.output())?.[1];
       expect(metricsUrl).toMatch(/\/metrics$/);
-      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret-for-the-suite' } })).status).toBe(404);
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'metrics-secret-for-the-suite' }] as Array<Record<string, string>>) {
+      expect(
+        (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret-for-the-suite' } }))
+          .status,
+      ).toBe(404);
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: 'metrics-secret-for-the-suite' },
+      ] as Array<Record<string, string>>) {
         const res = await fetch(metricsUrl!, { headers });
         expect(res.status).toBe(401);
         expect(await res.text()).not.toMatch(/graphql_requests_total/);
@@ -105,32 +135,44 @@ describe.each(DRIVERS)('production edges on %s', (driver) => {
     });
 
     it('R6: JWT_MAX_LIFETIME_SECONDS sets the longest lifetime a token may have', async () => {
-      expect((await asOperator(server.url, await operatorToken({ iat: now(), exp: now() + 12 * 3600 }))).status).toBe(401);
+      expect((await asOperator(server.url, await operatorToken({ iat: now(), exp: now() + 12 * 3600 }))).status).toBe(
+        401,
+      );
       expect((await asOperator(server.url, await operatorToken({ iat: now(), exp: now() + 1800 }))).status).toBe(200);
     });
   });
 });
 
-(process.env.TEST_MYSQL_URL ? describe : describe.skip)('a missing MySQL database (MariaDB only: SQLite creates its file)', () => {
-  it('prints one line saying what to run, no stack trace, and exits non-zero', async () => {
-    const url = new URL(process.env.TEST_MYSQL_URL!);
-    const name = `billing_missing_${Date.now().toString(36)}`;
-    url.pathname = `/${name}`;
-    const child = spawn(process.execPath, [BUILT_MAIN], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, PORT: '0', DATABASE_URL: url.toString(), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+(process.env.TEST_MYSQL_URL ? describe : describe.skip)(
+  'a missing MySQL database (MariaDB only: SQLite creates its file)',
+  () => {
+    it('prints one line saying what to run, no stack trace, and exits non-zero', async () => {
+      const url = new URL(process.env.TEST_MYSQL_URL!);
+      const name = `billing_missing_${Date.now().toString(36)}`;
+      url.pathname = `/${name}`;
+      const child = spawn(process.execPath, [BUILT_MAIN], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          JWT_SECRET: TEST_SECRET,
+          PORT: '0',
+          DATABASE_URL: url.toString(),
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      const output = stdout + stderr;
+      expect(output).not.toMatch(STACK_LINE);
+      expect(stderr.trim().split('\n')).toEqual([
+        `Opus Billing API did not start: The database "${name}" does not exist on ${url.host}. Create it, then start again: ` +
+          `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`,
+      ]);
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    const output = stdout + stderr;
-    expect(output).not.toMatch(STACK_LINE);
-    expect(stderr.trim().split('\n')).toEqual([
-      `Opus Billing API did not start: The database "${name}" does not exist on ${url.host}. Create it, then start again: ` +
-        `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`,
-    ]);
-  });
-});
+  },
+);

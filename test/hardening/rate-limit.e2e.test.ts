@@ -21,7 +21,11 @@ async function post(url: string, token: string | null, query = VIEWER) {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { data?: any; errors?: any[] } };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as { data?: any; errors?: any[] },
+  };
 }
 
 describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) => {
@@ -44,13 +48,18 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
     for (const a of refused) {
       expect(a.retryAfter).toMatch(/^[1-9][0-9]*$/);
       expect(a.body.data).toBeUndefined();
-      expect(a.body.errors).toEqual([{ message: expect.stringMatching(/Too many requests/), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(a.retryAfter) } }]);
+      expect(a.body.errors).toEqual([
+        {
+          message: expect.stringMatching(/Too many requests/),
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(a.retryAfter) },
+        },
+      ]);
     }
     await sleep(Number(refused[0].retryAfter) * 1000);
     expect((await post(server.url, token)).status).toBe(200);
   });
 
-  it('R36: another caller is not throttled, and a forged token naming a subject never spends that subject\'s budget', async () => {
+  it("R36: another caller is not throttled, and a forged token naming a subject never spends that subject's budget", async () => {
     const throttled = await freshOperator();
     const other = await freshOperator();
     await Promise.all(Array.from({ length: 10 }, () => post(server.url, throttled)));
@@ -59,7 +68,10 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
 
     const victimSub = `operator-${randomUUID()}`;
     const victim = await signToken({ jwtSecret: TEST_SECRET }, { sub: victimSub, operator: true });
-    const forged = await new SignJWT({ scope: 'operator' }).setProtectedHeader({ alg: 'HS256' }).setSubject(victimSub).setExpirationTime('1h')
+    const forged = await new SignJWT({ scope: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(victimSub)
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('not-the-secret-of-this-server'));
     const forgedAnswers = await Promise.all(Array.from({ length: 10 }, () => post(server.url, forged)));
     expect(forgedAnswers.every((a) => a.status === 401 || a.status === 429)).toBe(true); // spent the address's budget
@@ -70,8 +82,12 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
     const token = await freshOperator();
     // One socket for the whole test (not lazy: a lazy client closes its socket whenever it has nothing running).
     const client = createClient({
-      url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0, lazy: false, onNonLazyError: () => {},
+      url: server.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
     });
     let closed = false;
     client.on('closed', () => (closed = true));
@@ -81,7 +97,10 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
     const refused = answers.filter((a) => a.errors);
     expect(answers.filter((a) => a.data?.viewer).length).toBeGreaterThanOrEqual(5);
     expect(refused.length).toBeGreaterThanOrEqual(4);
-    for (const a of refused) expect(a.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })]);
+    for (const a of refused)
+      expect(a.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+      ]);
     await sleep(Number(refused[0].errors![0].extensions!.retryAfterSeconds) * 1000);
     expect((await wsOnce(client, VIEWER)).data).toEqual({ viewer: { isOperator: true } });
     expect(closed).toBe(false);
@@ -90,7 +109,10 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
   });
 
   (REDIS_URL ? it : it.skip)('R36: with REDIS_URL every instance spends one budget', async () => {
-    const [a, b] = [await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } }), await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } })];
+    const [a, b] = [
+      await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } }),
+      await startServer(driver, { config: { ...BUDGET, redisUrl: REDIS_URL } }),
+    ];
     try {
       const sub = `operator-${randomUUID()}`;
       const token = await signToken({ jwtSecret: TEST_SECRET }, { sub, operator: true });
@@ -135,39 +157,52 @@ async function keepSending(url: string, token: string, ms: number, loops = 6) {
   const started = Date.now();
   let served = 0;
   let other = 0;
-  await Promise.all(Array.from({ length: loops }, async () => {
-    while (Date.now() - started < ms) {
-      const { status } = await post(url, token);
-      if (status === 200) served++;
-      else if (status !== 429) other++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      while (Date.now() - started < ms) {
+        const { status } = await post(url, token);
+        if (status === 200) served++;
+        else if (status !== 429) other++;
+      }
+    }),
+  );
   return { served, other, seconds: (Date.now() - started) / 1000 };
 }
 
-describe.each(DRIVERS)('R36: the budget is a token bucket: bursts up to RATE_LIMIT_BURST, RATE_LIMIT_RPS sustained, on %s', (driver) => {
-  // A bucket as deep as one second's rate, and one four seconds deep (where a burst reserve refilling beside the rate
-  // would show). Both run at once, on servers of their own.
-  const SHAPES = [{ rateLimitRps: 20, rateLimitBurst: 20 }, { rateLimitRps: 10, rateLimitBurst: 40 }];
+describe.each(DRIVERS)(
+  'R36: the budget is a token bucket: bursts up to RATE_LIMIT_BURST, RATE_LIMIT_RPS sustained, on %s',
+  (driver) => {
+    // A bucket as deep as one second's rate, and one four seconds deep (where a burst reserve refilling beside the rate
+    // would show). Both run at once, on servers of their own.
+    const SHAPES = [
+      { rateLimitRps: 20, rateLimitBurst: 20 },
+      { rateLimitRps: 10, rateLimitBurst: 40 },
+    ];
 
-  const sustained = (redisUrl?: string) => async () => {
-    await Promise.all(SHAPES.map(async (shape) => {
-      const server = await startServer(driver, { config: { ...shape, ...(redisUrl ? { redisUrl } : {}) } });
-      try {
-        const { served, other, seconds } = await keepSending(server.url, await freshOperator(), 3000);
-        const bucket = shape.rateLimitBurst + shape.rateLimitRps * seconds;
-        expect(other).toBe(0);
-        expect(served).toBeLessThanOrEqual(Math.ceil(bucket * 1.1));
-        expect(served).toBeGreaterThanOrEqual(Math.floor(bucket * 0.9));
-      } finally {
-        await server.close();
-      }
-    }));
-  };
+    const sustained = (redisUrl?: string) => async () => {
+      await Promise.all(
+        SHAPES.map(async (shape) => {
+          const server = await startServer(driver, { config: { ...shape, ...(redisUrl ? { redisUrl } : {}) } });
+          try {
+            const { served, other, seconds } = await keepSending(server.url, await freshOperator(), 3000);
+            const bucket = shape.rateLimitBurst + shape.rateLimitRps * seconds;
+            expect(other).toBe(0);
+            expect(served).toBeLessThanOrEqual(Math.ceil(bucket * 1.1));
+            expect(served).toBeGreaterThanOrEqual(Math.floor(bucket * 0.9));
+          } finally {
+            await server.close();
+          }
+        }),
+      );
+    };
 
-  it('R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, in memory', sustained());
-  (REDIS_URL ? it : it.skip)('R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, through Redis', sustained(REDIS_URL));
-});
+    it('R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, in memory', sustained());
+    (REDIS_URL ? it : it.skip)(
+      'R36: a caller who keeps sending for 3 s is served BURST + RPS × 3, through Redis',
+      sustained(REDIS_URL),
+    );
+  },
+);
 
 describe.each(DRIVERS)('R36: the cost of validation itself is bounded, on %s', (driver) => {
   let server: TestServer;
@@ -185,12 +220,16 @@ describe.each(DRIVERS)('R36: the cost of validation itself is bounded, on %s', (
     expect(CONFLICTING.length).toBeGreaterThan(5000);
     expect(CONFLICTING.length).toBeLessThan(6500);
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 16 }, () => server.gql(CONFLICTING, {}, server.operatorToken)));
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () => server.gql(CONFLICTING, {}, server.operatorToken)),
+    );
     const elapsed = Date.now() - started;
     for (const res of answers) {
       expect(res.status).toBe(400);
       expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-      expect(res.errors![0].message).toBe(`"viewer" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`);
+      expect(res.errors![0].message).toBe(
+        `"viewer" is selected more than ${QUERY_LIMITS.sameNameFields} times in one selection set; select it once (or under different aliases)`,
+      );
     }
     // Validating them took 200–440 ms each (3–7 s for the 16); refusing them is a linear walk of the document.
     expect(elapsed).toBeLessThan(2500);

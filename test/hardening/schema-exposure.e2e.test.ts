@@ -11,7 +11,11 @@ const MISSPELLED: Array<[string, string, Record<string, unknown>?]> = [
   ['argument', `{ organization(idd: "x") { id } }`],
   ['type', `query($id: Organizaton) { viewer { isOperator } }`],
   ['enum literal', `mutation { setUserPermission(userId: "x", permission: MANAGE_BILLIN, granted: true) { id } }`],
-  ['enum variable', `mutation($p: Permission!) { setUserPermission(userId: "x", permission: $p, granted: true) { id } }`, { p: 'MANAGE_BILLIN' }],
+  [
+    'enum variable',
+    `mutation($p: Permission!) { setUserPermission(userId: "x", permission: $p, granted: true) { id } }`,
+    { p: 'MANAGE_BILLIN' },
+  ],
 ];
 
 type Caller = 'anonymous' | 'signed-in';
@@ -49,44 +53,66 @@ describe.each(DRIVERS)('R36: production tells anonymous callers nothing about th
     expect((await send(`{ __typename }`)).data).toEqual({ __typename: 'Query' });
   });
 
-  it.each(['HTTP', 'graphql-ws'] as const)('R36: a signed-in caller (user or operator) may introspect over %s, so the IDE\'s Docs work', async (transport) => {
-    for (const token of [tokens['signed-in'], server.operatorToken]) {
-      const res = await transports(server, token)[transport](SCHEMA);
-      expect(res.errors).toBeUndefined();
-      expect(res.data.__schema.types.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['Organization', 'Invoice']));
-    }
-  });
-
-  it.each(['HTTP', 'graphql-ws'] as const)('R36: no "did you mean" suggestion reaches anyone over %s', async (transport) => {
-    for (const caller of ['anonymous', 'signed-in'] as const) {
-      const send = transports(server, tokens[caller])[transport];
-      for (const [what, query, variables] of MISSPELLED) {
-        const res = await send(query, variables);
-        expect({ caller, what, errors: res.errors?.length ?? 0 }).toEqual({ caller, what, errors: expect.any(Number) });
-        expect(res.errors?.length).toBeGreaterThan(0);
-        const text = JSON.stringify(res.errors);
-        expect({ caller, what, text }).toEqual({ caller, what, text: expect.not.stringMatching(/did you mean|"organization"|MANAGE_BILLING"|"Organization"/i) });
+  it.each(['HTTP', 'graphql-ws'] as const)(
+    "R36: a signed-in caller (user or operator) may introspect over %s, so the IDE's Docs work",
+    async (transport) => {
+      for (const token of [tokens['signed-in'], server.operatorToken]) {
+        const res = await transports(server, token)[transport](SCHEMA);
+        expect(res.errors).toBeUndefined();
+        expect(res.data.__schema.types.map((t: { name: string }) => t.name)).toEqual(
+          expect.arrayContaining(['Organization', 'Invoice']),
+        );
       }
-    }
-  });
+    },
+  );
+
+  it.each(['HTTP', 'graphql-ws'] as const)(
+    'R36: no "did you mean" suggestion reaches anyone over %s',
+    async (transport) => {
+      for (const caller of ['anonymous', 'signed-in'] as const) {
+        const send = transports(server, tokens[caller])[transport];
+        for (const [what, query, variables] of MISSPELLED) {
+          const res = await send(query, variables);
+          expect({ caller, what, errors: res.errors?.length ?? 0 }).toEqual({
+            caller,
+            what,
+            errors: expect.any(Number),
+          });
+          expect(res.errors?.length).toBeGreaterThan(0);
+          const text = JSON.stringify(res.errors);
+          expect({ caller, what, text }).toEqual({
+            caller,
+            what,
+            text: expect.not.stringMatching(/did you mean|"organization"|MANAGE_BILLING"|"Organization"/i),
+          });
+        }
+      }
+    },
+  );
 });
 
-describe.each(DRIVERS)('R36: outside production the schema stays explorable (the same checks, NODE_ENV=test), on %s', (driver) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(driver);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+describe.each(DRIVERS)(
+  'R36: outside production the schema stays explorable (the same checks, NODE_ENV=test), on %s',
+  (driver) => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer(driver);
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
 
-  it('anonymous introspection and suggestions are answered in development and tests', async () => {
-    expect((await server.gql(SCHEMA)).data.__schema.types.length).toBeGreaterThan(10);
-    expect((await wsOnce(server.ws(null), SCHEMA)).data.__schema.types.length).toBeGreaterThan(10);
-    // each misspelled document of the production test does draw a suggestion here, so that test proves something
-    for (const [what, query, variables] of MISSPELLED) {
-      const res = await server.gql(query, variables ?? {});
-      expect({ what, text: JSON.stringify(res.errors) }).toEqual({ what, text: expect.stringMatching(/Did you mean/) });
-    }
-  });
-});
+    it('anonymous introspection and suggestions are answered in development and tests', async () => {
+      expect((await server.gql(SCHEMA)).data.__schema.types.length).toBeGreaterThan(10);
+      expect((await wsOnce(server.ws(null), SCHEMA)).data.__schema.types.length).toBeGreaterThan(10);
+      // each misspelled document of the production test does draw a suggestion here, so that test proves something
+      for (const [what, query, variables] of MISSPELLED) {
+        const res = await server.gql(query, variables ?? {});
+        expect({ what, text: JSON.stringify(res.errors) }).toEqual({
+          what,
+          text: expect.stringMatching(/Did you mean/),
+        });
+      }
+    });
+  },
+);

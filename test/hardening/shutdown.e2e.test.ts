@@ -11,16 +11,27 @@ const ADD_LOCATION = `mutation($name: String!) { addLocation(input: { name: $nam
 const ADD_USER = `mutation($input: AddUserInput!) { addUser(input: $input) { id } }`;
 
 /** A request on one of `agent`'s keep-alive connections; resolves with the status and the parsed body. */
-function post(base: string, agent: Agent, path: string, token?: string, body?: unknown): Promise<{ status: number; errors?: unknown; data?: any }> {
+function post(
+  base: string,
+  agent: Agent,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; errors?: unknown; data?: any }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, {
-      agent, method: body ? 'POST' : 'GET',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, ...(body ? JSON.parse(text) : {}) }));
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        agent,
+        method: body ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, ...(body ? JSON.parse(text) : {}) }));
+      },
+    );
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
   });
@@ -35,11 +46,18 @@ function subscribe(client: Client) {
       resolve(state.closeCode);
     });
   });
-  client.subscribe({ query: BILLING_ALERTS, variables: {} }, {
-    next: () => { state.received++; },
-    error: (error) => { state.errors.push(error); },
-    complete: () => {},
-  });
+  client.subscribe(
+    { query: BILLING_ALERTS, variables: {} },
+    {
+      next: () => {
+        state.received++;
+      },
+      error: (error) => {
+        state.errors.push(error);
+      },
+      complete: () => {},
+    },
+  );
   return { state, closed };
 }
 
@@ -56,7 +74,8 @@ describe.each(DRIVERS)('R36: SIGTERM drains the production server on %s', (drive
       BILLING_SCHEDULER_INTERVAL_MS: '20',
       ...(REDIS_URL ? { REDIS_URL } : {}),
       // The budget on (generously), so its Redis client is one more thing the drain must close.
-      RATE_LIMIT_RPS: '10000', RATE_LIMIT_BURST: '10000',
+      RATE_LIMIT_RPS: '10000',
+      RATE_LIMIT_BURST: '10000',
     });
 
   /** An organization with an admin on a live subscription, and a burst of mutations sent all at once. */
@@ -78,9 +97,14 @@ describe.each(DRIVERS)('R36: SIGTERM drains the production server on %s', (drive
     await Promise.all(Array.from({ length: 30 }, () => post(s.url, agent, '/healthz')));
     const finishedAt: number[] = [];
     const sent = Array.from({ length: 30 }, (_, i) =>
-      post(s.url, agent, '/graphql', org.adminToken, i % 2 === 0
-        ? { query: ADD_LOCATION, variables: { name: `Site ${i + 1}` } }
-        : { query: ADD_USER, variables: { input: { email: uniqueEmail(), name: `User ${i}` } } },
+      post(
+        s.url,
+        agent,
+        '/graphql',
+        org.adminToken,
+        i % 2 === 0
+          ? { query: ADD_LOCATION, variables: { name: `Site ${i + 1}` } }
+          : { query: ADD_USER, variables: { input: { email: uniqueEmail(), name: `User ${i}` } } },
       ).then((res) => {
         finishedAt.push(Date.now());
         return res;
@@ -106,7 +130,6 @@ describe.each(DRIVERS)('R36: SIGTERM drains the production server on %s', (drive
     const output = server.child.output();
     expect(output).toMatch(/"msg":"stopped"/);
     expect(output).not.toMatch(/shutdown failed|did not finish in time|Error:|\n\s+at /);
-
   });
 
   it('R36: a second SIGTERM or SIGINT during the drain neither hangs nor crashes it', async () => {
@@ -119,7 +142,9 @@ describe.each(DRIVERS)('R36: SIGTERM drains the production server on %s', (drive
     child.child.kill('SIGINT');
     await sleep(5);
     child.child.kill('SIGTERM');
-    const exit = await child.stop('SIGINT', 15000).catch((error) => ({ code: -1, signal: null, ms: Number.NaN, error }));
+    const exit = await child
+      .stop('SIGINT', 15000)
+      .catch((error) => ({ code: -1, signal: null, ms: Number.NaN, error }));
     const results = await Promise.all(sent);
 
     expect(exit).toMatchObject({ code: 0, signal: null });

@@ -11,7 +11,14 @@ import { sleep, waitForValue } from '../support/wait';
  * SQLite with the demo data (so the page prefills the demo admin's token) — what `npm start` serves.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 describe('the IDE in headless Chromium (GET /graphql, embedded default with demo data)', () => {
   let server: TestServer;
@@ -65,12 +72,25 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
   const responseText = () => editorText(page, '.graphiql-response');
 
   it('loads from this server alone — no request to any other host, no page error — with the token and the example tabs', async () => {
-    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(['BillingDashboard', 'BillingAlerts', 'AddUser', 'PurchaseCredits', 'PayInvoice']);
+    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual([
+      'BillingDashboard',
+      'BillingAlerts',
+      'AddUser',
+      'PurchaseCredits',
+      'PayInvoice',
+    ]);
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
     // The page, its bundle, Monaco's three workers and the schema's introspection: all from here.
-    expect(requests).toEqual(expect.arrayContaining([`${origin}/graphql`, `${origin}/graphql/ide/main.js`, `${origin}/graphql/ide/main.css`]));
-    const workers = await waitForValue(async () => new Set(requests.filter((url) => url.endsWith('.worker.js'))), (set) => set.size === 3);
-    expect([...workers].sort()).toEqual(['editor', 'graphql', 'json'].map((w) => `${origin}/graphql/ide/${w}.worker.js`));
+    expect(requests).toEqual(
+      expect.arrayContaining([`${origin}/graphql`, `${origin}/graphql/ide/main.js`, `${origin}/graphql/ide/main.css`]),
+    );
+    const workers = await waitForValue(
+      async () => new Set(requests.filter((url) => url.endsWith('.worker.js'))),
+      (set) => set.size === 3,
+    );
+    expect([...workers].sort()).toEqual(
+      ['editor', 'graphql', 'json'].map((w) => `${origin}/graphql/ide/${w}.worker.js`),
+    );
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -79,25 +99,43 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
 
   it('runs a query with the prefilled demo admin token and shows its result', async () => {
     const tabs = await page.locator('.graphiql-tab').count();
-    await waitForValue(async () => {
-      if ((await page.locator('.graphiql-tab').count()) === tabs) await page.locator('.graphiql-tab-add').click();
-      return page.locator('.graphiql-tab').count();
-    }, (count) => count === tabs + 1);
-    const query = 'query WhoAmI { viewer { user { email role } permissions } organization { name contract { contractedSeats seatPrice { formatted } } } }';
-    await waitForValue(async () => {
-      await page.locator('.graphiql-query-editor .view-lines').click();
-      await page.keyboard.press('ControlOrMeta+A');
-      await page.keyboard.press('Delete');
-      await page.keyboard.insertText(query);
-      return editorText(page, '.graphiql-query-editor');
-    }, (text) => text.trim() === query);
+    await waitForValue(
+      async () => {
+        if ((await page.locator('.graphiql-tab').count()) === tabs) await page.locator('.graphiql-tab-add').click();
+        return page.locator('.graphiql-tab').count();
+      },
+      (count) => count === tabs + 1,
+    );
+    const query =
+      'query WhoAmI { viewer { user { email role } permissions } organization { name contract { contractedSeats seatPrice { formatted } } } }';
+    await waitForValue(
+      async () => {
+        await page.locator('.graphiql-query-editor .view-lines').click();
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.press('Delete');
+        await page.keyboard.insertText(query);
+        return editorText(page, '.graphiql-query-editor');
+      },
+      (text) => text.trim() === query,
+    );
     // GraphiQL takes the operation name from the editor after a debounce; the tab's title shows when it has.
-    await waitForValue(() => page.locator('.graphiql-tab[aria-selected="true"]').innerText(), (title) => title === 'WhoAmI');
+    await waitForValue(
+      () => page.locator('.graphiql-tab[aria-selected="true"]').innerText(),
+      (title) => title === 'WhoAmI',
+    );
     const postsBefore = requests.filter((url) => url === `${origin}/graphql`).length;
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('WhoAmI'));
+    const answered = page.waitForResponse(
+      (r) =>
+        r.url() === `${origin}/graphql` &&
+        r.request().method() === 'POST' &&
+        (r.request().postData() ?? '').includes('WhoAmI'),
+    );
     await execute(page, () => requests.filter((url) => url === `${origin}/graphql`).length > postsBefore);
     const response = await answered;
-    expect({ status: response.status(), sent: response.request().postDataJSON() }).toEqual({ status: 200, sent: expect.objectContaining({ query }) });
+    expect({ status: response.status(), sent: response.request().postDataJSON() }).toEqual({
+      status: 200,
+      sent: expect.objectContaining({ query }),
+    });
     expect(response.request().headers().authorization).toMatch(/^Bearer /);
 
     await waitForValue(responseText, (text) => text.includes('"email": "admin@acme.example"'));
@@ -112,7 +150,9 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
 
   it('R11: the BillingAlerts example tab subscribes over graphql-ws and shows an alert raised by a mutation', async () => {
     await selectTab(page, 'BillingAlerts');
-    await execute(page, () => sentFrames.some((frame) => frame.includes('"type":"subscribe"') && frame.includes('BillingAlerts')));
+    await execute(page, () =>
+      sentFrames.some((frame) => frame.includes('"type":"subscribe"') && frame.includes('BillingAlerts')),
+    );
     await page.waitForTimeout(500); // the server registers the subscription after reading the frame
 
     // The demo contract (USER model) has 5 seats, all taken: one more active user is beyond it.
@@ -152,10 +192,13 @@ async function execute(page: Page, started: () => boolean): Promise<void> {
  */
 async function selectTab(page: Page, title: string): Promise<void> {
   const active = () => page.locator('.graphiql-tab[aria-selected="true"]').innerText();
-  await waitForValue(async () => {
-    if ((await active()) !== title) await page.locator('.graphiql-tab-button', { hasText: title }).click();
-    return active();
-  }, (current) => current === title);
+  await waitForValue(
+    async () => {
+      if ((await active()) !== title) await page.locator('.graphiql-tab-button', { hasText: title }).click();
+      return active();
+    },
+    (current) => current === title,
+  );
   await page.waitForTimeout(400);
 }
 

@@ -3,7 +3,8 @@ import { DEMO_ADMIN_EMAIL } from '../../src/seed/demo';
 import { startServer, TestServer } from '../support/harness';
 import { BROWSER_ACCEPT, ensureIdeBundle, pageConfig } from './ide-support';
 
-const get = (server: TestServer, path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
+const get = (server: TestServer, path: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { headers });
 
 describe('GET /graphql: the IDE for browsers, the API for everyone else', () => {
   beforeAll(() => ensureIdeBundle());
@@ -36,7 +37,11 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       expect(pageConfig(await res.text()).assetBase).toBe('/graphql/ide/');
       for (const file of ['main.js', 'editor.worker.js', 'json.worker.js', 'graphql.worker.js']) {
         const asset = await get(server, `/graphql/ide/${file}`);
-        expect({ file, status: asset.status, type: asset.headers.get('content-type') }).toEqual({ file, status: 200, type: expect.stringMatching(/javascript/) });
+        expect({ file, status: asset.status, type: asset.headers.get('content-type') }).toEqual({
+          file,
+          status: 200,
+          type: expect.stringMatching(/javascript/),
+        });
       }
       expect((await get(server, '/graphql/ide/main.css')).headers.get('content-type')).toMatch(/^text\/css/);
       expect((await get(server, '/graphql/ide/missing.js')).status).toBe(404);
@@ -48,9 +53,14 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       expect(Object.keys(headers)).toEqual(['authorization']);
       const token = headers.authorization.replace(/^Bearer /, '');
       const res = await server.gql('{ viewer { user { email } permissions } }', {}, token);
-      expect(res.data.viewer).toEqual({ user: { email: DEMO_ADMIN_EMAIL }, permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'] });
+      expect(res.data.viewer).toEqual({
+        user: { email: DEMO_ADMIN_EMAIL },
+        permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'],
+      });
       const admin = await server.app.dataSource.manager.findOneByOrFail(User, { email: DEMO_ADMIN_EMAIL });
-      expect(config.tabs.find((t) => t.query.includes('closeBillingPeriod'))!.query).toContain(`"${admin.organizationId}"`);
+      expect(config.tabs.find((t) => t.query.includes('closeBillingPeriod'))!.query).toContain(
+        `"${admin.organizationId}"`,
+      );
     });
 
     it('no string in the page can close its <script> element', async () => {
@@ -61,7 +71,10 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
     });
 
     it('everything else on /graphql still reaches the API: GET asking for JSON, POST and graphql-ws', async () => {
-      const viaGet = await get(server, '/graphql?query=%7B__typename%7D', { accept: 'application/json', 'apollo-require-preflight': 'true' });
+      const viaGet = await get(server, '/graphql?query=%7B__typename%7D', {
+        accept: 'application/json',
+        'apollo-require-preflight': 'true',
+      });
       expect(viaGet.status).toBe(200);
       expect(await viaGet.json()).toEqual({ data: { __typename: 'Query' } });
       const curlDefault = await get(server, '/graphql', { accept: '*/*' });
@@ -70,7 +83,10 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       const admin = await server.app.dataSource.manager.findOneByOrFail(User, { email: DEMO_ADMIN_EMAIL });
       const client = server.ws(await server.tokenFor(admin.id));
       const overWs = await new Promise<unknown>((resolve, reject) => {
-        client.subscribe({ query: '{ viewer { user { email } } }' }, { next: resolve, error: reject, complete: () => undefined });
+        client.subscribe(
+          { query: '{ viewer { user { email } } }' },
+          { next: resolve, error: reject, complete: () => undefined },
+        );
       });
       expect(overWs).toEqual({ data: { viewer: { user: { email: DEMO_ADMIN_EMAIL } } } });
     });

@@ -1,4 +1,14 @@
-import { buildSchema, GraphQLSchema, isEnumType, isInputObjectType, isInterfaceType, isIntrospectionType, isObjectType, isSpecifiedDirective, isSpecifiedScalarType } from 'graphql';
+import {
+  buildSchema,
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isObjectType,
+  isSpecifiedDirective,
+  isSpecifiedScalarType,
+} from 'graphql';
 import { buildBillingSchema } from '../../src/schema/build-schema';
 
 /** Every schema element a client can read in the IDE's docs that has no description, as `Type.field(arg)` paths. */
@@ -11,23 +21,27 @@ export function undocumented(schema: GraphQLSchema): string[] {
     if (isObjectType(type) || isInterfaceType(type)) {
       for (const field of Object.values(type.getFields())) {
         if (blank(field.description)) missing.push(`field ${type.name}.${field.name}`);
-        for (const arg of field.args) if (blank(arg.description)) missing.push(`argument ${type.name}.${field.name}(${arg.name})`);
+        for (const arg of field.args)
+          if (blank(arg.description)) missing.push(`argument ${type.name}.${field.name}(${arg.name})`);
       }
     } else if (isInputObjectType(type)) {
-      for (const field of Object.values(type.getFields())) if (blank(field.description)) missing.push(`input field ${type.name}.${field.name}`);
+      for (const field of Object.values(type.getFields()))
+        if (blank(field.description)) missing.push(`input field ${type.name}.${field.name}`);
     } else if (isEnumType(type)) {
-      for (const value of type.getValues()) if (blank(value.description)) missing.push(`enum value ${type.name}.${value.name}`);
+      for (const value of type.getValues())
+        if (blank(value.description)) missing.push(`enum value ${type.name}.${value.name}`);
     }
   }
   for (const directive of schema.getDirectives()) {
     if (isSpecifiedDirective(directive)) continue;
     if (blank(directive.description)) missing.push(`directive @${directive.name}`);
-    for (const arg of directive.args) if (blank(arg.description)) missing.push(`argument @${directive.name}(${arg.name})`);
+    for (const arg of directive.args)
+      if (blank(arg.description)) missing.push(`argument @${directive.name}(${arg.name})`);
   }
   return missing;
 }
 
-describe('the documented schema (the IDE\'s docs explain the billing rules)', () => {
+describe("the documented schema (the IDE's docs explain the billing rules)", () => {
   it('every type, field, argument and enum value of the served schema has a description', async () => {
     const schema = await buildBillingSchema();
     expect(undocumented(schema)).toEqual([]);

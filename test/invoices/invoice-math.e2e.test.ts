@@ -10,12 +10,20 @@ const LINES = `lineItems { kind description quantity unitPrice { cents } amount 
 describe.each(DRIVERS)('invoice math (R9, R10, R17) on %s', (driver) => {
   let server: TestServer;
   const clock = new ManualClock(new Date('2026-05-01T08:00:00.000Z'));
-  beforeAll(async () => { server = await startServer(driver, { appOptions: { clock } }); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startServer(driver, { appOptions: { clock } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   const close = async (org: OrgFixture) => {
     clock.advance(HOUR);
-    const res = await server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { ${LINES} } }`, { id: org.orgId }, server.operatorToken);
+    const res = await server.gql(
+      `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { ${LINES} } }`,
+      { id: org.orgId },
+      server.operatorToken,
+    );
     expect(res.errors).toBeUndefined();
     return res.data.closeBillingPeriod;
   };
@@ -27,7 +35,18 @@ describe.each(DRIVERS)('invoice math (R9, R10, R17) on %s', (driver) => {
     it.each([
       ['below the contract', 2, []],
       ['at the contract', 3, []],
-      ['above the contract', 5, [{ kind: 'SEAT_OVERAGE', quantity: 2, amount: 3000, description: /^Peak of 5 active users on May 1, 2026, 3 contracted: 2 additional seats$/ }]],
+      [
+        'above the contract',
+        5,
+        [
+          {
+            kind: 'SEAT_OVERAGE',
+            quantity: 2,
+            amount: 3000,
+            description: /^Peak of 5 active users on May 1, 2026, 3 contracted: 2 additional seats$/,
+          },
+        ],
+      ],
     ])('peak %s (%i active users)', async (_label, peak, overage) => {
       clock.current = new Date('2026-05-01T08:00:00.000Z');
       const org = await createOrg(server, contract);
@@ -45,8 +64,22 @@ describe.each(DRIVERS)('invoice math (R9, R10, R17) on %s', (driver) => {
       }
       const invoice = await close(org);
       expect(invoice.lineItems).toEqual([
-        { kind: 'SEATS', quantity: 3, unitPrice: { cents: 1500 }, amount: { cents: 4500 }, peakAt, description: expect.stringContaining('3 contracted seats at $15.00') },
-        ...overage.map((o) => ({ kind: o.kind, quantity: o.quantity, unitPrice: { cents: 1500 }, amount: { cents: o.amount }, peakAt, description: expect.stringMatching(o.description) })),
+        {
+          kind: 'SEATS',
+          quantity: 3,
+          unitPrice: { cents: 1500 },
+          amount: { cents: 4500 },
+          peakAt,
+          description: expect.stringContaining('3 contracted seats at $15.00'),
+        },
+        ...overage.map((o) => ({
+          kind: o.kind,
+          quantity: o.quantity,
+          unitPrice: { cents: 1500 },
+          amount: { cents: o.amount },
+          peakAt,
+          description: expect.stringMatching(o.description),
+        })),
       ]);
       expect(invoice.total.cents).toBe(4500 + overage.reduce((sum, o) => sum + o.amount, 0));
       expect(invoice.status).toBe('OPEN');
@@ -89,14 +122,36 @@ describe.each(DRIVERS)('invoice math (R9, R10, R17) on %s', (driver) => {
       let peakAt = '';
       for (let i = 0; i < locations; i++) {
         clock.advance(HOUR);
-        await server.gql(`mutation($n: String!) { addLocation(input: { name: $n }) { id } }`, { n: `Site ${i}` }, org.adminToken);
+        await server.gql(
+          `mutation($n: String!) { addLocation(input: { name: $n }) { id } }`,
+          { n: `Site ${i}` },
+          org.adminToken,
+        );
         peakAt = at();
       }
       for (let i = 0; i < 4; i++) await addUser(server, org.adminToken); // many users: no seat lines under LOCATION
       const invoice = await close(org);
-      const expected = [{ kind: 'LOCATIONS', quantity: 2, unitPrice: { cents: 9900 }, amount: { cents: 19800 }, peakAt, description: expect.stringContaining('2 contracted locations at $99.00') }];
+      const expected = [
+        {
+          kind: 'LOCATIONS',
+          quantity: 2,
+          unitPrice: { cents: 9900 },
+          amount: { cents: 19800 },
+          peakAt,
+          description: expect.stringContaining('2 contracted locations at $99.00'),
+        },
+      ];
       if (overage) {
-        expected.push({ kind: 'LOCATION_OVERAGE', quantity: overage, unitPrice: { cents: 9900 }, amount: { cents: 9900 * overage }, peakAt, description: expect.stringMatching(/^Peak of 3 active locations on May 3, 2026, 2 contracted: 1 additional location$/) });
+        expected.push({
+          kind: 'LOCATION_OVERAGE',
+          quantity: overage,
+          unitPrice: { cents: 9900 },
+          amount: { cents: 9900 * overage },
+          peakAt,
+          description: expect.stringMatching(
+            /^Peak of 3 active locations on May 3, 2026, 2 contracted: 1 additional location$/,
+          ),
+        });
       }
       expect(invoice.lineItems).toEqual(expected);
       expect(invoice.total.cents).toBe(19800 + 9900 * overage);

@@ -23,7 +23,8 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await server?.close();
   });
 
-  const raiseAlert = async (org: OrgFixture) => (await ok(server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken))).addLocation;
+  const raiseAlert = async (org: OrgFixture) =>
+    (await ok(server.gql(ADD_LOCATION, { name: `Site ${++counter}` }, org.adminToken))).addLocation;
 
   it('R11: an alert reaches the billing subscribers of its organization within a second, and no one else', async () => {
     const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
@@ -40,7 +41,11 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     await operatorA.waitFor(1, 1000);
     expect(billingA.received[0].at - sent).toBeLessThan(1000);
     expect(billingA.received[0].alert).toMatchObject({
-      sequence: 1, kind: 'LOCATION_OVERAGE', contracted: 0, inUse: 1, estimatedAdditionalCharge: { cents: 4900, formatted: '$49.00' },
+      sequence: 1,
+      kind: 'LOCATION_OVERAGE',
+      contracted: 0,
+      inUse: 1,
+      estimatedAdditionalCharge: { cents: 4900, formatted: '$49.00' },
       location: { id: location.id, name: location.name },
     });
     expect(operatorA.received[0].alert.id).toBe(billingA.received[0].alert.id);
@@ -49,7 +54,7 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     expect([billingA.errors, operatorA.errors, billingB.errors]).toEqual([[], [], []]);
   });
 
-  it('R4/R5: a subscriber without MANAGE_BILLING is refused; another organization\'s id is NOT_FOUND', async () => {
+  it("R4/R5: a subscriber without MANAGE_BILLING is refused; another organization's id is NOT_FOUND", async () => {
     const a = await createOrg(server, EVERY_LOCATION_ALERTS, 'A');
     const b = await createOrg(server, EVERY_LOCATION_ALERTS, 'B');
     const employee = await addUser(server, a.adminToken);
@@ -151,20 +156,45 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     const system = operatorViewer('test');
     const { services } = server.app;
     for (const kind of [AlertKind.CREDITS_LOW, AlertKind.PAYMENT_FAILED]) {
-      await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
-        await services.alerts.raise(tx, { organizationId: org.orgId, kind, message: `${kind} happened` });
-      });
+      await services.uow.forOrganization(
+        { viewer: system, em: server.app.dataSource.manager },
+        { organizationId: org.orgId },
+        {},
+        async (tx) => {
+          await services.alerts.raise(tx, { organizationId: org.orgId, kind, message: `${kind} happened` });
+        },
+      );
     }
     // A rolled-back raise is never published.
-    await services.uow.forOrganization({ viewer: system, em: server.app.dataSource.manager }, { organizationId: org.orgId }, {}, async (tx) => {
-      await services.alerts.raise(tx, { organizationId: org.orgId, kind: AlertKind.CREDITS_DEPLETED, message: 'rolled back' });
-      throw new Error('roll back');
-    }).catch(() => undefined);
+    await services.uow
+      .forOrganization(
+        { viewer: system, em: server.app.dataSource.manager },
+        { organizationId: org.orgId },
+        {},
+        async (tx) => {
+          await services.alerts.raise(tx, {
+            organizationId: org.orgId,
+            kind: AlertKind.CREDITS_DEPLETED,
+            message: 'rolled back',
+          });
+          throw new Error('roll back');
+        },
+      )
+      .catch(() => undefined);
     await raiseAlert(org);
     await watcher.waitFor(3);
     await sleep(200);
-    expect(watcher.received.map((r) => [r.alert.sequence, r.alert.kind, r.alert.contracted, r.alert.estimatedAdditionalCharge])).toEqual([
-      [1, 'CREDITS_LOW', null, null], [2, 'PAYMENT_FAILED', null, null], [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
+    expect(
+      watcher.received.map((r) => [
+        r.alert.sequence,
+        r.alert.kind,
+        r.alert.contracted,
+        r.alert.estimatedAdditionalCharge,
+      ]),
+    ).toEqual([
+      [1, 'CREDITS_LOW', null, null],
+      [2, 'PAYMENT_FAILED', null, null],
+      [3, 'LOCATION_OVERAGE', 0, { cents: 4900, formatted: '$49.00' }],
     ]);
   });
 
@@ -218,8 +248,13 @@ describe.each(DRIVERS)('Subscription.billingAlerts (R11, R4, R5) on %s', (driver
     // one socket for both subscriptions (not lazy: it stays open between them)
     let connections = 0;
     const socket = createClient({
-      url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${manager.token}` }, on: { connected: () => void connections++ }, onNonLazyError: () => {},
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${manager.token}` },
+      on: { connected: () => void connections++ },
+      onNonLazyError: () => {},
     });
     const before = new AlertSubscriber(socket);
     await eventually(() => before.errors.length > 0);

@@ -1,4 +1,12 @@
-import { createMysqlDatabase, createOrg, dropMysqlDatabase, ok, REDIS_URL, startServer, TestServer } from '../support/harness';
+import {
+  createMysqlDatabase,
+  createOrg,
+  dropMysqlDatabase,
+  ok,
+  REDIS_URL,
+  startServer,
+  TestServer,
+} from '../support/harness';
 import { ADD_LOCATION, AlertSubscriber, streamsOpen } from './support';
 import { sleep } from '../support/wait';
 
@@ -46,7 +54,13 @@ run('R11 fan-out across instances through Redis (MariaDB)', () => {
     const breaking = (await ok(a.gql(ADD_LOCATION, { name: 'Breaks the contract' }, org.adminToken))).addLocation;
     await onB.waitFor(1, 1000);
     expect(onB.received[0].at - sent).toBeLessThan(1000);
-    expect(onB.received[0].alert).toMatchObject({ kind: 'LOCATION_OVERAGE', contracted: 1, inUse: 2, estimatedAdditionalCharge: { cents: 9900 }, location: { id: breaking.id } });
+    expect(onB.received[0].alert).toMatchObject({
+      kind: 'LOCATION_OVERAGE',
+      contracted: 1,
+      inUse: 2,
+      estimatedAdditionalCharge: { cents: 9900 },
+      location: { id: breaking.id },
+    });
     await onA.waitFor(1, 1000);
     await sleep(200);
     expect(otherOnB.received).toEqual([]); // topics are per organization

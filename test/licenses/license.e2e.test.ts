@@ -28,21 +28,36 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
   });
 
   const license = async (token: string) => (await ok(server.gql(LICENSE, {}, token))).organization.license;
-  const alerts = async (token: string, vars: Record<string, unknown> = {}) => (await ok(server.gql(ALERTS, vars, token))).organization.alerts;
-  const usageEvents = (organizationId: string) => server.app.dataSource.manager.count(UsageEvent, { where: { organizationId } });
+  const alerts = async (token: string, vars: Record<string, unknown> = {}) =>
+    (await ok(server.gql(ALERTS, vars, token))).organization.alerts;
+  const usageEvents = (organizationId: string) =>
+    server.app.dataSource.manager.count(UsageEvent, { where: { organizationId } });
 
   it('R8/R9: seats follow activations; a transfer is no new peak; reactivation takes a seat again', async () => {
     const { adminToken } = await createOrg(server, { licenseModel: 'USER', contractedSeats: 3, seatPriceCents: 1500 });
     const start = clock.now();
     expect(await license(adminToken)).toEqual({
-      kind: 'USER', contracted: 3, inUse: 1, available: 2, overage: 0, peakThisPeriod: 1, peakAt: start.toISOString(), unitPrice: { cents: 1500 },
+      kind: 'USER',
+      contracted: 3,
+      inUse: 1,
+      available: 2,
+      overage: 0,
+      peakThisPeriod: 1,
+      peakAt: start.toISOString(),
+      unitPrice: { cents: 1500 },
     });
     clock.advance();
     const a = await addUser(server, adminToken);
     clock.advance();
     await addUser(server, adminToken);
     const fullAt = clock.now().toISOString();
-    expect(await license(adminToken)).toMatchObject({ inUse: 3, available: 0, overage: 0, peakThisPeriod: 3, peakAt: fullAt });
+    expect(await license(adminToken)).toMatchObject({
+      inUse: 3,
+      available: 0,
+      overage: 0,
+      peakThisPeriod: 3,
+      peakAt: fullAt,
+    });
 
     // R8: a transfer — deactivate one, add another at the same instant — is no new peak.
     clock.advance();
@@ -60,11 +75,22 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     clock.advance();
     await ok(server.gql(REACTIVATE, { id: a.id }, adminToken));
     const reactivatedAt = clock.now().toISOString();
-    expect(await license(adminToken)).toMatchObject({ inUse: 4, available: 0, overage: 1, peakThisPeriod: 4, peakAt: reactivatedAt });
+    expect(await license(adminToken)).toMatchObject({
+      inUse: 4,
+      available: 0,
+      overage: 1,
+      peakThisPeriod: 4,
+      peakAt: reactivatedAt,
+    });
     const stored = await alerts(adminToken);
     expect(stored.totalCount).toBe(2); // c's activation briefly made 4 (alerted), then b left at the same instant
     expect(stored.nodes[0]).toMatchObject({
-      kind: 'SEAT_OVERAGE', contracted: 3, inUse: 4, estimatedAdditionalCharge: { cents: 1500, formatted: '$15.00' }, location: null, acknowledgedAt: null,
+      kind: 'SEAT_OVERAGE',
+      contracted: 3,
+      inUse: 4,
+      estimatedAdditionalCharge: { cents: 1500, formatted: '$15.00' },
+      location: null,
+      acknowledgedAt: null,
     });
     expect(stored.nodes[0].message).toMatch(/4 active users.*3 seats.*\$15\.00/);
   });
@@ -80,21 +106,38 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect(await license(adminToken)).toMatchObject({ inUse: 2, peakThisPeriod: 2, peakAt });
   });
 
-  it('R11: every activation beyond the seats raises a SEAT_OVERAGE alert with the charge at today\'s price', async () => {
+  it("R11: every activation beyond the seats raises a SEAT_OVERAGE alert with the charge at today's price", async () => {
     const { adminToken } = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 2500 });
     clock.advance();
     await addUser(server, adminToken);
     clock.advance();
     await addUser(server, adminToken);
     const page = await alerts(adminToken);
-    expect(page.nodes.map((n: any) => [n.sequence, n.inUse, n.estimatedAdditionalCharge.cents])).toEqual([[2, 3, 5000], [1, 2, 2500]]); // newest first
+    expect(page.nodes.map((n: any) => [n.sequence, n.inUse, n.estimatedAdditionalCharge.cents])).toEqual([
+      [2, 3, 5000],
+      [1, 2, 2500],
+    ]); // newest first
   });
 
   it('R10: under LOCATION, active locations are licensed and users hold none', async () => {
-    const { orgId, adminToken } = await createOrg(server, { licenseModel: 'LOCATION', contractedLocations: 2, locationPriceCents: 9900, contractedSeats: 0 });
+    const { orgId, adminToken } = await createOrg(server, {
+      licenseModel: 'LOCATION',
+      contractedLocations: 2,
+      locationPriceCents: 9900,
+      contractedSeats: 0,
+    });
     await addUser(server, adminToken);
     await addUser(server, adminToken);
-    expect(await license(adminToken)).toMatchObject({ kind: 'LOCATION', contracted: 2, inUse: 0, available: 2, overage: 0, peakThisPeriod: 0, peakAt: null, unitPrice: { cents: 9900 } });
+    expect(await license(adminToken)).toMatchObject({
+      kind: 'LOCATION',
+      contracted: 2,
+      inUse: 0,
+      available: 2,
+      overage: 0,
+      peakThisPeriod: 0,
+      peakAt: null,
+      unitPrice: { cents: 9900 },
+    });
     expect((await alerts(adminToken)).totalCount).toBe(0); // users beyond contractedSeats cost nothing here
 
     clock.advance();
@@ -106,7 +149,13 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     const peakAt = clock.now().toISOString();
     expect(await license(adminToken)).toMatchObject({ inUse: 3, available: 0, overage: 1, peakThisPeriod: 3, peakAt });
     const [alert] = (await alerts(adminToken)).nodes;
-    expect(alert).toMatchObject({ kind: 'LOCATION_OVERAGE', contracted: 2, inUse: 3, estimatedAdditionalCharge: { cents: 9900, formatted: '$99.00' }, location: { id: kiosk.id, name: 'Airport Kiosk' } });
+    expect(alert).toMatchObject({
+      kind: 'LOCATION_OVERAGE',
+      contracted: 2,
+      inUse: 3,
+      estimatedAdditionalCharge: { cents: 9900, formatted: '$99.00' },
+      location: { id: kiosk.id, name: 'Airport Kiosk' },
+    });
     expect(alert.message).toContain('Airport Kiosk');
 
     clock.advance();
@@ -117,13 +166,19 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
   });
 
   it('R11: with allowOverage false the change is refused with LICENSE_LIMIT_REACHED and nothing is written', async () => {
-    const { orgId, adminId, adminToken } = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500, allowOverage: false });
+    const { orgId, adminId, adminToken } = await createOrg(server, {
+      licenseModel: 'USER',
+      contractedSeats: 2,
+      seatPriceCents: 1500,
+      allowOverage: false,
+    });
     const member = await addUser(server, adminToken);
     const before = await usageEvents(orgId);
     const email = uniqueEmail('capped');
     const refused = await server.gql(ADD_USER, { input: { email, name: 'Third' } }, adminToken);
     expect(codes(refused)).toEqual(['LICENSE_LIMIT_REACHED']);
-    const users = (await ok(server.gql(`{ organization { users { totalCount nodes { email } } } }`, {}, adminToken))).organization.users;
+    const users = (await ok(server.gql(`{ organization { users { totalCount nodes { email } } } }`, {}, adminToken)))
+      .organization.users;
     expect(users.totalCount).toBe(2);
     expect(users.nodes.map((u: any) => u.email)).not.toContain(email);
     expect(await usageEvents(orgId)).toBe(before);
@@ -136,11 +191,18 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect(await license(adminToken)).toMatchObject({ inUse: 2, overage: 0 });
     expect(replacement.id).not.toBe(adminId);
 
-    const loc = await createOrg(server, { licenseModel: 'LOCATION', contractedLocations: 1, locationPriceCents: 5000, allowOverage: false });
+    const loc = await createOrg(server, {
+      licenseModel: 'LOCATION',
+      contractedLocations: 1,
+      locationPriceCents: 5000,
+      allowOverage: false,
+    });
     await ok(server.gql(ADD_LOCATION, { name: 'One' }, loc.adminToken));
     const locBefore = await usageEvents(loc.orgId);
     expect(codes(await server.gql(ADD_LOCATION, { name: 'Two' }, loc.adminToken))).toEqual(['LICENSE_LIMIT_REACHED']);
-    expect((await ok(server.gql(`{ organization { locations { name } } }`, {}, loc.adminToken))).organization.locations).toEqual([{ name: 'One' }]);
+    expect(
+      (await ok(server.gql(`{ organization { locations { name } } }`, {}, loc.adminToken))).organization.locations,
+    ).toEqual([{ name: 'One' }]);
     expect(await usageEvents(loc.orgId)).toBe(locBefore);
   });
 
@@ -148,7 +210,11 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 700 });
     const manager = await addUser(server, org.adminToken, { role: 'MANAGER' });
     await addUser(server, org.adminToken);
-    const res = await server.gql(`{ organization { name license { inUse } alerts { totalCount } } }`, {}, manager.token);
+    const res = await server.gql(
+      `{ organization { name license { inUse } alerts { totalCount } } }`,
+      {},
+      manager.token,
+    );
     expect(res.data.organization).toEqual({ name: 'Org', license: null, alerts: null });
     expect(codes(res)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
 
@@ -163,7 +229,9 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     const acked = (await ok(server.gql(ACK, { id: newest.id }, org.adminToken))).acknowledgeAlert;
     expect(acked.acknowledgedAt).toBe(clock.now().toISOString());
     clock.advance();
-    expect((await ok(server.gql(ACK, { id: newest.id }, org.adminToken))).acknowledgeAlert.acknowledgedAt).toBe(acked.acknowledgedAt);
+    expect((await ok(server.gql(ACK, { id: newest.id }, org.adminToken))).acknowledgeAlert.acknowledgedAt).toBe(
+      acked.acknowledgedAt,
+    );
 
     const open = await alerts(org.adminToken, { unacknowledgedOnly: true });
     expect(open.totalCount).toBe(1);
@@ -175,11 +243,17 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect([first.nodes[0].sequence, second.nodes[0].sequence]).toEqual([2, 1]);
     expect(second.pageInfo.hasNextPage).toBe(false);
     // Operators read any organization's license.
-    expect((await ok(server.gql(LICENSE, { id: org.orgId }, server.operatorToken))).organization.license).toMatchObject({ kind: LicenseKind.USER, inUse: 3, overage: 2 });
+    expect((await ok(server.gql(LICENSE, { id: org.orgId }, server.operatorToken))).organization.license).toMatchObject(
+      { kind: LicenseKind.USER, inUse: 3, overage: 2 },
+    );
   });
 
   it('R9: the dashboard reads the usage aggregates kept on write, and they equal the recomputation from the timeline', async () => {
-    const { orgId, adminToken } = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1000 });
+    const { orgId, adminToken } = await createOrg(server, {
+      licenseModel: 'USER',
+      contractedSeats: 2,
+      seatPriceCents: 1000,
+    });
     clock.advance();
     const a = await addUser(server, adminToken);
     clock.advance();
@@ -189,7 +263,13 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     await addUser(server, adminToken);
     // A new period (the aggregate starts from the timeline), then more usage in it, the clock once going back.
     clock.advance();
-    await ok(server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`, { id: orgId }, server.operatorToken));
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`,
+        { id: orgId },
+        server.operatorToken,
+      ),
+    );
     clock.advance();
     await ok(server.gql(DEACTIVATE, { id: b.id }, adminToken));
     clock.advance();
@@ -199,17 +279,31 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken));
     clock.advance(3000);
 
-    const dashboard = (await ok(server.gql(`{ organization {
+    const dashboard = (
+      await ok(
+        server.gql(
+          `{ organization {
       license { inUse peakThisPeriod peakAt }
       upcomingInvoice { lineItems { kind quantity peakAt } }
-    } }`, {}, adminToken))).organization;
+    } }`,
+          {},
+          adminToken,
+        ),
+      )
+    ).organization;
     const { dataSource, services } = server.app;
     const period = (await services.organizations.currentPeriod(dataSource.manager, orgId))!;
-    expect(await dataSource.manager.count(UsageAggregate, { where: { organizationId: orgId, periodId: period.id } })).toBe(2);
+    expect(
+      await dataSource.manager.count(UsageAggregate, { where: { organizationId: orgId, periodId: period.id } }),
+    ).toBe(2);
     const whole = await services.usage.peak(dataSource.manager, orgId, LicenseKind.USER, period.start, period.end);
     const soFar = await services.usage.peak(dataSource.manager, orgId, LicenseKind.USER, period.start, clock.now());
     const inUse = await services.licenses.inUse(dataSource.manager, orgId, LicenseKind.USER);
-    expect(dashboard.license).toEqual({ inUse, peakThisPeriod: whole.peak, peakAt: whole.peakAt?.toISOString() ?? null });
+    expect(dashboard.license).toEqual({
+      inUse,
+      peakThisPeriod: whole.peak,
+      peakAt: whole.peakAt?.toISOString() ?? null,
+    });
     expect(dashboard.upcomingInvoice.lineItems).toEqual([
       { kind: 'SEATS', quantity: 2, peakAt: soFar.peakAt?.toISOString() ?? null },
       { kind: 'SEAT_OVERAGE', quantity: soFar.peak - 2, peakAt: soFar.peakAt?.toISOString() ?? null },

@@ -25,12 +25,19 @@ describe.each(DRIVERS)('R9: the peak of simultaneous use on %s', (driver) => {
     await close?.();
   });
 
-  async function store(events: readonly TimelineEvent[], kind = LicenseKind.USER, organizationId = randomUUID()): Promise<string> {
+  async function store(
+    events: readonly TimelineEvent[],
+    kind = LicenseKind.USER,
+    organizationId = randomUUID(),
+  ): Promise<string> {
     if (!(await dataSource.manager.exists(Organization, { where: { id: organizationId } }))) {
       await dataSource.manager.insert(Organization, { id: organizationId, name: 'peak', createdAt: new Date(BASE) });
     }
     if (events.length) {
-      await dataSource.manager.insert(UsageEvent, events.map((e) => ({ organizationId, kind, subjectId: randomUUID(), delta: e.delta, occurredAt: e.at })));
+      await dataSource.manager.insert(
+        UsageEvent,
+        events.map((e) => ({ organizationId, kind, subjectId: randomUUID(), delta: e.delta, occurredAt: e.at })),
+      );
     }
     return organizationId;
   }
@@ -53,30 +60,56 @@ describe.each(DRIVERS)('R9: the peak of simultaneous use on %s', (driver) => {
     const t = (s: number) => new Date(BASE + s * 1000);
     // Two active; at t(5) one leaves and one joins (inserted join-first), at t(7) one joins for real.
     const orgId = await store([
-      { at: t(1), delta: 1 }, { at: t(2), delta: 1 },
-      { at: t(5), delta: 1 }, { at: t(5), delta: -1 },
+      { at: t(1), delta: 1 },
+      { at: t(2), delta: 1 },
+      { at: t(5), delta: 1 },
+      { at: t(5), delta: -1 },
       { at: t(7), delta: 1 },
     ]);
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(6))).toEqual({ peak: 2, peakAt: t(2) });
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(8))).toEqual({ peak: 3, peakAt: t(7) });
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(6))).toEqual({
+      peak: 2,
+      peakAt: t(2),
+    });
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(8))).toEqual({
+      peak: 3,
+      peakAt: t(7),
+    });
   });
 
   it('R9: the period starts from what was in use at its start; events on `from` belong to it, events on `to` do not', async () => {
     const t = (s: number) => new Date(BASE + s * 1000);
     const orgId = await store([
-      { at: t(1), delta: 1 }, { at: t(1), delta: 1 }, { at: t(1), delta: 1 }, // 3 before the period
+      { at: t(1), delta: 1 },
+      { at: t(1), delta: 1 },
+      { at: t(1), delta: 1 }, // 3 before the period
       { at: t(10), delta: -1 }, // on `from`: the period opens with 2
-      { at: t(12), delta: 1 }, { at: t(12), delta: 1 }, // on `to`: the next period's
+      { at: t(12), delta: 1 },
+      { at: t(12), delta: 1 }, // on `to`: the next period's
     ]);
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(10), t(12))).toEqual({ peak: 2, peakAt: t(10) });
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(12), t(20))).toEqual({ peak: 4, peakAt: t(12) });
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(10), t(12))).toEqual({
+      peak: 2,
+      peakAt: t(10),
+    });
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(12), t(20))).toEqual({
+      peak: 4,
+      peakAt: t(12),
+    });
   });
 
   it('R9: kinds and organizations do not mix; nothing in use has no peakAt', async () => {
     const t = (s: number) => new Date(BASE + s * 1000);
     const orgId = await store([{ at: t(1), delta: 1 }], LicenseKind.LOCATION);
-    await store([{ at: t(1), delta: 1 }, { at: t(2), delta: 1 }]);
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(5))).toEqual({ peak: 0, peakAt: null });
-    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.LOCATION, t(0), t(5))).toEqual({ peak: 1, peakAt: t(1) });
+    await store([
+      { at: t(1), delta: 1 },
+      { at: t(2), delta: 1 },
+    ]);
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.USER, t(0), t(5))).toEqual({
+      peak: 0,
+      peakAt: null,
+    });
+    expect(await usage.peak(dataSource.manager, orgId, LicenseKind.LOCATION, t(0), t(5))).toEqual({
+      peak: 1,
+      peakAt: t(1),
+    });
   });
 });

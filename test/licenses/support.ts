@@ -3,26 +3,84 @@ import { TestServer } from '../support/harness';
 import { waitForValue } from '../support/wait';
 
 export const BILLING_ALERTS = /* GraphQL */ `
-  subscription($organizationId: ID, $sinceAlertId: ID) {
+  subscription ($organizationId: ID, $sinceAlertId: ID) {
     billingAlerts(organizationId: $organizationId, sinceAlertId: $sinceAlertId) {
-      id sequence kind message contracted inUse estimatedAdditionalCharge { cents formatted } location { id name }
-    }
-  }`;
-
-export const LICENSE = /* GraphQL */ `
-  query($id: ID) { organization(id: $id) { license { kind contracted inUse available overage peakThisPeriod peakAt unitPrice { cents } } } }`;
-
-export const ALERTS = /* GraphQL */ `
-  query($id: ID, $unacknowledgedOnly: Boolean, $first: Int, $after: String) {
-    organization(id: $id) {
-      alerts(unacknowledgedOnly: $unacknowledgedOnly, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor }
-        nodes { id sequence kind message contracted inUse acknowledgedAt estimatedAdditionalCharge { cents formatted } location { id name } }
+      id
+      sequence
+      kind
+      message
+      contracted
+      inUse
+      estimatedAdditionalCharge {
+        cents
+        formatted
+      }
+      location {
+        id
+        name
       }
     }
-  }`;
+  }
+`;
 
-export const ADD_LOCATION = /* GraphQL */ `mutation($name: String!, $org: ID) { addLocation(input: { name: $name }, organizationId: $org) { id name } }`;
+export const LICENSE = /* GraphQL */ `
+  query ($id: ID) {
+    organization(id: $id) {
+      license {
+        kind
+        contracted
+        inUse
+        available
+        overage
+        peakThisPeriod
+        peakAt
+        unitPrice {
+          cents
+        }
+      }
+    }
+  }
+`;
+
+export const ALERTS = /* GraphQL */ `
+  query ($id: ID, $unacknowledgedOnly: Boolean, $first: Int, $after: String) {
+    organization(id: $id) {
+      alerts(unacknowledgedOnly: $unacknowledgedOnly, first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          sequence
+          kind
+          message
+          contracted
+          inUse
+          acknowledgedAt
+          estimatedAdditionalCharge {
+            cents
+            formatted
+          }
+          location {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const ADD_LOCATION = /* GraphQL */ `
+  mutation ($name: String!, $org: ID) {
+    addLocation(input: { name: $name }, organizationId: $org) {
+      id
+      name
+    }
+  }
+`;
 
 export interface Received {
   at: number;
@@ -37,18 +95,21 @@ export class AlertSubscriber {
   private readonly unsubscribe: () => void;
 
   constructor(client: Client, variables: { organizationId?: string; sinceAlertId?: string } = {}) {
-    this.unsubscribe = client.subscribe<any>({ query: BILLING_ALERTS, variables }, {
-      next: (value) => {
-        if (value.errors) this.errors.push(...value.errors);
-        if (value.data?.billingAlerts) this.received.push({ at: Date.now(), alert: value.data.billingAlerts });
+    this.unsubscribe = client.subscribe<any>(
+      { query: BILLING_ALERTS, variables },
+      {
+        next: (value) => {
+          if (value.errors) this.errors.push(...value.errors);
+          if (value.data?.billingAlerts) this.received.push({ at: Date.now(), alert: value.data.billingAlerts });
+        },
+        error: (error) => {
+          this.errors.push(...(Array.isArray(error) ? error : [error]));
+        },
+        complete: () => {
+          this.completed = true;
+        },
       },
-      error: (error) => {
-        this.errors.push(...(Array.isArray(error) ? error : [error]));
-      },
-      complete: () => {
-        this.completed = true;
-      },
-    });
+    );
   }
 
   get sequences(): number[] {
@@ -61,7 +122,11 @@ export class AlertSubscriber {
 
   /** Resolves once `count` alerts have arrived; fails after `timeoutMs`. */
   async waitFor(count: number, timeoutMs = 2000): Promise<void> {
-    await waitForValue(() => this.received.length, (arrived) => arrived >= count, { timeoutMs, intervalMs: 10, what: `${count} billingAlerts` });
+    await waitForValue(
+      () => this.received.length,
+      (arrived) => arrived >= count,
+      { timeoutMs, intervalMs: 10, what: `${count} billingAlerts` },
+    );
   }
 
   stop(): void {
@@ -72,5 +137,9 @@ export class AlertSubscriber {
 /** Waits until the server has opened `count` billingAlerts streams for the organization (the subscribe round trip). */
 export async function streamsOpen(server: TestServer, organizationId: string, count: number): Promise<void> {
   const openStreams = () => server.app.services.alertStream.openStreams(organizationId);
-  await waitForValue(openStreams, (open) => open >= count, { timeoutMs: 5000, intervalMs: 10, what: `${count} open billingAlerts streams` });
+  await waitForValue(openStreams, (open) => open >= count, {
+    timeoutMs: 5000,
+    intervalMs: 10,
+    what: `${count} open billingAlerts streams`,
+  });
 }

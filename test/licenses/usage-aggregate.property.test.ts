@@ -64,26 +64,44 @@ describe.each(DRIVERS)('R9: usage aggregates kept on write equal the recomputati
 
   /** Records through the real service, in a transaction of its own, as the services do under the organization's lock. */
   const record = (organizationId: string, kind: LicenseKind, delta: 1 | -1, occurredAt: Date) =>
-    dataSource.transaction((em) => usage.record({ em } as ServiceContext, { organizationId, kind, subjectId: randomUUID(), delta, occurredAt }));
+    dataSource.transaction((em) =>
+      usage.record({ em } as ServiceContext, { organizationId, kind, subjectId: randomUUID(), delta, occurredAt }),
+    );
 
   const openPeriod = (organizationId: string, bounds: { start: Date; end: Date }) =>
     dataSource.transaction(async (em) => {
-      await em.update(BillingPeriod, { openForOrganizationId: organizationId }, { openForOrganizationId: null, closedAt: bounds.start });
-      const period = await em.save(em.create(BillingPeriod, {
-        organizationId, ...bounds, openForOrganizationId: organizationId, closedAt: null, anchor: bounds.start, anchorIndex: 0,
-      }));
+      await em.update(
+        BillingPeriod,
+        { openForOrganizationId: organizationId },
+        { openForOrganizationId: null, closedAt: bounds.start },
+      );
+      const period = await em.save(
+        em.create(BillingPeriod, {
+          organizationId,
+          ...bounds,
+          openForOrganizationId: organizationId,
+          closedAt: null,
+          anchor: bounds.start,
+          anchorIndex: 0,
+        }),
+      );
       await usage.startPeriod(em, period);
       return period;
     });
 
   /** The stored aggregate, read directly (never the timeline fallback): it must exist for an open period. */
   async function tally(em: EntityManager, period: BillingPeriod, kind: LicenseKind): Promise<UsageAggregate> {
-    const row = await em.findOne(UsageAggregate, { where: { organizationId: period.organizationId, periodId: period.id, kind } });
+    const row = await em.findOne(UsageAggregate, {
+      where: { organizationId: period.organizationId, periodId: period.id, kind },
+    });
     if (!row) throw new Error(`no ${kind} aggregate for period ${period.id}`);
     return row;
   }
 
-  async function expectMatchesTimeline(period: BillingPeriod, recorded: ReadonlyArray<TimelineEvent & { kind: LicenseKind }>): Promise<void> {
+  async function expectMatchesTimeline(
+    period: BillingPeriod,
+    recorded: ReadonlyArray<TimelineEvent & { kind: LicenseKind }>,
+  ): Promise<void> {
     for (const kind of Object.values(LicenseKind)) {
       const events = recorded.filter((e) => e.kind === kind);
       const row = await tally(dataSource.manager, period, kind);
@@ -98,14 +116,19 @@ describe.each(DRIVERS)('R9: usage aggregates kept on write equal the recomputati
     await fc.assert(
       fc.asyncProperty(history, async ({ steps, firstSecond, beforeOpen, rollOver, previewTo }) => {
         const organizationId = randomUUID();
-        await dataSource.manager.insert(Organization, { id: organizationId, name: 'aggregate', createdAt: new Date(BASE) });
+        await dataSource.manager.insert(Organization, {
+          id: organizationId,
+          name: 'aggregate',
+          createdAt: new Date(BASE),
+        });
         const recorded: Array<TimelineEvent & { kind: LicenseKind }> = [];
         let period: BillingPeriod | null = null;
         let second = firstSecond;
         for (const [index, { move, kind, deltas }] of steps.entries()) {
           second = Math.min(LAST_SECOND, Math.max(0, second + move));
           if (index === beforeOpen) period = await openPeriod(organizationId, FIRST);
-          else if (period && index === rollOver && index > beforeOpen) period = await openPeriod(organizationId, SECOND);
+          else if (period && index === rollOver && index > beforeOpen)
+            period = await openPeriod(organizationId, SECOND);
           for (const delta of deltas) {
             await record(organizationId, kind, delta, at(second));
             recorded.push({ at: at(second), delta, kind });
@@ -120,7 +143,10 @@ describe.each(DRIVERS)('R9: usage aggregates kept on write equal the recomputati
         for (const kind of Object.values(LicenseKind)) {
           const whole = await usage.peak(dataSource.manager, organizationId, kind, period.start, period.end);
           const { inUse, ...peak } = await usage.ofPeriod(dataSource.manager, kind, period);
-          expect({ inUse, ...iso(peak) }).toEqual({ inUse: await usage.inUseAt(dataSource.manager, organizationId, kind, null), ...iso(whole) });
+          expect({ inUse, ...iso(peak) }).toEqual({
+            inUse: await usage.inUseAt(dataSource.manager, organizationId, kind, null),
+            ...iso(whole),
+          });
           expect(iso(await usage.peakOfOpenPeriod(dataSource.manager, kind, period, to))).toEqual(
             iso(await usage.peak(dataSource.manager, organizationId, kind, period.start, to)),
           );
@@ -139,6 +165,10 @@ describe.each(DRIVERS)('R9: usage aggregates kept on write equal the recomputati
     await record(organizationId, LicenseKind.USER, 1, at(5)); // joins …
     await record(organizationId, LicenseKind.USER, -1, at(5)); // … and another leaves at the same instant
     await record(organizationId, LicenseKind.USER, 1, at(11)); // after the end: in use, not in this period's peak
-    expect(await usage.ofPeriod(dataSource.manager, LicenseKind.USER, period)).toEqual({ inUse: 3, peak: 2, peakAt: at(3) });
+    expect(await usage.ofPeriod(dataSource.manager, LicenseKind.USER, period)).toEqual({
+      inUse: 3,
+      peak: 2,
+      peakAt: at(3),
+    });
   });
 });

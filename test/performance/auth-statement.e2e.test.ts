@@ -15,11 +15,30 @@ describe.each(DRIVERS)('authentication in one statement (%s)', (driver: Driver) 
     const manager = await addUser(server, org.adminToken, { role: 'MANAGER', locationId: location.id });
     const employee = await addUser(server, org.adminToken, { role: 'EMPLOYEE' });
     const gone = await addUser(server, org.adminToken, { role: 'EMPLOYEE' });
-    await server.gql(`mutation { setRolePermission(role: MANAGER, permission: ASSIGN_CONTENT, granted: false) { granted } }`, {}, org.adminToken);
-    await server.gql(`mutation { setRolePermission(role: EMPLOYEE, permission: ASSIGN_CONTENT, granted: true) { granted } }`, {}, org.adminToken);
-    await server.gql(`mutation($id: ID!) { setUserPermission(userId: $id, permission: MANAGE_BILLING, granted: true) { id } }`, { id: manager.id }, org.adminToken);
-    await server.gql(`mutation($id: ID!) { setUserPermission(userId: $id, permission: ASSIGN_CONTENT, granted: false) { id } }`, { id: employee.id }, org.adminToken);
-    expect((await server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: gone.id }, org.adminToken)).errors).toBeUndefined();
+    await server.gql(
+      `mutation { setRolePermission(role: MANAGER, permission: ASSIGN_CONTENT, granted: false) { granted } }`,
+      {},
+      org.adminToken,
+    );
+    await server.gql(
+      `mutation { setRolePermission(role: EMPLOYEE, permission: ASSIGN_CONTENT, granted: true) { granted } }`,
+      {},
+      org.adminToken,
+    );
+    await server.gql(
+      `mutation($id: ID!) { setUserPermission(userId: $id, permission: MANAGE_BILLING, granted: true) { id } }`,
+      { id: manager.id },
+      org.adminToken,
+    );
+    await server.gql(
+      `mutation($id: ID!) { setUserPermission(userId: $id, permission: ASSIGN_CONTENT, granted: false) { id } }`,
+      { id: employee.id },
+      org.adminToken,
+    );
+    expect(
+      (await server.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: gone.id }, org.adminToken))
+        .errors,
+    ).toBeUndefined();
 
     const { dataSource, services } = server.app;
     const expected: Record<string, string[]> = {
@@ -35,7 +54,10 @@ describe.each(DRIVERS)('authentication in one statement (%s)', (driver: Driver) 
       expect(found.user).toEqual(row); // dates as Dates, nulls as nulls, on both drivers
       expect(found.permissions).toEqual(permissions);
       expect(found.permissions).toEqual(await services.permissions.forUser(dataSource.manager, row));
-      expect(Object.fromEntries(found.roleOverrides)).toEqual({ 'MANAGER:ASSIGN_CONTENT': false, 'EMPLOYEE:ASSIGN_CONTENT': true });
+      expect(Object.fromEntries(found.roleOverrides)).toEqual({
+        'MANAGER:ASSIGN_CONTENT': false,
+        'EMPLOYEE:ASSIGN_CONTENT': true,
+      });
     }
     const deactivated = (await services.permissions.forAuthentication(dataSource.manager, gone.id))!.user;
     expect(deactivated.deactivatedAt).toBeInstanceOf(Date);
@@ -47,10 +69,14 @@ describe.each(DRIVERS)('authentication in one statement (%s)', (driver: Driver) 
     const org = await createOrg(server);
     const revoked = await server.gql(
       `mutation($id: ID!) { setUserPermission(userId: $id, permission: ASSIGN_CONTENT, granted: false) { permissions } }`,
-      { id: org.adminId }, org.adminToken,
+      { id: org.adminId },
+      org.adminToken,
     );
     expect(revoked.data.setUserPermission.permissions).toEqual(['MANAGE_BILLING', 'MANAGE_USERS']);
     const after = await server.gql(`{ viewer { permissions user { permissions } } }`, {}, org.adminToken);
-    expect(after.data.viewer).toEqual({ permissions: ['MANAGE_BILLING', 'MANAGE_USERS'], user: { permissions: ['MANAGE_BILLING', 'MANAGE_USERS'] } });
+    expect(after.data.viewer).toEqual({
+      permissions: ['MANAGE_BILLING', 'MANAGE_USERS'],
+      user: { permissions: ['MANAGE_BILLING', 'MANAGE_USERS'] },
+    });
   });
 });

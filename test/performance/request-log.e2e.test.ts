@@ -8,8 +8,16 @@ describe('request logs: errors and slow requests always, the rest sampled', () =
   const requestLines = () => lines.filter((l) => l.msg === 'graphql request');
 
   beforeAll(async () => {
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
-    server = await startServer('sqlite', { config: { logSampleRate: 0, logSlowMs: 60_000 }, appOptions: { log: pino({ level: 'info' }, sink) } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    server = await startServer('sqlite', {
+      config: { logSampleRate: 0, logSlowMs: 60_000 },
+      appOptions: { log: pino({ level: 'info' }, sink) },
+    });
   });
   afterAll(() => server.close());
 
@@ -20,6 +28,8 @@ describe('request logs: errors and slow requests always, the rest sampled', () =
 
     const failed = await server.gql('{ organization { id } }', {}, null, { 'x-request-id': 'req-with-an-error' });
     expect(failed.errors?.length).toBeGreaterThan(0);
-    expect(requestLines()).toEqual([expect.objectContaining({ requestId: 'req-with-an-error', errors: failed.errors!.length })]);
+    expect(requestLines()).toEqual([
+      expect.objectContaining({ requestId: 'req-with-an-error', errors: failed.errors!.length }),
+    ]);
   });
 });

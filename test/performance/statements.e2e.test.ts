@@ -10,34 +10,184 @@ import { StatementLog } from '../support/statement-log';
  * DEBUG_STATEMENTS=1 prints each operation's statements.
  */
 
-const VIEWER = /* GraphQL */ `{ viewer { user { id } permissions } }`;
+const VIEWER = /* GraphQL */ `
+  {
+    viewer {
+      user {
+        id
+      }
+      permissions
+    }
+  }
+`;
 
 /** The README's Billing page, as the frontend sends it. */
 const BILLING_DASHBOARD = /* GraphQL */ `
   query BillingDashboard {
-    viewer { user { name email role } permissions }
+    viewer {
+      user {
+        name
+        email
+        role
+      }
+      permissions
+    }
     organization {
       name
-      currentPeriod { start end }
-      contract { licenseModel contractedSeats seatPrice { formatted } allowOverage }
-      license { kind contracted inUse available overage peakThisPeriod peakAt unitPrice { formatted } }
-      creditBalance { available consumedThisPeriod overageThisPeriod overageCharge { formatted } }
-      upcomingInvoice { total { formatted } lineItems { kind description quantity amount { formatted } } }
-      invoices(status: OPEN, first: 5) { totalCount nodes { id number dueAt amountDue { formatted } } }
-      alerts(unacknowledgedOnly: true, first: 5) { nodes { id kind message estimatedAdditionalCharge { formatted } } }
+      currentPeriod {
+        start
+        end
+      }
+      contract {
+        licenseModel
+        contractedSeats
+        seatPrice {
+          formatted
+        }
+        allowOverage
+      }
+      license {
+        kind
+        contracted
+        inUse
+        available
+        overage
+        peakThisPeriod
+        peakAt
+        unitPrice {
+          formatted
+        }
+      }
+      creditBalance {
+        available
+        consumedThisPeriod
+        overageThisPeriod
+        overageCharge {
+          formatted
+        }
+      }
+      upcomingInvoice {
+        total {
+          formatted
+        }
+        lineItems {
+          kind
+          description
+          quantity
+          amount {
+            formatted
+          }
+        }
+      }
+      invoices(status: OPEN, first: 5) {
+        totalCount
+        nodes {
+          id
+          number
+          dueAt
+          amountDue {
+            formatted
+          }
+        }
+      }
+      alerts(unacknowledgedOnly: true, first: 5) {
+        nodes {
+          id
+          kind
+          message
+          estimatedAdditionalCharge {
+            formatted
+          }
+        }
+      }
     }
-  }`;
+  }
+`;
 
 const USERS_PAGE = /* GraphQL */ `
-  { organization { users(first: 100) { totalCount nodes { id email name role status permissions location { id name } } } } }`;
+  {
+    organization {
+      users(first: 100) {
+        totalCount
+        nodes {
+          id
+          email
+          name
+          role
+          status
+          permissions
+          location {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`;
 
 const LEDGER_PAGE = /* GraphQL */ `
-  { organization { creditBalance { ledger(first: 100) { totalCount nodes { id kind quantity balanceAfter createdAt
-    lot { id source quantity remaining expiresAt } assignment { id status credits user { id name } } } } } } }`;
+  {
+    organization {
+      creditBalance {
+        ledger(first: 100) {
+          totalCount
+          nodes {
+            id
+            kind
+            quantity
+            balanceAfter
+            createdAt
+            lot {
+              id
+              source
+              quantity
+              remaining
+              expiresAt
+            }
+            assignment {
+              id
+              status
+              credits
+              user {
+                id
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 const INVOICES_PAGE = /* GraphQL */ `
-  { organization { invoices(first: 20) { totalCount nodes { id number status periodStart periodEnd total { cents }
-    lineItems { kind description quantity amount { cents } } } } } }`;
+  {
+    organization {
+      invoices(first: 20) {
+        totalCount
+        nodes {
+          id
+          number
+          status
+          periodStart
+          periodEnd
+          total {
+            cents
+          }
+          lineItems {
+            kind
+            description
+            quantity
+            amount {
+              cents
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 interface Size {
   users: number;
@@ -53,9 +203,25 @@ interface Size {
  * (ledger entries), and closed periods (invoices), a day apart.
  */
 async function seedOrganization(server: TestServer, clock: ManualClock, size: Size): Promise<OrgFixture> {
-  const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: Math.ceil(size.users / 2), seatPriceCents: 1500, allowOverage: true }, `Org of ${size.users}`);
-  await ok(server.gql(`mutation { setRolePermission(role: MANAGER, permission: MANAGE_BILLING, granted: true) { granted } }`, {}, org.adminToken));
-  await ok(server.gql(`mutation($id: ID!) { setUserPermission(userId: $id, permission: ASSIGN_CONTENT, granted: true) { id } }`, { id: org.adminId }, org.adminToken));
+  const org = await createOrg(
+    server,
+    { licenseModel: 'USER', contractedSeats: Math.ceil(size.users / 2), seatPriceCents: 1500, allowOverage: true },
+    `Org of ${size.users}`,
+  );
+  await ok(
+    server.gql(
+      `mutation { setRolePermission(role: MANAGER, permission: MANAGE_BILLING, granted: true) { granted } }`,
+      {},
+      org.adminToken,
+    ),
+  );
+  await ok(
+    server.gql(
+      `mutation($id: ID!) { setUserPermission(userId: $id, permission: ASSIGN_CONTENT, granted: true) { id } }`,
+      { id: org.adminId },
+      org.adminToken,
+    ),
+  );
   const locationIds: string[] = [];
   for (let i = 0; i < size.locations; i++) {
     locationIds.push((await ok(server.gql(ADD_LOCATION, { name: `Location ${i}` }, org.adminToken))).addLocation.id);
@@ -72,7 +238,13 @@ async function seedOrganization(server: TestServer, clock: ManualClock, size: Si
   }
   for (let i = 0; i < size.invoices; i++) {
     clock.advance(DAY);
-    await ok(server.gql(`mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`, { id: org.orgId }, server.operatorToken));
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`,
+        { id: org.orgId },
+        server.operatorToken,
+      ),
+    );
   }
   clock.advance(DAY);
   return org;
@@ -108,7 +280,10 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
       await count(VIEWER, org.adminToken); // the first request of a document also parses and validates it
       const { data, statements: sent } = await count(VIEWER, org.adminToken);
       // The admin's override (ASSIGN_CONTENT granted, as by default) and the MANAGER override are read with it.
-      expect(data.viewer).toEqual({ user: { id: org.adminId }, permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'] });
+      expect(data.viewer).toEqual({
+        user: { id: org.adminId },
+        permissions: ['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT'],
+      });
       expect(sent.length).toBeLessThanOrEqual(2);
       counts.push(sent.length);
     }
@@ -116,7 +291,9 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
   });
 
   it('viewer: a manager holds what its role override grants, in the same single read', async () => {
-    const users = await ok(server.gql(`{ organization { users(first: 100) { nodes { id role } } } }`, {}, small.adminToken));
+    const users = await ok(
+      server.gql(`{ organization { users(first: 100) { nodes { id role } } } }`, {}, small.adminToken),
+    );
     const manager = users.organization.users.nodes.find((u: { role: string }) => u.role === 'MANAGER');
     const { data, statements: sent } = await count(VIEWER, await server.tokenFor(manager.id));
     expect(data.viewer.permissions).toEqual(['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT']);
@@ -132,16 +309,38 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
 
   it('the other key operations: statement counts on 10 and 200 users (reported, bounds to come)', async () => {
     const report: Record<string, [number, number]> = {};
-    for (const [name, query] of [['{ viewer { user { id } permissions } }', VIEWER], ['BillingDashboard', BILLING_DASHBOARD], ['users(first: 100) with permissions and locations', USERS_PAGE], ['ledger(first: 100) with lots and assignments', LEDGER_PAGE], ['invoices(first: 20) with lines', INVOICES_PAGE]] as const) {
+    for (const [name, query] of [
+      ['{ viewer { user { id } permissions } }', VIEWER],
+      ['BillingDashboard', BILLING_DASHBOARD],
+      ['users(first: 100) with permissions and locations', USERS_PAGE],
+      ['ledger(first: 100) with lots and assignments', LEDGER_PAGE],
+      ['invoices(first: 20) with lines', INVOICES_PAGE],
+    ] as const) {
       const smallCount = (await count(query, small.adminToken)).statements.length;
       const largeRun = await count(query, large.adminToken);
       report[name] = [smallCount, largeRun.statements.length];
-      if (process.env.DEBUG_STATEMENTS) console.log(name, largeRun.statements.map((q) => q.slice(0, 160)));
+      if (process.env.DEBUG_STATEMENTS)
+        console.log(
+          name,
+          largeRun.statements.map((q) => q.slice(0, 160)),
+        );
     }
-    const lines = Object.entries(report).map(([name, [s, l]]) => `  ${name}: ${s} statements at ${SMALL.users} users, ${l} at ${LARGE.users}`);
+    const lines = Object.entries(report).map(
+      ([name, [s, l]]) => `  ${name}: ${s} statements at ${SMALL.users} users, ${l} at ${LARGE.users}`,
+    );
     console.log(`SQL statements per request (${driver}):\n${lines.join('\n')}`);
     // The pages are full on the large organization (the counts above are of full pages).
-    const full = await ok(server.gql(`{ organization { users(first: 100) { nodes { id } } creditBalance { ledger(first: 100) { nodes { id } } } invoices(first: 20) { nodes { id } } } }`, {}, large.adminToken));
-    expect([full.organization.users.nodes.length, full.organization.creditBalance.ledger.nodes.length, full.organization.invoices.nodes.length]).toEqual([100, 100, 20]);
+    const full = await ok(
+      server.gql(
+        `{ organization { users(first: 100) { nodes { id } } creditBalance { ledger(first: 100) { nodes { id } } } invoices(first: 20) { nodes { id } } } }`,
+        {},
+        large.adminToken,
+      ),
+    );
+    expect([
+      full.organization.users.nodes.length,
+      full.organization.creditBalance.ledger.nodes.length,
+      full.organization.invoices.nodes.length,
+    ]).toEqual([100, 100, 20]);
   });
 });

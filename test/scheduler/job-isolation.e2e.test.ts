@@ -11,8 +11,20 @@ import { DAY, HOUR } from '../support/clock';
  */
 const RUN = /* GraphQL */ `
   mutation Run($asOf: DateTime!) {
-    runScheduledJobs(asOf: $asOf) { asOf remindersQueued notificationsSent periodsClosed lotsExpired failures { job organizationId code } }
-  }`;
+    runScheduledJobs(asOf: $asOf) {
+      asOf
+      remindersQueued
+      notificationsSent
+      periodsClosed
+      lotsExpired
+      failures {
+        job
+        organizationId
+        code
+      }
+    }
+  }
+`;
 
 interface Report {
   asOf: string;
@@ -23,7 +35,13 @@ interface Report {
   failures: Array<{ job: string; organizationId: string | null; code: string }>;
 }
 
-const MONTHLY = { licenseModel: 'USER', billingInterval: 'MONTHLY', contractedSeats: 5, seatPriceCents: 1500, paymentTermsDays: 30 };
+const MONTHLY = {
+  licenseModel: 'USER',
+  billingInterval: 'MONTHLY',
+  contractedSeats: 5,
+  seatPriceCents: 1500,
+  paymentTermsDays: 30,
+};
 const ANNUAL_30_DAYS = { ...MONTHLY, billingInterval: 'ANNUAL' };
 
 describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (driver) => {
@@ -45,7 +63,8 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
   }
 
   const sql = (query: string, params: unknown[] = []) => server.app.dataSource.query(query, params);
-  const corrupt = (orgId: string) => sql(`UPDATE organization SET additionalBillingEmails = '["cut off' WHERE id = ?`, [orgId]);
+  const corrupt = (orgId: string) =>
+    sql(`UPDATE organization SET additionalBillingEmails = '["cut off' WHERE id = ?`, [orgId]);
   const repair = (orgId: string) => sql(`UPDATE organization SET additionalBillingEmails = NULL WHERE id = ?`, [orgId]);
 
   /** billing_scheduler_job_failures_total for one job, from GET /metrics (0 before the first failure). */
@@ -66,7 +85,14 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     const broken = all[0].orgId; // the first due: every other organization comes after it
     await corrupt(broken);
     const asOf = new Date(Date.now() + 32 * DAY); // every first period (one month) has ended
-    const openDue = async () => Number((await sql('SELECT COUNT(*) AS n FROM billing_period WHERE closedAt IS NULL AND `end` <= ?', [sqlInstant(server.app.dataSource.manager, asOf)]))[0].n);
+    const openDue = async () =>
+      Number(
+        (
+          await sql('SELECT COUNT(*) AS n FROM billing_period WHERE closedAt IS NULL AND `end` <= ?', [
+            sqlInstant(server.app.dataSource.manager, asOf),
+          ])
+        )[0].n,
+      );
     expect(await openDue()).toBe(50);
 
     const first = await run(asOf);
@@ -79,14 +105,21 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     expect(await failuresCounted('closeDuePeriods')).toBe(1);
 
     const again = await run(asOf);
-    expect(again).toMatchObject({ periodsClosed: 0, failures: [{ job: 'closeDuePeriods', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }] });
+    expect(again).toMatchObject({
+      periodsClosed: 0,
+      failures: [{ job: 'closeDuePeriods', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }],
+    });
     expect(await failuresCounted('closeDuePeriods')).toBe(2);
 
     await repair(broken);
     const repaired = await run(asOf);
     expect(repaired).toMatchObject({ periodsClosed: 1, failures: [] });
     expect(await openDue()).toBe(0);
-    const invoices = await server.gql(`{ organization { invoices { nodes { number status } } } }`, {}, all[0].adminToken);
+    const invoices = await server.gql(
+      `{ organization { invoices { nodes { number status } } } }`,
+      {},
+      all[0].adminToken,
+    );
     expect(invoices.data.organization.invoices.nodes).toEqual([{ number: 'INV-000001', status: 'OPEN' }]);
     expect(await failuresCounted('closeDuePeriods')).toBe(2);
   });
@@ -97,7 +130,9 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     const asOf = new Date(Date.now() + 32 * DAY);
     const report = await run(asOf);
     expect(report.periodsClosed).toBe(others.length);
-    expect(report.failures).toEqual([{ job: 'closeDuePeriods', organizationId: stuck.orgId, code: 'ORGANIZATION_TERMINATED' }]);
+    expect(report.failures).toEqual([
+      { job: 'closeDuePeriods', organizationId: stuck.orgId, code: 'ORGANIZATION_TERMINATED' },
+    ]);
     await sql(`UPDATE organization SET status = 'ACTIVE' WHERE id = ?`, [stuck.orgId]);
     expect(await run(asOf)).toMatchObject({ periodsClosed: 1, failures: [] });
   });
@@ -106,18 +141,30 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     const all = await orgs(4, MONTHLY);
     const expiresAt = new Date(Date.now() + DAY);
     for (const o of all) {
-      const grant = await server.gql(`mutation($id: ID!, $at: DateTime) { grantCredits(organizationId: $id, quantity: 10, expiresAt: $at, idempotencyKey: "annual") { id } }`,
-        { id: o.orgId, at: expiresAt.toISOString() }, server.operatorToken);
+      const grant = await server.gql(
+        `mutation($id: ID!, $at: DateTime) { grantCredits(organizationId: $id, quantity: 10, expiresAt: $at, idempotencyKey: "annual") { id } }`,
+        { id: o.orgId, at: expiresAt.toISOString() },
+        server.operatorToken,
+      );
       expect(grant.errors).toBeUndefined();
     }
     const broken = all.map((o) => o.orgId).sort()[0]; // organizations expire in id order: the broken one comes first
     await corrupt(broken);
     const asOf = new Date(expiresAt.getTime() + 60_000);
 
-    expect(await run(asOf)).toMatchObject({ lotsExpired: 3, failures: [{ job: 'expireCreditLots', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }] });
-    expect(await run(asOf)).toMatchObject({ lotsExpired: 0, failures: [{ job: 'expireCreditLots', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }] });
+    expect(await run(asOf)).toMatchObject({
+      lotsExpired: 3,
+      failures: [{ job: 'expireCreditLots', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }],
+    });
+    expect(await run(asOf)).toMatchObject({
+      lotsExpired: 0,
+      failures: [{ job: 'expireCreditLots', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }],
+    });
     expect(await failuresCounted('expireCreditLots')).toBe(2);
-    const kinds = async (orgId: string) => (await sql(`SELECT kind FROM credit_ledger_entry WHERE organizationId = ? ORDER BY sequence`, [orgId])).map((e: { kind: string }) => e.kind);
+    const kinds = async (orgId: string) =>
+      (await sql(`SELECT kind FROM credit_ledger_entry WHERE organizationId = ? ORDER BY sequence`, [orgId])).map(
+        (e: { kind: string }) => e.kind,
+      );
     expect(await kinds(broken)).toEqual(['GRANT']);
 
     await repair(broken);
@@ -135,16 +182,30 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     const asOf = new Date(lastDue - 15 * DAY + 60_000); // every 15-day reminder is due, no 7-day one yet
 
     const first = await run(asOf);
-    expect(first).toMatchObject({ remindersQueued: 3, failures: [{ job: 'queueInvoiceReminders', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }] });
-    expect(await run(asOf)).toMatchObject({ remindersQueued: 0, failures: [{ job: 'queueInvoiceReminders', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }] });
+    expect(first).toMatchObject({
+      remindersQueued: 3,
+      failures: [{ job: 'queueInvoiceReminders', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }],
+    });
+    expect(await run(asOf)).toMatchObject({
+      remindersQueued: 0,
+      failures: [{ job: 'queueInvoiceReminders', organizationId: broken, code: 'INTERNAL_SERVER_ERROR' }],
+    });
     expect(await failuresCounted('queueInvoiceReminders')).toBe(2);
 
     await repair(broken);
     expect(await run(asOf)).toMatchObject({ remindersQueued: 1, failures: [] });
-    const reminders = await sql(`SELECT organizationId, offsetDays, status FROM notification WHERE kind = 'INVOICE_REMINDER'`);
+    const reminders = await sql(
+      `SELECT organizationId, offsetDays, status FROM notification WHERE kind = 'INVOICE_REMINDER'`,
+    );
     expect(reminders).toHaveLength(4);
-    expect(reminders.map((r: { organizationId: string }) => r.organizationId).sort()).toEqual(all.map((o) => o.orgId).sort());
-    expect(reminders.every((r: { offsetDays: number; status: string }) => Number(r.offsetDays) === 15 && r.status === 'SENT')).toBe(true);
+    expect(reminders.map((r: { organizationId: string }) => r.organizationId).sort()).toEqual(
+      all.map((o) => o.orgId).sort(),
+    );
+    expect(
+      reminders.every(
+        (r: { offsetDays: number; status: string }) => Number(r.offsetDays) === 15 && r.status === 'SENT',
+      ),
+    ).toBe(true);
   });
 
   it('R35: one notification that cannot be read does not hold back the outbox; its claim is released and it goes out after the repair', async () => {
@@ -152,13 +213,16 @@ describe.each(DRIVERS)('R35: one organization never stalls another, on %s', (dri
     const invoices = [];
     for (const o of all) invoices.push(await issueInvoice(server, o.orgId));
     // The first invoice's mail is the first due in the outbox.
-    const [bad] = await sql(`SELECT id, organizationId, recipients FROM notification WHERE invoiceId = ?`, [invoices[0].id]);
+    const [bad] = await sql(`SELECT id, organizationId, recipients FROM notification WHERE invoiceId = ?`, [
+      invoices[0].id,
+    ]);
     await sql(`UPDATE notification SET recipients = '["cut off' WHERE id = ?`, [bad.id]);
     const asOf = new Date(Date.now() + 60_000);
     const failure = { job: 'deliverOutbox', organizationId: all[0].orgId, code: 'INTERNAL_SERVER_ERROR' };
 
     expect(await run(asOf)).toMatchObject({ notificationsSent: 3, failures: [failure] });
-    const row = async () => (await sql(`SELECT status, attempts, claimToken, claimedUntil FROM notification WHERE id = ?`, [bad.id]))[0];
+    const row = async () =>
+      (await sql(`SELECT status, attempts, claimToken, claimedUntil FROM notification WHERE id = ?`, [bad.id]))[0];
     // Not a delivery attempt, and not held: the next run takes it again at once.
     expect(await row()).toMatchObject({ status: 'PENDING', claimToken: null, claimedUntil: null });
     expect(Number((await row()).attempts)).toBe(0);
@@ -197,22 +261,33 @@ describe.each(DRIVERS)('R19: the test clock never shortens a real-time guarantee
     expect(retry.data.purchaseCredits).toEqual(first.data.purchaseCredits);
     expect(codes(await server.gql(PURCHASE, { quantity: 6, key }, org.adminToken))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
 
-    const charges = sandboxOf(server).successfulCharges().filter((c) => c.idempotencyKey.startsWith(`${org.orgId}:`));
+    const charges = sandboxOf(server)
+      .successfulCharges()
+      .filter((c) => c.idempotencyKey.startsWith(`${org.orgId}:`));
     expect(charges).toHaveLength(1);
     const balance = (await server.gql(BALANCE, {}, org.adminToken)).data.organization.creditBalance;
     expect(balance.available).toBe(5);
-    expect(balance.ledger.nodes.map((e: { kind: string; quantity: number }) => [e.kind, e.quantity])).toEqual([['PURCHASE', 5]]);
-    const payments = await server.app.dataSource.query(`SELECT status FROM payment WHERE organizationId = ?`, [org.orgId]);
+    expect(balance.ledger.nodes.map((e: { kind: string; quantity: number }) => [e.kind, e.quantity])).toEqual([
+      ['PURCHASE', 5],
+    ]);
+    const payments = await server.app.dataSource.query(`SELECT status FROM payment WHERE organizationId = ?`, [
+      org.orgId,
+    ]);
     expect(payments.map((p: { status: string }) => p.status)).toEqual(['SUCCEEDED']);
   });
 
-  it('R19: a key is purged only once both the run\'s instant and the real clock are 24 hours past its creation', async () => {
+  it("R19: a key is purged only once both the run's instant and the real clock are 24 hours past its creation", async () => {
     const org = await createOrg(server, MONTHLY);
-    const grant = (quantity: number) => server.gql(`mutation($id: ID!, $q: Int!) { grantCredits(organizationId: $id, quantity: $q, idempotencyKey: "annual") { quantity } }`,
-      { id: org.orgId, q: quantity }, server.operatorToken);
+    const grant = (quantity: number) =>
+      server.gql(
+        `mutation($id: ID!, $q: Int!) { grantCredits(organizationId: $id, quantity: $q, idempotencyKey: "annual") { quantity } }`,
+        { id: org.orgId, q: quantity },
+        server.operatorToken,
+      );
     expect((await grant(10)).errors).toBeUndefined();
     const createdHoursAgo = (hours: number) => dateIdempotencyKeysBack(server, org.orgId, hours);
-    const runAt = async (asOf: Date) => expect((await server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken)).errors).toBeUndefined();
+    const runAt = async (asOf: Date) =>
+      expect((await server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken)).errors).toBeUndefined();
 
     await createdHoursAgo(23); // 23 real hours old: kept, however far ahead the test clock runs
     await runAt(new Date(Date.now() + 14 * DAY));

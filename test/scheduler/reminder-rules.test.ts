@@ -51,7 +51,9 @@ describe('R23: which reminder is due', () => {
         fc.array(fc.integer({ min: -5 * DAY, max: 40 * DAY }), { maxLength: 40 }),
         (termsDays, offsetsMs) => {
           const inv = { issuedAt, dueAt: new Date(issuedAt.getTime() + termsDays * DAY) };
-          const runs = offsetsMs.map((ms) => new Date(issuedAt.getTime() + ms)).sort((a, b) => a.getTime() - b.getTime());
+          const runs = offsetsMs
+            .map((ms) => new Date(issuedAt.getTime() + ms))
+            .sort((a, b) => a.getTime() - b.getTime());
           const queued: number[] = [];
           for (const run of runs) {
             const d = reminderDue(inv, run, queued);

@@ -10,7 +10,13 @@ import { issueInvoice, notificationsOf, runJobs, SmtpPeer, startSmtpPeer } from 
 import { MINUTE } from '../support/clock';
 import { eventually } from '../support/wait';
 
-const CONTRACT = { licenseModel: 'USER', billingInterval: 'ANNUAL', contractedSeats: 4, seatPriceCents: 2500, paymentTermsDays: 30 };
+const CONTRACT = {
+  licenseModel: 'USER',
+  billingInterval: 'ANNUAL',
+  contractedSeats: 4,
+  seatPriceCents: 2500,
+  paymentTermsDays: 30,
+};
 
 describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (driver) => {
   let server: TestServer;
@@ -38,8 +44,22 @@ describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (dri
 
     smtp.refuseNext({ stage: 'data', code: 451 }, { stage: 'rcpt', code: 550 }, { stage: 'greeting', code: 421 });
     expect(await runJobs(server, new Date(t0))).toMatchObject({ notificationsSent: 0 });
-    const statuses = async () => Promise.all(ids.map(async (id) => (await server.app.dataSource.query('SELECT status, attempts, lastError FROM notification WHERE id = ?', [id]))[0]));
-    expect((await statuses()).map((r) => [r.status, Number(r.attempts)])).toEqual([['PENDING', 1], ['PENDING', 1], ['PENDING', 1]]);
+    const statuses = async () =>
+      Promise.all(
+        ids.map(
+          async (id) =>
+            (
+              await server.app.dataSource.query('SELECT status, attempts, lastError FROM notification WHERE id = ?', [
+                id,
+              ])
+            )[0],
+        ),
+      );
+    expect((await statuses()).map((r) => [r.status, Number(r.attempts)])).toEqual([
+      ['PENDING', 1],
+      ['PENDING', 1],
+      ['PENDING', 1],
+    ]);
     expect((await statuses()).map((r) => String(r.lastError).slice(0, 3)).sort()).toEqual(['421', '451', '550']);
 
     const seen = smtp.attempts;
@@ -73,8 +93,15 @@ describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (dri
       await runJobs(server, new Date(at));
     }
     expect(smtp.attempts - start).toBe(5);
-    const [row] = await server.app.dataSource.query('SELECT status, attempts, lastError, sentAt FROM notification WHERE id = ?', [id]);
-    expect({ status: row.status, attempts: Number(row.attempts), sentAt: row.sentAt }).toEqual({ status: 'FAILED', attempts: 5, sentAt: null });
+    const [row] = await server.app.dataSource.query(
+      'SELECT status, attempts, lastError, sentAt FROM notification WHERE id = ?',
+      [id],
+    );
+    expect({ status: row.status, attempts: Number(row.attempts), sentAt: row.sentAt }).toEqual({
+      status: 'FAILED',
+      attempts: 5,
+      sentAt: null,
+    });
     expect(row.lastError).toMatch(/^554/);
     await runJobs(server, new Date(at + 7 * 24 * 60 * MINUTE));
     expect(smtp.attempts - start).toBe(5);
@@ -86,14 +113,21 @@ describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (dri
   it('R24: a claim held by a live worker is left alone; a stale claim (its worker died) is taken over and delivered once', async () => {
     const { id } = await issuedNotification();
     const em = server.app.dataSource.manager;
-    const claim = (until: Date) => server.app.dataSource.query("UPDATE notification SET claimToken = 'worker-that-died', claimedUntil = ? WHERE id = ?", [sqlInstant(em, until), id]);
+    const claim = (until: Date) =>
+      server.app.dataSource.query(
+        "UPDATE notification SET claimToken = 'worker-that-died', claimedUntil = ? WHERE id = ?",
+        [sqlInstant(em, until), id],
+      );
     await claim(new Date(Date.now() + 10 * MINUTE));
     expect(await runJobs(server, new Date(Date.now() + 1000))).toMatchObject({ notificationsSent: 0 });
     expect(deliveriesOf(id)).toEqual([]);
     await claim(new Date(Date.now() - 1000));
     expect(await runJobs(server, new Date(Date.now() + 1000))).toMatchObject({ notificationsSent: 1 });
     expect(deliveriesOf(id)).toHaveLength(1);
-    const [row] = await server.app.dataSource.query('SELECT status, claimToken, claimedUntil FROM notification WHERE id = ?', [id]);
+    const [row] = await server.app.dataSource.query(
+      'SELECT status, claimToken, claimedUntil FROM notification WHERE id = ?',
+      [id],
+    );
     expect(row).toEqual({ status: 'SENT', claimToken: null, claimedUntil: null });
   });
 });
@@ -101,8 +135,16 @@ describe.each(DRIVERS)('R24: outbox delivery over SMTP with retries on %s', (dri
 describe('R24: mail without SMTP, and the timer', () => {
   it('R24: without SMTP_URL a mail is written to the log and counts as SENT', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const server = await startServer('sqlite', { config: { testClock: true, smtpUrl: undefined }, appOptions: { log: pino({ level: 'info' }, sink) } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const server = await startServer('sqlite', {
+      config: { testClock: true, smtpUrl: undefined },
+      appOptions: { log: pino({ level: 'info' }, sink) },
+    });
     try {
       const org = await createOrg(server, CONTRACT);
       const invoice = await issueInvoice(server, org.orgId);
@@ -110,7 +152,12 @@ describe('R24: mail without SMTP, and the timer', () => {
       const [row] = await notificationsOf(server, invoice.id);
       expect(row.status).toBe('SENT');
       const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'mail (no SMTP_URL: written to the log)');
-      expect(logged).toMatchObject({ notificationId: row.id, messageId: `<notification.${row.id}@opus.so>`, from: 'Opus Billing <billing@opus.so>', subject: `Invoice ${invoice.number} from Opus: $100.00 due ${new Date(invoice.dueAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' })}` });
+      expect(logged).toMatchObject({
+        notificationId: row.id,
+        messageId: `<notification.${row.id}@opus.so>`,
+        from: 'Opus Billing <billing@opus.so>',
+        subject: `Invoice ${invoice.number} from Opus: $100.00 due ${new Date(invoice.dueAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' })}`,
+      });
       expect(logged.text).toContain(`/invoices/${invoice.id}`);
     } finally {
       await server.close();
@@ -122,10 +169,17 @@ describe('R24: mail without SMTP, and the timer', () => {
     const databaseUrl = `sqlite:${join(dir, 'billing.sqlite')}`;
     const smtp = await startSmtpPeer();
     try {
-      const server = await startServer('sqlite', { databaseUrl, config: { schedulerIntervalMs: 25, smtpUrl: smtp.url } });
+      const server = await startServer('sqlite', {
+        databaseUrl,
+        config: { schedulerIntervalMs: 25, smtpUrl: smtp.url },
+      });
       const org = await createOrg(server, CONTRACT);
       const first = await issueInvoice(server, org.orgId);
-      await eventually(() => smtp.received.some((m) => m.html.includes(first.id)), 10_000, 'the timer to deliver the invoice mail');
+      await eventually(
+        () => smtp.received.some((m) => m.html.includes(first.id)),
+        10_000,
+        'the timer to deliver the invoice mail',
+      );
 
       smtp.holdDataMs = 500; // the next delivery is slow: stop() arrives while it is in flight
       const dataStarted = new Promise<void>((resolve) => (smtp.onData = resolve));
@@ -137,7 +191,9 @@ describe('R24: mail without SMTP, and the timer', () => {
       const reopened = createDataSource(databaseUrl);
       await reopened.initialize();
       try {
-        const rows = await reopened.query('SELECT status, sentAt, claimToken FROM notification WHERE invoiceId = ?', [second.id]);
+        const rows = await reopened.query('SELECT status, sentAt, claimToken FROM notification WHERE invoiceId = ?', [
+          second.id,
+        ]);
         expect(rows).toEqual([{ status: 'SENT', sentAt: expect.any(String), claimToken: null }]);
       } finally {
         await reopened.destroy();

@@ -39,14 +39,19 @@ export interface SmtpPeer {
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const plans = new Map<string, Refusal | undefined>();
   const queue: Refusal[] = [];
-  const refusal = (r: Refusal) => Object.assign(new Error(`${r.code} refused by the test peer at ${r.stage}`), { responseCode: r.code });
+  const refusal = (r: Refusal) =>
+    Object.assign(new Error(`${r.code} refused by the test peer at ${r.stage}`), { responseCode: r.code });
   const planFor = (session: SMTPServerSession, stage: Refusal['stage']) => {
     const plan = plans.get(session.id);
     return plan && plan.stage === stage ? refusal(plan) : null;
   };
   let port = 0;
   const peer: SmtpPeer = {
-    url: '', port: 0, received: [], attempts: 0, holdDataMs: 0,
+    url: '',
+    port: 0,
+    received: [],
+    attempts: 0,
+    holdDataMs: 0,
     refuseNext: (...r) => void queue.push(...r),
     pause: async () => new Promise<void>((resolve) => server.server.close(() => resolve())),
     resume: async () => new Promise<void>((resolve) => server.server.listen(port, '127.0.0.1', () => resolve())),
@@ -100,8 +105,13 @@ export function parseMail(raw: string): Omit<ReceivedMail, 'envelopeFrom' | 'env
   const parts: MimePart[] = [];
   const walk = (p: MimePart) => (p.children.length ? p.children.forEach(walk) : parts.push(p));
   walk(root);
-  const body = (type: string) => parts.find((p) => (p.headers.get('content-type') ?? 'text/plain').startsWith(type))?.body ?? '';
-  const addresses = (v: string) => v.split(',').map((a) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim()).filter(Boolean);
+  const body = (type: string) =>
+    parts.find((p) => (p.headers.get('content-type') ?? 'text/plain').startsWith(type))?.body ?? '';
+  const addresses = (v: string) =>
+    v
+      .split(',')
+      .map((a) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim())
+      .filter(Boolean);
   return {
     messageId: root.headers.get('message-id') ?? '',
     notificationId: root.headers.get('x-opus-notification-id') ?? '',
@@ -132,13 +142,18 @@ function parsePart(raw: string): MimePart {
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (type.startsWith('multipart/') && boundary) {
     const sections = rest.split(`--${boundary}`).slice(1);
-    const children = sections.filter((s) => !s.startsWith('--')).map((s) => parsePart(s.replace(/^\r\n/, '').replace(/\r\n$/, '')));
+    const children = sections
+      .filter((s) => !s.startsWith('--'))
+      .map((s) => parsePart(s.replace(/^\r\n/, '').replace(/\r\n$/, '')));
     return { headers, body: '', children };
   }
   const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   let body = rest;
   if (encoding === 'quoted-printable') {
-    const bytes = Buffer.from(rest.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    const bytes = Buffer.from(
+      rest.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
     body = bytes.toString('utf8');
   } else if (encoding === 'base64') {
     body = Buffer.from(rest.replace(/\s+/g, ''), 'base64').toString('utf8');
@@ -152,23 +167,63 @@ function decodeWords(value: string): string {
     .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_m, _charset: string, enc: string, text: string) =>
       enc.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
     );
 }
 
-export const RUN = /* GraphQL */ `mutation Run($asOf: DateTime!) { runScheduledJobs(asOf: $asOf) { asOf remindersQueued notificationsSent periodsClosed lotsExpired failures { job organizationId code } } }`;
+export const RUN = /* GraphQL */ `
+  mutation Run($asOf: DateTime!) {
+    runScheduledJobs(asOf: $asOf) {
+      asOf
+      remindersQueued
+      notificationsSent
+      periodsClosed
+      lotsExpired
+      failures {
+        job
+        organizationId
+        code
+      }
+    }
+  }
+`;
 
 /** runScheduledJobs as an operator; throws on errors, and when some organization failed (R35: the report lists it). */
 export async function runJobs(server: TestServer, asOf: Date) {
-  const { failures, ...counts } = (await ok(server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken))).runScheduledJobs;
+  const { failures, ...counts } = (await ok(server.gql(RUN, { asOf: asOf.toISOString() }, server.operatorToken)))
+    .runScheduledJobs;
   if (failures.length) throw new Error(`scheduled jobs failed: ${JSON.stringify(failures)}`);
-  return counts as { asOf: string; remindersQueued: number; notificationsSent: number; periodsClosed: number; lotsExpired: number };
+  return counts as {
+    asOf: string;
+    remindersQueued: number;
+    notificationsSent: number;
+    periodsClosed: number;
+    lotsExpired: number;
+  };
 }
 
-export const CLOSE = /* GraphQL */ `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id number status issuedAt dueAt } }`;
+export const CLOSE = /* GraphQL */ `
+  mutation ($id: ID!) {
+    closeBillingPeriod(organizationId: $id) {
+      id
+      number
+      status
+      issuedAt
+      dueAt
+    }
+  }
+`;
 
 /** Closes the organization's current period now (by its clock) and returns the issued invoice. */
-export async function issueInvoice(server: TestServer, orgId: string): Promise<{ id: string; number: string; status: string; issuedAt: string; dueAt: string }> {
+export async function issueInvoice(
+  server: TestServer,
+  orgId: string,
+): Promise<{ id: string; number: string; status: string; issuedAt: string; dueAt: string }> {
   return (await ok(server.gql(CLOSE, { id: orgId }, server.operatorToken))).closeBillingPeriod;
 }
 
@@ -189,23 +244,46 @@ export async function notificationsOf(server: TestServer, invoiceId: string): Pr
     [invoiceId],
   );
   return rows.map((r) => ({
-    id: String(r.id), kind: String(r.kind), offsetDays: r.offsetDays === null ? null : Number(r.offsetDays), status: String(r.status),
-    attempts: Number(r.attempts), recipients: JSON.parse(String(r.recipients)) as string[], lastError: (r.lastError as string | null) ?? null,
+    id: String(r.id),
+    kind: String(r.kind),
+    offsetDays: r.offsetDays === null ? null : Number(r.offsetDays),
+    status: String(r.status),
+    attempts: Number(r.attempts),
+    recipients: JSON.parse(String(r.recipients)) as string[],
+    lastError: (r.lastError as string | null) ?? null,
   }));
 }
 
 /** Pays through payInvoice (R19) as an operator, with a sandbox card put on file first. */
 export async function markPaid(server: TestServer, invoiceId: string): Promise<void> {
-  const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [invoiceId]);
-  await ok(server.gql(`mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`, { org: organizationId }, server.operatorToken));
-  const paid = await server.gql(`mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`, { id: invoiceId, key: `pay-${invoiceId}` }, server.operatorToken);
+  const [{ organizationId }] = await server.app.dataSource.query('SELECT organizationId FROM invoice WHERE id = ?', [
+    invoiceId,
+  ]);
+  await ok(
+    server.gql(
+      `mutation($org: ID) { updatePaymentMethod(token: "tok_visa", organizationId: $org) { last4 } }`,
+      { org: organizationId },
+      server.operatorToken,
+    ),
+  );
+  const paid = await server.gql(
+    `mutation($id: ID!, $key: String!) { payInvoice(invoiceId: $id, idempotencyKey: $key) { status } }`,
+    { id: invoiceId, key: `pay-${invoiceId}` },
+    server.operatorToken,
+  );
   if (paid.errors || paid.data.payInvoice.status !== 'PAID') throw new Error(JSON.stringify(paid.errors ?? paid.data));
 }
 
 /** Dates the organization's idempotency keys `hours` back on the real clock (keys age on it, never on the test clock). */
-export async function dateIdempotencyKeysBack(server: TestServer, organizationId: string, hours: number): Promise<void> {
-  await server.app.dataSource.query('UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?',
-    [sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * HOUR)), organizationId]);
+export async function dateIdempotencyKeysBack(
+  server: TestServer,
+  organizationId: string,
+  hours: number,
+): Promise<void> {
+  await server.app.dataSource.query('UPDATE idempotency_key SET createdAt = ? WHERE organizationId = ?', [
+    sqlInstant(server.app.dataSource.manager, new Date(Date.now() - hours * HOUR)),
+    organizationId,
+  ]);
 }
 
 export async function markVoid(server: TestServer, invoiceId: string): Promise<void> {

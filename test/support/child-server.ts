@@ -32,7 +32,10 @@ export interface ChildServer {
  * Spawns `node dist/src/main.js` with production defaults (NODE_ENV=production, the suite's JWT secret, a free port,
  * the scheduler and the request budget off) plus `env`, and resolves once it logs that it is ready (its URL is read from the log line).
  */
-export async function spawnServer(env: Record<string, string | undefined> = {}, options: { readyTimeoutMs?: number } = {}): Promise<ChildServer> {
+export async function spawnServer(
+  env: Record<string, string | undefined> = {},
+  options: { readyTimeoutMs?: number } = {},
+): Promise<ChildServer> {
   if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run npm run build first (npm test does)`);
   const child = spawn(process.execPath, [BUILT_MAIN], {
     env: {

@@ -10,7 +10,11 @@ export interface TimelineEvent {
   subjectId?: string;
 }
 
-export function bruteForcePeak(events: readonly TimelineEvent[], from: Date, to: Date): { peak: number; peakAt: Date | null } {
+export function bruteForcePeak(
+  events: readonly TimelineEvent[],
+  from: Date,
+  to: Date,
+): { peak: number; peakAt: Date | null } {
   const f = from.getTime();
   const t = to.getTime();
   // An empty (or inverted) period has one instant: `from`.

@@ -7,7 +7,11 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function waitForValue<T>(
   read: () => T | Promise<T>,
   accept: (value: T) => boolean,
-  { timeoutMs = 10_000, intervalMs = 100, what = 'a value that passes' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 10_000,
+    intervalMs = 100,
+    what = 'a value that passes',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
@@ -23,6 +27,10 @@ export async function waitForValue<T>(
 }
 
 /** Polls `check` until it holds; fails after `timeoutMs`, naming `what` was awaited. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2_000, what = 'the condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 2_000,
+  what = 'the condition',
+): Promise<void> {
   await waitForValue(check, Boolean, { timeoutMs, intervalMs: 10, what });
 }

@@ -9,20 +9,37 @@ describe('R1/R2 effective permissions', () => {
   const none = new Map();
   it('R1: role defaults', () => {
     expect(effectivePermissions({ role: Role.ADMIN, status: UserStatus.ACTIVE }, none, none)).toEqual(ALL_PERMISSIONS);
-    expect(effectivePermissions({ role: Role.MANAGER, status: UserStatus.ACTIVE }, none, none)).toEqual([Permission.MANAGE_USERS, Permission.ASSIGN_CONTENT]);
+    expect(effectivePermissions({ role: Role.MANAGER, status: UserStatus.ACTIVE }, none, none)).toEqual([
+      Permission.MANAGE_USERS,
+      Permission.ASSIGN_CONTENT,
+    ]);
     expect(effectivePermissions({ role: Role.EMPLOYEE, status: UserStatus.ACTIVE }, none, none)).toEqual([]);
   });
 
   it('R2: user override, else role override, else default; deactivated holds nothing (property)', () => {
     const override = fc.option(fc.boolean(), { nil: undefined });
     fc.assert(
-      fc.property(fc.constantFrom(...Object.values(Role)), fc.constantFrom(...Object.values(UserStatus)), fc.constantFrom(...ALL_PERMISSIONS), override, override, (role, status, permission, roleOverride, userOverride) => {
-        const roles = new Map(roleOverride === undefined ? [] : [[`${role}:${permission}`, roleOverride]]);
-        const users = new Map(userOverride === undefined ? [] : [[permission, userOverride]]);
-        const defaults: Record<Role, Permission[]> = { ADMIN: ALL_PERMISSIONS.slice(), MANAGER: [Permission.MANAGE_USERS, Permission.ASSIGN_CONTENT], EMPLOYEE: [] };
-        const expected = status === UserStatus.DEACTIVATED ? false : userOverride ?? roleOverride ?? defaults[role].includes(permission);
-        expect(effectivePermissions({ role, status }, roles, users).includes(permission)).toBe(expected);
-      }),
+      fc.property(
+        fc.constantFrom(...Object.values(Role)),
+        fc.constantFrom(...Object.values(UserStatus)),
+        fc.constantFrom(...ALL_PERMISSIONS),
+        override,
+        override,
+        (role, status, permission, roleOverride, userOverride) => {
+          const roles = new Map(roleOverride === undefined ? [] : [[`${role}:${permission}`, roleOverride]]);
+          const users = new Map(userOverride === undefined ? [] : [[permission, userOverride]]);
+          const defaults: Record<Role, Permission[]> = {
+            ADMIN: ALL_PERMISSIONS.slice(),
+            MANAGER: [Permission.MANAGE_USERS, Permission.ASSIGN_CONTENT],
+            EMPLOYEE: [],
+          };
+          const expected =
+            status === UserStatus.DEACTIVATED
+              ? false
+              : (userOverride ?? roleOverride ?? defaults[role].includes(permission));
+          expect(effectivePermissions({ role, status }, roles, users).includes(permission)).toBe(expected);
+        },
+      ),
     );
   });
 });
@@ -48,7 +65,13 @@ describe('billing calendar', () => {
 });
 
 describe('money', () => {
-  it.each([[0, '$0.00'], [5, '$0.05'], [123450, '$1,234.50'], [100000000, '$1,000,000.00'], [-2500, '-$25.00']])('%i cents is %s', (cents, text) => {
+  it.each([
+    [0, '$0.00'],
+    [5, '$0.05'],
+    [123450, '$1,234.50'],
+    [100000000, '$1,000,000.00'],
+    [-2500, '-$25.00'],
+  ])('%i cents is %s', (cents, text) => {
     expect(formatUsd(cents)).toBe(text);
   });
   it('refuses non-integer cents and unsafe products', () => {

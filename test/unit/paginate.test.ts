@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AlertKind, BillingAlert, Organization, Role, User } from '../../entities';
 import { BillingError } from '../../src/errors/errors';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, Page, pageSize, paginate } from '../../src/db/paginate';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  Page,
+  pageSize,
+  paginate,
+} from '../../src/db/paginate';
 import { DRIVERS, migratedDatabase } from '../support/harness';
 
 function badInputOn(fn: () => unknown): string | undefined {
@@ -27,7 +35,14 @@ describe('the one paginator: cursors and page size', () => {
 
   it('a cursor the API did not issue is BAD_USER_INPUT on after', () => {
     const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    for (const cursor of ['garbage', '', forged(['alert', 3]), forged([{ t: 'not a date' }, 'x']), forged([1.5, 'x']), forged([1])]) {
+    for (const cursor of [
+      'garbage',
+      '',
+      forged(['alert', 3]),
+      forged([{ t: 'not a date' }, 'x']),
+      forged([1.5, 'x']),
+      forged([1]),
+    ]) {
       expect(badInputOn(() => decodeCursor(cursor))).toBe('after');
     }
   });
@@ -60,7 +75,9 @@ describe.each(DRIVERS)('the one paginator over %s', (driver) => {
   }
 
   /** Every page from the start, `first` at a time; the pages' nodes in order, and each page's hasNextPage. */
-  async function walk<T>(load: (after: string | null) => Promise<Page<T>>): Promise<{ nodes: T[]; hasNext: boolean[]; totals: number[] }> {
+  async function walk<T>(
+    load: (after: string | null) => Promise<Page<T>>,
+  ): Promise<{ nodes: T[]; hasNext: boolean[]; totals: number[] }> {
     const out = { nodes: [] as T[], hasNext: [] as boolean[], totals: [] as number[] };
     let after: string | null = null;
     do {
@@ -78,34 +95,64 @@ describe.each(DRIVERS)('the one paginator over %s', (driver) => {
     const orgId = await organization();
     // Seven users over three instants: ties on createdAt are told apart by id.
     const users = Array.from({ length: 7 }, (_, i) => ({
-      id: randomUUID(), organizationId: orgId, email: `p${i}.${orgId}@example.test`, name: `P${i}`, role: Role.EMPLOYEE,
+      id: randomUUID(),
+      organizationId: orgId,
+      email: `p${i}.${orgId}@example.test`,
+      name: `P${i}`,
+      role: Role.EMPLOYEE,
       createdAt: new Date(BASE + Math.floor(i / 3) * 1000),
     }));
     for (const user of users) await dataSource.manager.insert(User, user);
     const stored = await dataSource.manager.find(User, { where: { organizationId: orgId } });
-    const expected = stored.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((u) => u.id);
+    const expected = stored
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((u) => u.id);
     const list = (after: string | null) =>
-      paginate(dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }), { first: 3, after }, { column: 'createdAt' });
+      paginate(
+        dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }),
+        { first: 3, after },
+        { column: 'createdAt' },
+      );
 
     const walked = await walk(list);
     expect(walked.nodes.map((u) => u.id)).toEqual(expected);
     expect(walked.hasNext).toEqual([true, true, false]);
     expect(walked.totals).toEqual([7, 7, 7]);
 
-    const exact = await paginate(dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }), { first: 7 }, { column: 'createdAt' });
+    const exact = await paginate(
+      dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }),
+      { first: 7 },
+      { column: 'createdAt' },
+    );
     expect(exact.pageInfo).toEqual({ hasNextPage: false, endCursor: exact.edges[6].cursor });
-    const none = await paginate(dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }), { first: 0 }, { column: 'createdAt' });
+    const none = await paginate(
+      dataSource.manager.createQueryBuilder(User, 'u').where('u.organizationId = :orgId', { orgId }),
+      { first: 0 },
+      { column: 'createdAt' },
+    );
     expect(none).toMatchObject({ nodes: [], pageInfo: { hasNextPage: true, endCursor: null }, totalCount: 7 });
   });
 
   it('pages newest first over a unique per-organization sequence', async () => {
     const orgId = await organization();
-    await dataSource.manager.insert(BillingAlert, Array.from({ length: 5 }, (_, i) => ({
-      id: randomUUID(), organizationId: orgId, sequence: i + 1, kind: AlertKind.CREDITS_LOW, message: `alert ${i + 1}`, createdAt: new Date(BASE),
-    })));
+    await dataSource.manager.insert(
+      BillingAlert,
+      Array.from({ length: 5 }, (_, i) => ({
+        id: randomUUID(),
+        organizationId: orgId,
+        sequence: i + 1,
+        kind: AlertKind.CREDITS_LOW,
+        message: `alert ${i + 1}`,
+        createdAt: new Date(BASE),
+      })),
+    );
     const walked = await walk((after) =>
-      paginate(dataSource.manager.createQueryBuilder(BillingAlert, 'a').where('a.organizationId = :orgId', { orgId }), { first: 2, after },
-        { column: 'sequence', direction: 'DESC', unique: true }));
+      paginate(
+        dataSource.manager.createQueryBuilder(BillingAlert, 'a').where('a.organizationId = :orgId', { orgId }),
+        { first: 2, after },
+        { column: 'sequence', direction: 'DESC', unique: true },
+      ),
+    );
     expect(walked.nodes.map((a) => a.sequence)).toEqual([5, 4, 3, 2, 1]);
     expect(walked.hasNext).toEqual([true, true, false]);
   });

@@ -26,7 +26,10 @@ describe('request logs that cost little', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret' };
     expect(loadConfig(production)).toMatchObject({ logSampleRate: 0.01, logSlowMs: 500 });
     expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ logSampleRate: 1, logSlowMs: 500 });
-    expect(loadConfig({ ...production, LOG_SAMPLE_RATE: '0.2', LOG_SLOW_MS: '50' })).toMatchObject({ logSampleRate: 0.2, logSlowMs: 50 });
+    expect(loadConfig({ ...production, LOG_SAMPLE_RATE: '0.2', LOG_SLOW_MS: '50' })).toMatchObject({
+      logSampleRate: 0.2,
+      logSlowMs: 50,
+    });
     expect(() => loadConfig({ LOG_SAMPLE_RATE: '5' })).toThrow(/LOG_SAMPLE_RATE/);
   });
 });

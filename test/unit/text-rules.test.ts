@@ -9,8 +9,22 @@ describe('R34: the string rules', () => {
   const REASON = { max: 20, multiline: true };
 
   it.each([
-    ['NUL', '\u0000'], ['TAB', '\t'], ['LF', '\n'], ['CR', '\r'], ['ESC', '\u001B'], ['DEL', '\u007F'], ['C1 NEL', '\u0085'], ['C1 CSI', '\u009B'],
-    ['LRE', '\u202A'], ['RLO', '\u202E'], ['LRI', '\u2066'], ['PDI', '\u2069'], ['ZWSP', '\u200B'], ['ZWJ', '\u200D'], ['WJ', '\u2060'], ['BOM', '\uFEFF'],
+    ['NUL', '\u0000'],
+    ['TAB', '\t'],
+    ['LF', '\n'],
+    ['CR', '\r'],
+    ['ESC', '\u001B'],
+    ['DEL', '\u007F'],
+    ['C1 NEL', '\u0085'],
+    ['C1 CSI', '\u009B'],
+    ['LRE', '\u202A'],
+    ['RLO', '\u202E'],
+    ['LRI', '\u2066'],
+    ['PDI', '\u2069'],
+    ['ZWSP', '\u200B'],
+    ['ZWJ', '\u200D'],
+    ['WJ', '\u2060'],
+    ['BOM', '\uFEFF'],
     ['LINE SEPARATOR', '\u2028'],
   ])('R34: a single-line field refuses %s', (_name, char) => {
     expect(textProblem('name', `a${char}b`, NAME)).toMatch(/must not contain/);
@@ -18,7 +32,8 @@ describe('R34: the string rules', () => {
 
   it('R34: free text (a reason) takes line breaks and tabs but no other control character', () => {
     expect(textProblem('reason', 'one\r\ntwo\tthree', REASON)).toBeNull();
-    for (const char of ['\u0000', '\u001B', '\u0085', '\u202E', '\u200B', '\uFEFF']) expect(textProblem('reason', `a${char}`, REASON)).toMatch(/must not contain/);
+    for (const char of ['\u0000', '\u001B', '\u0085', '\u202E', '\u200B', '\uFEFF'])
+      expect(textProblem('reason', `a${char}`, REASON)).toMatch(/must not contain/);
   });
 
   it('R34: lengths count characters as the column does (an emoji is one), empty is refused where a minimum is set', () => {
@@ -40,6 +55,10 @@ describe('R34: the string rules', () => {
     const declared = new Set<number>(Object.values(MAX_LENGTH));
     const varchars = getMetadataArgsStorage().columns.filter((c) => c.options.type === 'varchar');
     expect(varchars.length).toBeGreaterThan(20);
-    for (const c of varchars) expect({ column: `${(c.target as { name: string }).name}.${c.propertyName}`, declared: declared.has(Number(c.options.length)) }).toEqual({ column: expect.any(String), declared: true });
+    for (const c of varchars)
+      expect({
+        column: `${(c.target as { name: string }).name}.${c.propertyName}`,
+        declared: declared.has(Number(c.options.length)),
+      }).toEqual({ column: expect.any(String), declared: true });
   });
 });
