@@ -25,6 +25,8 @@ export enum CreditEntryKind {
 @Index(['organizationId', 'sequence', 'kind', 'quantity', 'balanceAfter'])
 @Index(['assignmentId', 'kind', 'quantity'])
 @Index(['lotId'])
+// The invoice's overage by unit price over a time window, from the index alone (migration 1765020000000).
+@Index(['organizationId', 'kind', 'createdAt', 'unitPriceCents', 'quantity'])
 export class CreditLedgerEntry {
   @IdColumn() id: string = newId();
   @RefColumn() organizationId: string;

@@ -6,11 +6,13 @@ import { Notification, NotificationKind, NotificationStatus } from './notificati
 import { Location } from './location.entity';
 import { Organization } from './organization.entity';
 import { RolePermissionOverride, UserPermissionOverride } from './permission-override.entity';
+import { UsageAggregate } from './usage-aggregate.entity';
 import { UsageEvent } from './usage-event.entity';
 import { User } from './user.entity';
 import { CreditLedgerEntry, CreditEntryKind } from './credit-ledger-entry.entity';
 import { CreditLot, CreditSource } from './credit-lot.entity';
 import { CreditPurchase } from './credit-purchase.entity';
+import { CreditDailyUse, CreditOverageTally, CreditPeriodTally } from './credit-tally.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { Payment, PaymentPurpose, PaymentStatus } from './payment.entity';
 import { PaymentMethod } from './payment-method.entity';
@@ -26,14 +28,18 @@ export {
   Organization,
   RolePermissionOverride,
   UserPermissionOverride,
+  UsageAggregate,
   UsageEvent,
   User,
 };
 export {
   AssignmentStatus,
+  CreditDailyUse,
   CreditEntryKind,
   CreditLedgerEntry,
   CreditLot,
+  CreditOverageTally,
+  CreditPeriodTally,
   CreditPurchase,
   CreditSource,
   IdempotencyKey,
@@ -55,6 +61,7 @@ export const ENTITIES = [
   BillingPeriod,
   BillingAlert,
   UsageEvent,
+  UsageAggregate,
   PaymentMethod,
   IdempotencyKey,
   CreditLot,
@@ -65,4 +72,7 @@ export const ENTITIES = [
   Invoice,
   InvoiceLineItem,
   Notification,
+  CreditPeriodTally,
+  CreditOverageTally,
+  CreditDailyUse,
 ];

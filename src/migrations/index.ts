@@ -7,6 +7,8 @@ import { NotificationClaimToken1764500000000 } from './1764500000000-notificatio
 import { AppendOnlyLedgers1764600000000 } from './1764600000000-append-only-ledgers';
 import { ExactMoneyAndKeys1764700000000 } from './1764700000000-exact-money-and-keys';
 import { AuditIndexes1764900000000 } from './1764900000000-audit-indexes';
+import { UsageAggregates1765010000000 } from './1765010000000-usage-aggregates';
+import { CreditTallies1765020000000 } from './1765020000000-credit-tallies';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   AppendOnlyLedgers1764600000000,
   ExactMoneyAndKeys1764700000000,
   AuditIndexes1764900000000,
+  UsageAggregates1765010000000,
+  CreditTallies1765020000000,
 ];

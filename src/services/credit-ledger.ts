@@ -8,6 +8,7 @@ import { instantFromSql, sqlInstant } from '../db/sql';
 import { badInput, conflict, notFound } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { raiseCreditAlerts } from './credit-alerts';
+import { addToCreditTallies } from './credit-tallies';
 import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
 import { Consumption, consumptionOrder, creditsIn, LotRef, NewLot } from './credit-lots';
 import type { ServiceContext } from './service-context';
@@ -386,10 +387,14 @@ export class CreditLedger {
     if (affected !== 1) throw new Error(`credit lot ${lotId} changed outside the organization lock`);
   }
 
-  /** R16: appends entries (one statement). The ledger is append-only: nothing in this service updates or deletes an entry. */
+  /**
+   * R16: appends entries (one statement) and adds them to the period and daily tallies (credit-tallies.ts) in the
+   * same round of writes. The ledger is append-only: nothing in this service updates or deletes an entry.
+   */
   private async appendEntries(em: EntityManager, entries: CreditLedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const row = `(${LEDGER_COLUMNS.map(() => '?').join(', ')})`;
+    const tallied = addToCreditTallies(em, entries);
     await execute(
       em,
       `INSERT INTO credit_ledger_entry (${LEDGER_COLUMNS.map((c) => `\`${c}\``).join(', ')}) VALUES ${entries.map(() => row).join(', ')}`,
@@ -407,6 +412,7 @@ export class CreditLedger {
         sqlInstant(em, e.createdAt),
       ]),
     );
+    await tallied;
   }
 
   /** The next ledger entry (advances the head's sequence; the head's balance is already the balance after it). */

@@ -1,14 +1,15 @@
 import { EntityManager, In } from 'typeorm';
-import { CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
+import { CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
 import { ALL_PERMISSIONS } from '../../entities/enums';
 import type { Viewer } from '../auth/viewer';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import { Clock } from '../common/clock';
-import { sumCents } from '../common/money';
-import { CreditLedger, periodOverage } from './credit-ledger';
+import { CreditLedger } from './credit-ledger';
 import { consumptionOrder } from './credit-lots';
+import { periodCreditUse } from './credit-tallies';
+import { multiplyCents, sumCents } from '../common/money';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
@@ -92,21 +93,13 @@ export class CreditService {
     let overage = 0;
     let overageChargeCents = 0;
     if (period) {
-      const [consumption, overageRows] = await Promise.all([
-        em
-          .createQueryBuilder(CreditLedgerEntry, 'e')
-          .select('SUM(e.quantity)', 'quantity')
-          .where('e.organizationId = :organizationId AND e.periodId = :periodId AND e.kind = :kind', {
-            organizationId,
-            periodId: period.id,
-            kind: CreditEntryKind.CONSUMPTION,
-          })
-          .getRawOne<{ quantity: string | number | null }>(),
-        periodOverage(em, organizationId, period.id),
-      ]);
-      consumed = -Number(consumption?.quantity ?? 0);
-      overage = overageRows.reduce((sum, row) => sum + row.credits, 0);
-      overageChargeCents = sumCents(overageRows.map((row) => row.chargeCents));
+      // The period's tallies kept on write (a few rows), not SUMs over its ledger entries.
+      const use = await periodCreditUse(em, organizationId, period.id);
+      consumed = use.consumedFromBalance;
+      for (const { unitPriceCents, credits } of use.overage) {
+        overage += credits;
+        overageChargeCents = sumCents([overageChargeCents, multiplyCents(unitPriceCents, credits)]);
+      }
     }
     return {
       organizationId,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Contract, LineItemKind, Organization } from '../../entities';
+import { BillingPeriod, Contract, LineItemKind, Organization } from '../../entities';
 
 /** One line of an invoice before it is stored (R17); the preview (R18) shows exactly these. */
 export interface DraftLine {
@@ -11,11 +11,16 @@ export interface DraftLine {
   peakAt: Date | null;
 }
 
-/** The period an invoice bills: its id, and the instants [from, to) it covers (to is now for the preview). */
+/**
+ * The period an invoice bills: its id, and the instants [from, to) it covers (to is now for the preview). `open` is
+ * the open period itself, given only for the preview (R18): a source may then read that period's aggregates kept on
+ * write; an issued invoice is computed from the timeline and the ledger.
+ */
 export interface BilledPeriod {
   periodId: string;
   from: Date;
   to: Date;
+  open?: BillingPeriod;
 }
 
 /** A contributor of invoice lines for a period: licenses, credits. One code path for issuing and previewing. */

@@ -82,7 +82,12 @@ export class InvoiceService {
     const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
-    const lines = await this.lines(ctx.em, org, contract, { periodId: period.id, from: period.start, to });
+    const lines = await this.lines(ctx.em, org, contract, {
+      periodId: period.id,
+      from: period.start,
+      to,
+      open: period,
+    });
     const total = sum(lines);
     return {
       id: `upcoming-${period.id}`,
@@ -222,17 +227,13 @@ export class InvoiceService {
     if (!opts.final) {
       const scheduledEnd = periodEnd(period.anchor, contract.billingInterval, period.anchorIndex + 1);
       const continueSeries = !early && scheduledEnd > end;
-      await tx.em.save(
-        tx.em.create(BillingPeriod, {
-          organizationId: org.id,
-          start: end,
-          openForOrganizationId: org.id,
-          closedAt: null,
-          anchor: continueSeries ? period.anchor : end,
-          anchorIndex: continueSeries ? period.anchorIndex + 1 : 0,
-          end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
-        }),
-      );
+      await this.organizations.openPeriod(tx.em, {
+        organizationId: org.id,
+        start: end,
+        anchor: continueSeries ? period.anchor : end,
+        anchorIndex: continueSeries ? period.anchorIndex + 1 : 0,
+        end: continueSeries ? scheduledEnd : periodEnd(end, contract.billingInterval, 0),
+      });
     }
     await this.outboxWriter.enqueue(tx, {
       organizationId: org.id,

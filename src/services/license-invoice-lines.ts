@@ -13,17 +13,19 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * is overage (SEAT_OVERAGE / LOCATION_OVERAGE) at the same unit price, with the first moment of that peak.
  */
 export class LicenseInvoiceLines implements InvoiceLineSource {
-  constructor(private readonly usage: Pick<UsageService, 'peak'>) {}
+  constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod'>) {}
 
   async lines(
     em: EntityManager,
     org: Organization,
     contract: Contract,
-    { from, to }: BilledPeriod,
+    { from, to, open }: BilledPeriod,
   ): Promise<DraftLine[]> {
     const model = contract.licenseModel;
     const { contracted, unitPriceCents, baseLine, overageLine, words } = licenseTerms(contract, model);
-    const { peak, peakAt } = await this.usage.peak(em, org.id, model, from, to);
+    const { peak, peakAt } = open
+      ? await this.usage.peakOfOpenPeriod(em, model, open, to)
+      : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
     if (contracted > 0) {
       lines.push({

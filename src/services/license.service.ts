@@ -7,7 +7,7 @@ import { formatUsd, multiplyCents } from '../common/money';
 import { licenseTerms } from './license-terms';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
-import { PeakOfUse, UsageService } from './usage.service';
+import { UsageService } from './usage.service';
 
 /** Organization.license: the contract's model over the open billing period (R7–R10). */
 export interface LicenseView {
@@ -50,13 +50,11 @@ export class LicenseService {
     const kind = contract.licenseModel;
     const { contracted, unitPriceCents } = licenseTerms(contract, kind);
     const period = await this.organizations.currentPeriod(em, organizationId);
-    const [inUse, peak] = await Promise.all([
-      this.inUse(em, organizationId, kind),
-      // Without an open period (a terminated organization) there is nothing to measure.
-      period
-        ? this.usage.peak(em, organizationId, kind, period.start, period.end)
-        : Promise.resolve<PeakOfUse>({ peak: 0, peakAt: null }),
-    ]);
+    // The open period's aggregate holds both in use and the peak; without an open period (a terminated
+    // organization) there is no peak to measure.
+    const { inUse, ...peak } = period
+      ? await this.usage.ofPeriod(em, kind, period)
+      : { inUse: await this.inUse(em, organizationId, kind), peak: 0, peakAt: null };
     return {
       kind,
       contracted,

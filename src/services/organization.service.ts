@@ -71,6 +71,21 @@ export class OrganizationService {
     return em.findOne(BillingPeriod, { where: { openForOrganizationId: organizationId } });
   }
 
+  /**
+   * Opens the organization's next billing period, with its usage aggregates counted from the timeline. Every
+   * period is opened here, inside the transaction (and, for an existing organization, the lock) of the change.
+   */
+  async openPeriod(
+    em: EntityManager,
+    fields: Pick<BillingPeriod, 'organizationId' | 'start' | 'end' | 'anchor' | 'anchorIndex'>,
+  ): Promise<BillingPeriod> {
+    const period = await em.save(
+      em.create(BillingPeriod, { ...fields, openForOrganizationId: fields.organizationId, closedAt: null }),
+    );
+    await this.usage.startPeriod(em, period);
+    return period;
+  }
+
   /** Operators: a new organization with its contract, its admin and its first billing period. */
   async create(ctx: ServiceContext, input: CreateOrganizationInput): Promise<Organization> {
     requireOperator(ctx.viewer);
@@ -110,17 +125,13 @@ export class OrganizationService {
         delta: 1,
         occurredAt: now,
       });
-      await tx.em.save(
-        tx.em.create(BillingPeriod, {
-          organizationId: org.id,
-          start: now,
-          end: periodEnd(now, contract.billingInterval, 0),
-          openForOrganizationId: org.id,
-          closedAt: null,
-          anchor: now,
-          anchorIndex: 0,
-        }),
-      );
+      await this.openPeriod(tx.em, {
+        organizationId: org.id,
+        start: now,
+        end: periodEnd(now, contract.billingInterval, 0),
+        anchor: now,
+        anchorIndex: 0,
+      });
       return org;
     });
   }

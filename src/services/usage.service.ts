@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { LicenseKind, UsageEvent } from '../../entities';
+import { BillingPeriod, LicenseKind, UsageAggregate, UsageEvent } from '../../entities';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import type { ServiceContext } from './service-context';
 
@@ -7,6 +7,11 @@ import type { ServiceContext } from './service-context';
 export interface PeakOfUse {
   peak: number;
   peakAt: Date | null;
+}
+
+/** One license kind over the open period: in use now, and the period's peak so far. */
+export interface PeriodUsage extends PeakOfUse {
+  inUse: number;
 }
 
 export interface UsageChange {
@@ -17,28 +22,121 @@ export interface UsageChange {
   occurredAt: Date;
 }
 
+/** The bounds of a billing period, as the aggregates need them. */
+export type PeriodBounds = Pick<BillingPeriod, 'id' | 'organizationId' | 'start' | 'end'>;
+
+/** What a usage aggregate holds besides its key (see UsageAggregate). */
+export type UsageTally = Pick<
+  UsageAggregate,
+  'level' | 'lastInstant' | 'levelAfterLastInstant' | 'peakBefore' | 'peakBeforeAt'
+>;
+
+/** The highest level over a period and the first instant it was reached, whatever its sign (PeakOfUse hides peakAt below 1). */
+interface HighestLevel {
+  level: number;
+  at: Date;
+}
+
 /**
  * The usage timeline (R8–R10) and the peak of simultaneous use computed from it (R9). Every activation and
  * deactivation of a user, and every addition and deactivation of a location, is one immutable ±1 row written
- * in the transaction of the change.
+ * in the transaction of the change, and folded in the same transaction into the open period's UsageAggregate,
+ * which the license and the invoice preview read. `peak` over the timeline stays the truth: invoices are issued
+ * from it, and the property tests hold the aggregates to it.
  */
 export class UsageService {
   /** Inside the unit of work of the change (the caller holds the organization's lock). */
   async record(tx: ServiceContext, change: UsageChange): Promise<void> {
     await tx.em.insert(UsageEvent, tx.em.create(UsageEvent, { ...change }));
+    await this.foldIntoOpenPeriod(tx.em, change);
   }
 
-  /** Net in use at instant `at` (every event up to and including it). */
-  async inUseAt(em: EntityManager, organizationId: string, kind: LicenseKind, at: Date): Promise<number> {
+  /**
+   * A new period's aggregates, one per license kind, from the timeline. Called where a period is opened, inside
+   * its transaction (OrganizationService.openPeriod).
+   */
+  async startPeriod(em: EntityManager, period: PeriodBounds): Promise<void> {
+    const { organizationId, start, end } = period;
+    // One pass over the organization's timeline for both kinds: the level now, the level at the start, and the
+    // latest instant already inside the new period (events recorded between the old period's end and its close).
+    const rows: Array<{
+      kind: LicenseKind;
+      level: string | number;
+      levelAtStart: string | number;
+      lastInstant: Date | string | null;
+    }> = await em.query(
+      `SELECT kind, COALESCE(SUM(delta), 0) AS level, COALESCE(SUM(CASE WHEN occurredAt <= ? THEN delta ELSE 0 END), 0) AS levelAtStart,
+              MAX(CASE WHEN occurredAt > ? AND occurredAt < ? THEN occurredAt END) AS lastInstant
+       FROM usage_event WHERE organizationId = ? GROUP BY kind`,
+      [sqlInstant(em, start), sqlInstant(em, start), sqlInstant(em, end), organizationId],
+    );
+    const fresh: UsageAggregate[] = [];
+    for (const kind of Object.values(LicenseKind)) {
+      const row = rows.find((r) => r.kind === kind);
+      // Usage already inside the period needs its peak: counted from the timeline like any other recount.
+      if (row?.lastInstant) await this.recount(em, period, kind);
+      else
+        fresh.push(
+          em.create(UsageAggregate, {
+            organizationId,
+            periodId: period.id,
+            kind,
+            level: Number(row?.level ?? 0),
+            lastInstant: start,
+            levelAfterLastInstant: Number(row?.levelAtStart ?? 0),
+            peakBefore: null,
+            peakBeforeAt: null,
+          }),
+        );
+    }
+    if (fresh.length) await em.upsert(UsageAggregate, fresh, ['organizationId', 'periodId', 'kind']);
+  }
+
+  /**
+   * The open period's usage of `kind` from its aggregate (one statement). A period whose aggregate is missing
+   * (opened before the aggregates existed, and no usage since) is read from the timeline.
+   */
+  async ofPeriod(em: EntityManager, kind: LicenseKind, period: PeriodBounds): Promise<PeriodUsage> {
+    const tally = await this.tallyOf(em, kind, period);
+    if (tally) return { inUse: tally.level, ...peakOfTally(tally) };
+    const [inUse, peak] = await Promise.all([
+      this.inUseAt(em, period.organizationId, kind, null),
+      this.peak(em, period.organizationId, kind, period.start, period.end),
+    ]);
+    return { inUse, ...peak };
+  }
+
+  /**
+   * R18's preview: the peak over [period.start, to) for a `to` inside the open period. From the aggregate when
+   * every event it has folded lies before `to` (the usual case: `to` is now); from the timeline otherwise (the
+   * clock was moved back past recorded events) or when there is no aggregate.
+   */
+  async peakOfOpenPeriod(em: EntityManager, kind: LicenseKind, period: PeriodBounds, to: Date): Promise<PeakOfUse> {
+    const tally = period.start < to ? await this.tallyOf(em, kind, period) : null;
+    if (tally && tally.lastInstant < to) return peakOfTally(tally);
+    return this.peak(em, period.organizationId, kind, period.start, to);
+  }
+
+  /** Net in use at instant `at` (every event up to and including it), or after every event when `at` is null. */
+  async inUseAt(em: EntityManager, organizationId: string, kind: LicenseKind, at: Date | null): Promise<number> {
     const [row] = await em.query(
-      'SELECT COALESCE(SUM(delta), 0) AS level FROM usage_event WHERE organizationId = ? AND kind = ? AND occurredAt <= ?',
-      [organizationId, kind, sqlInstant(em, at)],
+      `SELECT COALESCE(SUM(delta), 0) AS level FROM usage_event WHERE organizationId = ? AND kind = ?${at ? ' AND occurredAt <= ?' : ''}`,
+      at ? [organizationId, kind, sqlInstant(em, at)] : [organizationId, kind],
     );
     return Number(row?.level ?? 0);
   }
 
   /**
-   * R9: the peak of simultaneous use over the period [from, to), computed in the database.
+   * R9: the peak of simultaneous use over the period [from, to), computed in the database (see highestLevel);
+   * peakAt is null when nothing was in use.
+   */
+  async peak(em: EntityManager, organizationId: string, kind: LicenseKind, from: Date, to: Date): Promise<PeakOfUse> {
+    const { level, at } = await this.highestLevel(em, organizationId, kind, from, to);
+    return { peak: level, peakAt: level > 0 ? at : null };
+  }
+
+  /**
+   * R9: the highest level over the period [from, to) and the first instant it was reached, computed in the database.
    *
    * The level at `from` is everything up to and including `from` (so events exactly on the boundary belong to
    * the period they open). Over the events strictly inside, a running SUM with a ROWS frame ordered by
@@ -47,9 +145,15 @@ export class UsageService {
    * level after that instant, and a transfer (one out, one in at the same instant) is no peak.
    * The first row reaching the maximum is the first moment of the peak.
    */
-  async peak(em: EntityManager, organizationId: string, kind: LicenseKind, from: Date, to: Date): Promise<PeakOfUse> {
+  private async highestLevel(
+    em: EntityManager,
+    organizationId: string,
+    kind: LicenseKind,
+    from: Date,
+    to: Date,
+  ): Promise<HighestLevel> {
     const start = await this.inUseAt(em, organizationId, kind, from);
-    if (to.getTime() <= from.getTime()) return { peak: start, peakAt: start > 0 ? from : null };
+    if (to.getTime() <= from.getTime()) return { level: start, at: from };
     const [top] = await em.query(
       `${inMemorySort(em)}SELECT w.occurredAt AS at, w.running AS running FROM (
          SELECT e.occurredAt, SUM(e.delta) OVER (ORDER BY e.occurredAt, e.delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
@@ -61,9 +165,104 @@ export class UsageService {
       [organizationId, kind, sqlInstant(em, from), sqlInstant(em, to)],
     );
     const rise = top ? Number(top.running) : 0;
-    if (rise > 0) return { peak: start + rise, peakAt: start + rise > 0 ? instantFromSql(top.at) : null };
-    return { peak: start, peakAt: start > 0 ? from : null };
+    return rise > 0 ? { level: start + rise, at: instantFromSql(top.at)! } : { level: start, at: from };
   }
+
+  private tallyOf(em: EntityManager, kind: LicenseKind, period: PeriodBounds): Promise<UsageAggregate | null> {
+    return em.findOne(UsageAggregate, { where: { organizationId: period.organizationId, periodId: period.id, kind } });
+  }
+
+  /**
+   * Folds the event just recorded into the open period's aggregate: one read (the open period with its
+   * aggregate) and one update. Without an open period (an organization being created opens its first one
+   * afterwards; a terminated one has none) there is nothing to keep. A missing aggregate, or an event before
+   * the last folded instant (the clock moved back), is recounted from the timeline, which already holds the event.
+   */
+  private async foldIntoOpenPeriod(em: EntityManager, change: UsageChange): Promise<void> {
+    const period = (await em
+      .createQueryBuilder(BillingPeriod, 'p')
+      .leftJoinAndMapOne(
+        'p.tally',
+        UsageAggregate,
+        'a',
+        'a.organizationId = p.organizationId AND a.periodId = p.id AND a.kind = :kind',
+        { kind: change.kind },
+      )
+      .where('p.openForOrganizationId = :organizationId', { organizationId: change.organizationId })
+      .getOne()) as (BillingPeriod & { tally?: UsageAggregate | null }) | null;
+    if (!period) return;
+    const next = period.tally ? foldUsageEvent(period.tally, change.occurredAt, change.delta, period.end) : null;
+    if (!next) {
+      await this.recount(em, period, change.kind);
+      return;
+    }
+    await em.update(
+      UsageAggregate,
+      { organizationId: period.organizationId, periodId: period.id, kind: change.kind },
+      next,
+    );
+  }
+
+  /** The aggregate of `kind` over `period`, recounted from the timeline and written (inserted or replaced). */
+  private async recount(em: EntityManager, period: PeriodBounds, kind: LicenseKind): Promise<void> {
+    const { organizationId, start } = period;
+    const [last] = await em.query(
+      'SELECT MAX(occurredAt) AS lastInstant FROM usage_event WHERE organizationId = ? AND kind = ? AND occurredAt > ? AND occurredAt < ?',
+      [organizationId, kind, sqlInstant(em, start), sqlInstant(em, period.end)],
+    );
+    const lastInstant = instantFromSql(last?.lastInstant) ?? start;
+    const [levels] = await em.query(
+      `SELECT COALESCE(SUM(delta), 0) AS level, COALESCE(SUM(CASE WHEN occurredAt <= ? THEN delta ELSE 0 END), 0) AS levelAfterLastInstant
+       FROM usage_event WHERE organizationId = ? AND kind = ?`,
+      [sqlInstant(em, lastInstant), organizationId, kind],
+    );
+    const before = lastInstant > start ? await this.highestLevel(em, organizationId, kind, start, lastInstant) : null;
+    await em.upsert(
+      UsageAggregate,
+      {
+        organizationId,
+        periodId: period.id,
+        kind,
+        level: Number(levels?.level ?? 0),
+        lastInstant,
+        levelAfterLastInstant: Number(levels?.levelAfterLastInstant ?? 0),
+        peakBefore: before?.level ?? null,
+        peakBeforeAt: before?.at ?? null,
+      },
+      ['organizationId', 'periodId', 'kind'],
+    );
+  }
+}
+
+/**
+ * R9 kept on write: the aggregate after one more event at `at`, or null when it must be recounted (an event before
+ * the last folded instant). Within one instant every event lands before the instant's level is final, so the
+ * level after an instant only becomes a candidate once a later instant arrives — which is R9's "deactivations
+ * before activations": a transfer (−1 and +1 at one instant) never shows its intermediate level. Events at or after
+ * the period's end belong to the next period and move only the level.
+ */
+export function foldUsageEvent(tally: UsageTally, at: Date, delta: number, periodEnd: Date): UsageTally | null {
+  if (at < tally.lastInstant) return null;
+  const level = tally.level + delta;
+  if (at >= periodEnd) return { ...tally, level };
+  if (at.getTime() === tally.lastInstant.getTime())
+    return { ...tally, level, levelAfterLastInstant: tally.levelAfterLastInstant + delta };
+  // The earlier maximum keeps its first moment on a tie.
+  const lastIsHigher = tally.peakBefore === null || tally.levelAfterLastInstant > tally.peakBefore;
+  return {
+    level,
+    lastInstant: at,
+    levelAfterLastInstant: tally.levelAfterLastInstant + delta,
+    peakBefore: lastIsHigher ? tally.levelAfterLastInstant : tally.peakBefore,
+    peakBeforeAt: lastIsHigher ? tally.lastInstant : tally.peakBeforeAt,
+  };
+}
+
+/** The period's peak from its aggregate: the higher of the folded past and the last instant, the earlier on a tie. */
+export function peakOfTally(tally: UsageTally): PeakOfUse {
+  const lastIsHigher = tally.peakBefore === null || tally.levelAfterLastInstant > tally.peakBefore;
+  const peak = lastIsHigher ? tally.levelAfterLastInstant : tally.peakBefore!;
+  return { peak, peakAt: peak > 0 ? (lastIsHigher ? tally.lastInstant : tally.peakBeforeAt) : null };
 }
 
 /**

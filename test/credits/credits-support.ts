@@ -1,4 +1,13 @@
-import { BillingAlert, CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
+import {
+  BillingAlert,
+  CreditDailyUse,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditLot,
+  CreditOverageTally,
+  CreditPeriodTally,
+  TrainingAssignment,
+} from '../../entities';
 import { SandboxPaymentProvider } from '../../src/payments/sandbox-provider';
 import { ok, TestServer } from '../support/harness';
 
@@ -164,16 +173,24 @@ export async function assign(server: TestServer, token: string, userId: string, 
 /** The database's view of an organization's credits: what the invariants of R16 are about. */
 export async function creditState(server: TestServer, organizationId: string) {
   const em = server.app.dataSource.manager;
-  const [lots, entries, assignments, alerts] = await Promise.all([
+  const [lots, entries, assignments, alerts, periodTallies, overageTallies, dailyUse] = await Promise.all([
     em.find(CreditLot, { where: { organizationId } }),
     em.find(CreditLedgerEntry, { where: { organizationId }, order: { sequence: 'ASC' } }),
     em.find(TrainingAssignment, { where: { organizationId } }),
     em.find(BillingAlert, { where: { organizationId }, order: { sequence: 'ASC' } }),
+    em.find(CreditPeriodTally, { where: { organizationId } }),
+    em.find(CreditOverageTally, { where: { organizationId } }),
+    em.find(CreditDailyUse, { where: { organizationId } }),
   ]);
   const lotRemainders = lots.reduce((s, l) => s + l.remaining, 0);
   const ledgerSum = entries.filter((e) => e.kind !== CreditEntryKind.OVERAGE).reduce((s, e) => s + e.quantity, 0);
   const lastBalance = entries.at(-1)?.balanceAfter ?? 0;
-  return { lots, entries, assignments, alerts, lotRemainders, ledgerSum, lastBalance };
+  const tallies = {
+    periods: Object.fromEntries(periodTallies.map((t) => [t.periodId, t.consumedFromBalance])),
+    overage: Object.fromEntries(overageTallies.map((t) => [`${t.periodId} at ${t.unitPriceCents}`, t.credits])),
+    days: Object.fromEntries(dailyUse.map((t) => [t.day, t.credits])),
+  };
+  return { lots, entries, assignments, alerts, lotRemainders, ledgerSum, lastBalance, tallies };
 }
 
 /** R16: balance = Σ non-overage ledger quantities = Σ lot remainders ≥ 0, sequences gapless, balanceAfter a running sum. */
@@ -192,4 +209,23 @@ export function expectLedgerBalances(state: Awaited<ReturnType<typeof creditStat
     expect(lot.remaining).toBeGreaterThanOrEqual(0);
     expect(lot.remaining).toBeLessThanOrEqual(lot.quantity);
   }
+  expect(state.tallies).toEqual(talliesFromLedger(state.entries));
+}
+
+/** The credit tallies kept on write (credit-tallies.ts), summed the obvious way from the ledger itself. */
+export function talliesFromLedger(entries: readonly CreditLedgerEntry[]) {
+  const periods: Record<string, number> = {};
+  const overage: Record<string, number> = {};
+  const days: Record<string, number> = {};
+  for (const e of entries) {
+    if (e.kind !== CreditEntryKind.CONSUMPTION && e.kind !== CreditEntryKind.OVERAGE) continue;
+    const used = e.kind === CreditEntryKind.CONSUMPTION ? -e.quantity : e.quantity;
+    const day = e.createdAt.toISOString().slice(0, 10);
+    days[day] = (days[day] ?? 0) + used;
+    if (!e.periodId) continue;
+    if (e.kind === CreditEntryKind.CONSUMPTION) periods[e.periodId] = (periods[e.periodId] ?? 0) + used;
+    else
+      overage[`${e.periodId} at ${e.unitPriceCents}`] = (overage[`${e.periodId} at ${e.unitPriceCents}`] ?? 0) + used;
+  }
+  return { periods, overage, days };
 }

@@ -1,4 +1,4 @@
-import { LicenseKind, UsageEvent } from '../../entities';
+import { LicenseKind, UsageAggregate, UsageEvent } from '../../entities';
 import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer, uniqueEmail } from '../support/harness';
 import { ADD_LOCATION, ALERTS, LICENSE } from './support';
 
@@ -246,5 +246,69 @@ describe.each(DRIVERS)('licenses (R7–R11) on %s', (driver) => {
     expect((await ok(server.gql(LICENSE, { id: org.orgId }, server.operatorToken))).organization.license).toMatchObject(
       { kind: LicenseKind.USER, inUse: 3, overage: 2 },
     );
+  });
+
+  it('R9: the dashboard reads the usage aggregates kept on write, and they equal the recomputation from the timeline', async () => {
+    const { orgId, adminToken } = await createOrg(server, {
+      licenseModel: 'USER',
+      contractedSeats: 2,
+      seatPriceCents: 1000,
+    });
+    clock.advance();
+    const a = await addUser(server, adminToken);
+    clock.advance();
+    const b = await addUser(server, adminToken);
+    clock.advance();
+    await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken)); // a transfer: one leaves, one joins at one instant
+    await addUser(server, adminToken);
+    // A new period (the aggregate starts from the timeline), then more usage in it, the clock once going back.
+    clock.advance();
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`,
+        { id: orgId },
+        server.operatorToken,
+      ),
+    );
+    clock.advance();
+    await ok(server.gql(DEACTIVATE, { id: b.id }, adminToken));
+    clock.advance();
+    await ok(server.gql(REACTIVATE, { id: a.id }, adminToken));
+    await addUser(server, adminToken);
+    clock.advance(-1500);
+    await ok(server.gql(DEACTIVATE, { id: a.id }, adminToken));
+    clock.advance(3000);
+
+    const dashboard = (
+      await ok(
+        server.gql(
+          `{ organization {
+      license { inUse peakThisPeriod peakAt }
+      upcomingInvoice { lineItems { kind quantity peakAt } }
+    } }`,
+          {},
+          adminToken,
+        ),
+      )
+    ).organization;
+    const { dataSource, services } = server.app;
+    const period = (await services.organizations.currentPeriod(dataSource.manager, orgId))!;
+    expect(
+      await dataSource.manager.count(UsageAggregate, { where: { organizationId: orgId, periodId: period.id } }),
+    ).toBe(2);
+    const whole = await services.usage.peak(dataSource.manager, orgId, LicenseKind.USER, period.start, period.end);
+    const soFar = await services.usage.peak(dataSource.manager, orgId, LicenseKind.USER, period.start, clock.now());
+    const inUse = await services.licenses.inUse(dataSource.manager, orgId, LicenseKind.USER);
+    expect(dashboard.license).toEqual({
+      inUse,
+      peakThisPeriod: whole.peak,
+      peakAt: whole.peakAt?.toISOString() ?? null,
+    });
+    expect(dashboard.upcomingInvoice.lineItems).toEqual([
+      { kind: 'SEATS', quantity: 2, peakAt: soFar.peakAt?.toISOString() ?? null },
+      { kind: 'SEAT_OVERAGE', quantity: soFar.peak - 2, peakAt: soFar.peakAt?.toISOString() ?? null },
+    ]);
+    // The deactivation recorded 1.5 s back lands before b's: the new period never climbs back above its start.
+    expect(whole).toEqual({ peak: 3, peakAt: period.start });
   });
 });

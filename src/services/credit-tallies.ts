@@ -1,0 +1,112 @@
+import { EntityManager } from 'typeorm';
+import {
+  CreditDailyUse,
+  CreditEntryKind,
+  CreditLedgerEntry,
+  CreditOverageTally,
+  CreditPeriodTally,
+} from '../../entities';
+import { execute } from '../db/execute';
+
+/** A UTC day as the daily tallies key it: YYYY-MM-DD. */
+export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** This period's credit use from its tallies (R15): from the balance, and overage per unit price. */
+export interface PeriodCreditUse {
+  consumedFromBalance: number;
+  overage: Array<{ unitPriceCents: number; credits: number }>;
+}
+
+/**
+ * R16 kept on write: adds entries just appended to the ledger to the sums they belong to — credits taken from the
+ * balance this period, overage per unit price this period, credits used per day — in the same transaction, under
+ * the organization's lock (at most three statements, whatever the number of entries). Entries without an open
+ * period (a terminated organization) count per day only. Purchases, grants and expiries change no tally.
+ */
+export async function addToCreditTallies(em: EntityManager, entries: readonly CreditLedgerEntry[]): Promise<void> {
+  const periods = new Map<string, [string, string, number]>();
+  const overage = new Map<string, [string, string, number, number]>();
+  const days = new Map<string, [string, string, number]>();
+  for (const e of entries) {
+    if (e.kind !== CreditEntryKind.CONSUMPTION && e.kind !== CreditEntryKind.OVERAGE) continue;
+    const used = e.kind === CreditEntryKind.CONSUMPTION ? -e.quantity : e.quantity;
+    add(days, [e.organizationId, utcDay(e.createdAt)], used);
+    if (!e.periodId) continue;
+    if (e.kind === CreditEntryKind.CONSUMPTION) add(periods, [e.organizationId, e.periodId], used);
+    else add(overage, [e.organizationId, e.periodId, e.unitPriceCents ?? 0], used);
+  }
+  const writes: Array<Promise<unknown>> = [];
+  if (periods.size)
+    writes.push(
+      increment(em, 'credit_period_tally', ['organizationId', 'periodId'], 'consumedFromBalance', [
+        ...periods.values(),
+      ]),
+    );
+  if (overage.size)
+    writes.push(
+      increment(em, 'credit_overage_tally', ['organizationId', 'periodId', 'unitPriceCents'], 'credits', [
+        ...overage.values(),
+      ]),
+    );
+  if (days.size)
+    writes.push(increment(em, 'credit_daily_use', ['organizationId', 'day'], 'credits', [...days.values()]));
+  await Promise.all(writes);
+}
+
+/** This period's credit use, from the tallies (two statements, each reading a handful of rows). */
+export async function periodCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  periodId: string,
+): Promise<PeriodCreditUse> {
+  const [period, overage] = await Promise.all([
+    em.findOne(CreditPeriodTally, { where: { organizationId, periodId } }),
+    em.find(CreditOverageTally, { where: { organizationId, periodId }, order: { unitPriceCents: 'ASC' } }),
+  ]);
+  return {
+    consumedFromBalance: period?.consumedFromBalance ?? 0,
+    overage: overage.map(({ unitPriceCents, credits }) => ({ unitPriceCents, credits })),
+  };
+}
+
+/** Credits used per day over [fromDay, toDay] (YYYY-MM-DD), oldest first; days without use are left out. */
+export function dailyCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<CreditDailyUse[]> {
+  return em
+    .createQueryBuilder(CreditDailyUse, 'd')
+    .where('d.organizationId = :organizationId AND d.day >= :fromDay AND d.day <= :toDay', {
+      organizationId,
+      fromDay,
+      toDay,
+    })
+    .orderBy('d.day', 'ASC')
+    .getMany();
+}
+
+function add<K extends Array<string | number>>(sums: Map<string, [...K, number]>, key: K, amount: number): void {
+  const id = JSON.stringify(key);
+  const row = sums.get(id);
+  if (row) row[row.length - 1] = (row[row.length - 1] as number) + amount;
+  else sums.set(id, [...key, amount]);
+}
+
+/** INSERT the rows, or add their amount to the rows already there (one statement on either driver). */
+function increment(
+  em: EntityManager,
+  table: string,
+  keys: string[],
+  column: string,
+  rows: Array<Array<string | number>>,
+): Promise<number> {
+  const columns = [...keys, column].map((c) => `\`${c}\``).join(', ');
+  const values = rows.map(() => `(${[...keys, column].map(() => '?').join(', ')})`).join(', ');
+  const onConflict =
+    em.connection.options.type === 'better-sqlite3'
+      ? `ON CONFLICT (${keys.map((k) => `\`${k}\``).join(', ')}) DO UPDATE SET \`${column}\` = \`${column}\` + excluded.\`${column}\``
+      : `ON DUPLICATE KEY UPDATE \`${column}\` = \`${column}\` + VALUES(\`${column}\`)`;
+  return execute(em, `INSERT INTO ${table} (${columns}) VALUES ${values} ${onConflict}`, rows.flat());
+}
