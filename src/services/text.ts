@@ -21,12 +21,12 @@ export interface TextRule {
  * text display differently from what it is; zero-width characters (U+200B–U+200D, U+2060, U+FEFF), which make two
  * different values look the same.
  */
-// eslint-disable-next-line no-control-regex
 const SINGLE_LINE_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
 /** The same, but a line break (LF, CR) or tab may appear in free text. */
-// eslint-disable-next-line no-control-regex
 const MULTILINE_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
 
 const describe = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
