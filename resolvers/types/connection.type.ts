@@ -30,7 +30,7 @@ export function ConnectionType<T extends object>(name: string, node: ClassType<T
     @Field(() => [Edge], { description: 'The page, with cursors.' }) edges: Edge[];
     @Field(() => [node], { description: 'The page, without cursors.' }) nodes: T[];
     @Field(() => PageInfoType, { description: 'Where the page ends.' }) pageInfo: PageInfoType;
-    @Field(() => Int, { description: `How many ${what}s match, over all pages.` }) totalCount: number;
+    @Field(() => Int, { description: `How many ${what}s match, over all pages.` }) totalCount: Promise<number>;
   }
   return Connection;
 }

@@ -1,5 +1,6 @@
 import { EntityManager, FindOptionsWhere } from 'typeorm';
 import { Organization } from '../../entities';
+import { requestReads } from '../db/request-reads';
 import { notFound } from '../errors/errors';
 import { requireAuthenticated } from './guards';
 import type { Viewer } from './viewer';
@@ -43,7 +44,11 @@ export async function findOrganizationForViewer(
   const wanted = id ?? ctx.viewer.organizationId;
   if (!wanted) return null;
   if (!ctx.viewer.isOperator && wanted !== ctx.viewer.organizationId) throw notFound('Organization', wanted);
-  const org = await ctx.em.findOne(Organization, { where: { id: wanted } });
+  // Through the operation's shared reads when there are some: its contract and open period come with it.
+  const reads = requestReads(ctx.em);
+  const org = reads
+    ? await reads.organization.load(wanted)
+    : await ctx.em.findOne(Organization, { where: { id: wanted } });
   if (!org) throw notFound('Organization', wanted);
   return org;
 }

@@ -15,7 +15,8 @@ export interface Page<T> {
   edges: Array<{ cursor: string; node: T }>;
   nodes: T[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** Counted only when read: a client that does not select `totalCount` costs no COUNT(*). */
+  readonly totalCount: Promise<number>;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -65,8 +66,8 @@ export function pageSize(first: number | null | undefined): number {
 
 /**
  * The one paginator: keyset pagination over (sort column, id) — stable while rows are added, and cheap on an index
- * that ends in those columns. `totalCount` counts the whole filtered list; one row past the page says whether
- * there is a next one.
+ * that ends in those columns. `totalCount` counts the whole filtered list, when it is read; one row past the page
+ * says whether there is a next one.
  */
 export async function paginate<T extends { id: string }>(
   qb: SelectQueryBuilder<T>,
@@ -76,7 +77,8 @@ export async function paginate<T extends { id: string }>(
   const first = pageSize(args.first);
   const { column, direction = 'ASC', unique = false } = order;
   const alias = qb.alias;
-  const totalCount = await qb.clone().getCount();
+  const count = qb.clone();
+  let totalCount: Promise<number> | undefined;
   if (args.after) {
     const [sortValue, id] = decodeCursor(args.after);
     const op = direction === 'ASC' ? '>' : '<';
@@ -98,7 +100,9 @@ export async function paginate<T extends { id: string }>(
     edges,
     nodes,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount,
+    get totalCount() {
+      return (totalCount ??= count.getCount());
+    },
   };
 }
 

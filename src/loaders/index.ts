@@ -1,6 +1,19 @@
 import DataLoader from 'dataloader';
 import { EntityManager, In } from 'typeorm';
-import { BillingPeriod, Contract, InvoiceLineItem, Location, Organization, Permission, User } from '../../entities';
+import {
+  BillingPeriod,
+  Contract,
+  InvoiceLineItem,
+  LicenseKind,
+  Location,
+  Organization,
+  Permission,
+  UsageAggregate,
+  User,
+} from '../../entities';
+import { PeriodCreditUse, RequestReads, usageAggregateKey } from '../db/request-reads';
+import { readPeriodCreditUse } from '../services/credit-tallies';
+import { LotsOfOpenPeriod, readLotsOfOpenPeriod } from '../services/credit-lots';
 import type { Services } from '../services';
 import type { Viewer } from '../auth/viewer';
 
@@ -18,6 +31,30 @@ function byColumn<E extends object>(
   });
 }
 
+/** An organization with its contract and its open billing period: what nearly every billing field starts from. */
+interface OrganizationState {
+  organization: Organization;
+  contract: Contract | null;
+  openPeriod: BillingPeriod | null;
+}
+
+/** The states of `ids` in key order, in one statement (the contract and the open period joined to the organization). */
+async function organizationStates(em: EntityManager, ids: readonly string[]): Promise<Array<OrganizationState | null>> {
+  const rows = await em
+    .createQueryBuilder(Organization, 'o')
+    .leftJoinAndMapOne('o.stateContract', Contract, 'c', 'c.organizationId = o.id')
+    .leftJoinAndMapOne('o.stateOpenPeriod', BillingPeriod, 'p', 'p.openForOrganizationId = o.id')
+    .where('o.id IN (:...ids)', { ids: [...ids] })
+    .getMany();
+  const byId = new Map<string, OrganizationState>();
+  for (const row of rows as Array<Organization & { stateContract?: Contract; stateOpenPeriod?: BillingPeriod }>) {
+    const { stateContract, stateOpenPeriod, ...columns } = row;
+    const organization = Object.assign(new Organization(), columns);
+    byId.set(row.id, { organization, contract: stateContract ?? null, openPeriod: stateOpenPeriod ?? null });
+  }
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 /**
  * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
  * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
@@ -27,12 +64,47 @@ function byColumn<E extends object>(
  * `freshAfterMutation`), which may have changed it.
  */
 export function createLoaders(em: EntityManager, services: Services, viewer?: Viewer) {
+  const organizationState = new DataLoader<string, OrganizationState | null>((ids) => organizationStates(em, ids));
+  const partOfState = <K extends keyof OrganizationState>(part: K) =>
+    new DataLoader<string, OrganizationState[K] | null>(async (ids) =>
+      (await organizationState.loadMany(ids)).map((state) =>
+        state instanceof Error ? state : (state?.[part] ?? null),
+      ),
+    );
   const loaders = {
-    organization: byColumn(em, Organization, 'id'),
+    organizationState,
+    organization: partOfState('organization'),
     location: byColumn(em, Location, 'id'),
     user: byColumn(em, User, 'id'),
-    contract: byColumn(em, Contract, 'organizationId'),
-    openPeriod: byColumn(em, BillingPeriod, 'openForOrganizationId'),
+    contract: partOfState('contract'),
+    openPeriod: partOfState('openPeriod'),
+    /** A period's credit use by `creditUseKey`: the balance and the invoice preview share one read. */
+    creditUse: new DataLoader<string, PeriodCreditUse>((keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const [organizationId, periodId] = key.split('|');
+          return readPeriodCreditUse(em, organizationId, periodId);
+        }),
+      ),
+    ),
+    /** Lots by `lotsKey`: the balance and the invoice preview share one read. */
+    lotsOfOpenPeriod: new DataLoader<string, LotsOfOpenPeriod>((keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const [organizationId, periodStart] = key.split('|');
+          return readLotsOfOpenPeriod(em, organizationId, new Date(periodStart));
+        }),
+      ),
+    ),
+    /** Usage aggregates by `usageAggregateKey`: the license and the invoice preview share one read. */
+    usageAggregate: new DataLoader<string, UsageAggregate | null>(async (keys) => {
+      const wanted = keys.map((key) => key.split('|') as [string, string, LicenseKind]);
+      const rows = await em.find(UsageAggregate, {
+        where: wanted.map(([organizationId, periodId, kind]) => ({ organizationId, periodId, kind })),
+      });
+      const byKey = new Map(rows.map((row) => [usageAggregateKey(row.organizationId, row.periodId, row.kind), row]));
+      return keys.map((key) => byKey.get(key) ?? null);
+    }),
     /** Lines of issued invoices, in order. */
     invoiceLines: new DataLoader<string, InvoiceLineItem[]>(async (invoiceIds) => {
       const lines = await services.invoices.lineItems(em, invoiceIds);
@@ -66,7 +138,7 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
     loaders.permissions.prime(viewer.user, [...viewer.permissions]);
     loaders.roleOverrides.prime(viewer.user.organizationId, viewer.roleOverrides);
   }
-  return loaders;
+  return loaders satisfies RequestReads;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -20,6 +20,7 @@ import { bearerToken, createTokenVerifier, TokenVerifier } from '../auth/jwt';
 import { authenticate, Viewer } from '../auth/viewer';
 import { BillingError, rateLimited } from '../errors/errors';
 import { createLoaders } from '../loaders';
+import { bindRequestReads } from '../db/request-reads';
 import { createLogger } from '../observability/logger';
 import { createMetrics, Metrics } from '../observability/metrics';
 import { RequestLogPolicy, shouldLogRequest } from '../observability/request-log';
@@ -115,19 +116,23 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const contextFor = (viewer: Viewer, requestId: string): RequestContext => {
     let loaders: RequestContext['loaders'] | undefined;
     let requestLog: Logger | undefined;
-    return {
+    // The operation's own manager (the same connection pool), so services reading through it share its loaders.
+    const em = dataSource.createEntityManager();
+    const context: RequestContext = {
       requestId,
       viewer,
       services,
-      em: dataSource.manager,
+      em,
       // Made on first use too: most requests log nothing (the request line is sampled, see observabilityPlugin).
       get log() {
         return (requestLog ??= log.child({ requestId }));
       },
       get loaders() {
-        return (loaders ??= createLoaders(dataSource.manager, services, viewer));
+        return (loaders ??= createLoaders(em, services, viewer));
       },
     };
+    bindRequestReads(em, () => context.loaders);
+    return context;
   };
 
   const app = express();

@@ -1,4 +1,7 @@
+import { EntityManager } from 'typeorm';
 import { CreditEntryKind, CreditLot, CreditSource } from '../../entities';
+import { lotsKey, requestReads } from '../db/request-reads';
+import { sqlInstant } from '../db/sql';
 import type { CreditQuoteValue } from './credit-pricing';
 
 /** What the ledger's writer needs of a lot. */
@@ -32,4 +35,48 @@ export interface NewLot {
   kind: CreditEntryKind.PURCHASE | CreditEntryKind.GRANT;
   /** R34: the lot is billed on this period's invoice (annual grants), so it counts against MAX_BILLED_CREDITS_PER_PERIOD. */
   billed: boolean;
+}
+
+/** An organization's lots as the Billing page needs them: what it can still spend, and what it is billed for. */
+export interface LotsOfOpenPeriod {
+  /** Lots that still hold credits and have no EXPIRY entry (few per organization), in no particular order. */
+  live: CreditLot[];
+  /** Annual grants purchased since the open period's start (billed on its invoice, R13). */
+  grants: CreditLot[];
+}
+
+/**
+ * Both in one statement: the balance and the invoice preview read them together on the Billing page; through the
+ * operation's shared reads when there are some.
+ */
+export function lotsOfOpenPeriod(
+  em: EntityManager,
+  organizationId: string,
+  periodStart: Date,
+): Promise<LotsOfOpenPeriod> {
+  const reads = requestReads(em);
+  if (reads) return reads.lotsOfOpenPeriod.load(lotsKey(organizationId, periodStart));
+  return readLotsOfOpenPeriod(em, organizationId, periodStart);
+}
+
+export async function readLotsOfOpenPeriod(
+  em: EntityManager,
+  organizationId: string,
+  periodStart: Date,
+): Promise<LotsOfOpenPeriod> {
+  const lots = await em
+    .createQueryBuilder(CreditLot, 'l')
+    .where('l.organizationId = :organizationId', { organizationId })
+    .andWhere('((l.expiredAt IS NULL AND l.remaining > 0) OR (l.source = :annual AND l.purchasedAt >= :periodStart))', {
+      annual: CreditSource.ANNUAL,
+      periodStart: sqlInstant(em, periodStart),
+    })
+    .getMany();
+  const start = periodStart.getTime();
+  return {
+    live: lots.filter((l) => l.expiredAt === null && l.remaining > 0),
+    grants: lots
+      .filter((l) => l.source === CreditSource.ANNUAL && l.purchasedAt.getTime() >= start)
+      .sort((a, b) => a.purchasedAt.getTime() - b.purchasedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
 }

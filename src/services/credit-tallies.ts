@@ -1,21 +1,14 @@
 import { EntityManager } from 'typeorm';
-import {
-  CreditDailyUse,
-  CreditEntryKind,
-  CreditLedgerEntry,
-  CreditOverageTally,
-  CreditPeriodTally,
-} from '../../entities';
+import { CreditDailyUse, CreditEntryKind, CreditLedgerEntry } from '../../entities';
+import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
+import { creditUseKey, PeriodCreditUse, requestReads } from '../db/request-reads';
 
 /** A UTC day as the daily tallies key it: YYYY-MM-DD. */
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /** This period's credit use from its tallies (R15): from the balance, and overage per unit price. */
-export interface PeriodCreditUse {
-  consumedFromBalance: number;
-  overage: Array<{ unitPriceCents: number; credits: number }>;
-}
+export type { PeriodCreditUse };
 
 /**
  * R16 kept on write: adds entries just appended to the ledger to the sums they belong to — credits taken from the
@@ -53,20 +46,43 @@ export async function addToCreditTallies(em: EntityManager, entries: readonly Cr
   await Promise.all(writes);
 }
 
-/** This period's credit use, from the tallies (two statements, each reading a handful of rows). */
+/**
+ * This period's credit use, from the tallies, in one statement reading a handful of rows; through the operation's
+ * shared reads when there are some (the balance and the invoice preview both need it).
+ */
 export async function periodCreditUse(
   em: EntityManager,
   organizationId: string,
   periodId: string,
 ): Promise<PeriodCreditUse> {
-  const [period, overage] = await Promise.all([
-    em.findOne(CreditPeriodTally, { where: { organizationId, periodId } }),
-    em.find(CreditOverageTally, { where: { organizationId, periodId }, order: { unitPriceCents: 'ASC' } }),
-  ]);
-  return {
-    consumedFromBalance: period?.consumedFromBalance ?? 0,
-    overage: overage.map(({ unitPriceCents, credits }) => ({ unitPriceCents, credits })),
-  };
+  const reads = requestReads(em);
+  if (reads) return reads.creditUse.load(creditUseKey(organizationId, periodId));
+  return readPeriodCreditUse(em, organizationId, periodId);
+}
+
+/** `periodCreditUse` from the database: the period's row (no unit price) and its overage rows, one per unit price. */
+export async function readPeriodCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  periodId: string,
+): Promise<PeriodCreditUse> {
+  const rows: Array<{ unitPriceCents: number | string | null; credits: number | string }> = await em.query(
+    `SELECT NULL AS unitPriceCents, t.consumedFromBalance AS credits FROM credit_period_tally t
+      WHERE t.organizationId = ? AND t.periodId = ?
+     UNION ALL
+     SELECT o.unitPriceCents, o.credits FROM credit_overage_tally o WHERE o.organizationId = ? AND o.periodId = ?`,
+    [organizationId, periodId, organizationId, periodId],
+  );
+  let consumedFromBalance = 0;
+  const overage: PeriodCreditUse['overage'] = [];
+  for (const row of rows) {
+    // Raw rows skip the column transformers: read them as safe integers (R34: refused, never rounded).
+    const credits = safeInteger(row.credits, 'credits');
+    if (row.unitPriceCents === null) consumedFromBalance = credits;
+    else overage.push({ unitPriceCents: safeInteger(row.unitPriceCents, 'unit price'), credits });
+  }
+  overage.sort((a, b) => a.unitPriceCents - b.unitPriceCents);
+  return { consumedFromBalance, overage };
 }
 
 /** Credits used per day over [fromDay, toDay] (YYYY-MM-DD), oldest first; days without use are left out. */

@@ -7,7 +7,7 @@ import { sqlInstant } from '../db/sql';
 import { DbContext, UnitOfWork } from '../db/unit-of-work';
 import { Clock } from '../common/clock';
 import { CreditLedger } from './credit-ledger';
-import { consumptionOrder } from './credit-lots';
+import { consumptionOrder, lotsOfOpenPeriod } from './credit-lots';
 import { periodCreditUse } from './credit-tallies';
 import { multiplyCents, sumCents } from '../common/money';
 import { forEachIsolated, IsolationOptions } from './job-isolation';
@@ -82,13 +82,13 @@ export class CreditService {
   /** R15, R16: the balance as of now: unexpired lots with credits left in consumption order, and this period's use. */
   async balance(em: EntityManager, organizationId: string): Promise<CreditBalanceView> {
     const now = this.clock.now();
-    const lots = (await this.liveLots(em, organizationId)).filter(
-      (l) => !l.expiresAt || l.expiresAt.getTime() > now.getTime(),
-    );
     const [contract, period] = await Promise.all([
       this.organizations.requireContract(em, organizationId),
       this.organizations.currentPeriod(em, organizationId),
     ]);
+    const lots = (await this.liveLots(em, organizationId, period?.start ?? null)).filter(
+      (l) => !l.expiresAt || l.expiresAt.getTime() > now.getTime(),
+    );
     let consumed = 0;
     let overage = 0;
     let overageChargeCents = 0;
@@ -138,7 +138,8 @@ export class CreditService {
   // ---------------------------------------------------------------- internals
 
   /** Lots that still hold credits and have no EXPIRY entry, in consumption order (few per organization). */
-  private async liveLots(em: EntityManager, organizationId: string): Promise<CreditLot[]> {
+  private async liveLots(em: EntityManager, organizationId: string, periodStart: Date | null): Promise<CreditLot[]> {
+    if (periodStart) return [...(await lotsOfOpenPeriod(em, organizationId, periodStart)).live].sort(consumptionOrder);
     const lots = await em
       .createQueryBuilder(CreditLot, 'l')
       .where('l.organizationId = :organizationId AND l.expiredAt IS NULL AND l.remaining > 0', { organizationId })

@@ -14,7 +14,7 @@ import type { AppConfig } from '../config/config';
 import { Page, PageArgs, pageOfOrganization } from '../db/paginate';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
-import { conflict } from '../errors/errors';
+import { conflict, notFound } from '../errors/errors';
 import { invoiceMail } from '../notifications/templates';
 import { periodEnd } from './billing-calendar';
 import { BillingContactsService } from './billing-contacts.service';
@@ -78,8 +78,11 @@ export class InvoiceService {
   async upcoming(ctx: ServiceContext, organizationId: string): Promise<DraftInvoice | null> {
     const period = await this.organizations.currentPeriod(ctx.em, organizationId);
     if (!period) return null; // terminated: no open period
-    const org = await ctx.em.findOneByOrFail(Organization, { id: organizationId });
-    const contract = await ctx.em.findOneByOrFail(Contract, { organizationId });
+    const [org, contract] = await Promise.all([
+      this.organizations.find(ctx.em, organizationId),
+      this.organizations.requireContract(ctx.em, organizationId),
+    ]);
+    if (!org) throw notFound('Organization', organizationId);
     const now = this.clock.now();
     const to = now < period.end ? now : period.end;
     const lines = await this.lines(ctx.em, org, contract, {

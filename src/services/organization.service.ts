@@ -11,6 +11,7 @@ import {
 } from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireOperator } from '../auth/guards';
+import { requestReads } from '../db/request-reads';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict, notFound } from '../errors/errors';
 import { periodEnd } from './billing-calendar';
@@ -56,8 +57,18 @@ export class OrganizationService {
     private readonly usage: UsageService,
   ) {}
 
-  contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
-    return em.findOne(Contract, { where: { organizationId } });
+  /** The organization's row (through the operation's shared reads when there are some). */
+  async find(em: EntityManager, organizationId: string): Promise<Organization | null> {
+    const reads = requestReads(em);
+    return reads
+      ? reads.organization.load(organizationId)
+      : em.findOne(Organization, { where: { id: organizationId } });
+  }
+
+  /** The organization's contract (through the operation's shared reads when there are some). */
+  async contract(em: EntityManager, organizationId: string): Promise<Contract | null> {
+    const reads = requestReads(em);
+    return reads ? reads.contract.load(organizationId) : em.findOne(Contract, { where: { organizationId } });
   }
 
   /** The organization's contract; NOT_FOUND when there is none (an unknown organization). */
@@ -67,8 +78,12 @@ export class OrganizationService {
     return contract;
   }
 
-  currentPeriod(em: EntityManager, organizationId: string): Promise<BillingPeriod | null> {
-    return em.findOne(BillingPeriod, { where: { openForOrganizationId: organizationId } });
+  /** The open billing period (through the operation's shared reads when there are some). */
+  async currentPeriod(em: EntityManager, organizationId: string): Promise<BillingPeriod | null> {
+    const reads = requestReads(em);
+    return reads
+      ? reads.openPeriod.load(organizationId)
+      : em.findOne(BillingPeriod, { where: { openForOrganizationId: organizationId } });
   }
 
   /**

@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { BillingPeriod, LicenseKind, UsageAggregate, UsageEvent } from '../../entities';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import type { ServiceContext } from './service-context';
+import { requestReads, usageAggregateKey } from '../db/request-reads';
 
 /** The most in use at one time during [from, to), and the first moment it was reached (null when nothing was in use). */
 export interface PeakOfUse {
@@ -168,7 +169,10 @@ export class UsageService {
     return rise > 0 ? { level: start + rise, at: instantFromSql(top.at)! } : { level: start, at: from };
   }
 
+  /** Through the operation's shared reads when there are some: the license and the preview read it once. */
   private tallyOf(em: EntityManager, kind: LicenseKind, period: PeriodBounds): Promise<UsageAggregate | null> {
+    const reads = requestReads(em);
+    if (reads) return reads.usageAggregate.load(usageAggregateKey(period.organizationId, period.id, kind));
     return em.findOne(UsageAggregate, { where: { organizationId: period.organizationId, periodId: period.id, kind } });
   }
 
