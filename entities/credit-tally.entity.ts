@@ -40,6 +40,6 @@ export class CreditDailyUse {
   @JoinColumn({ name: 'organizationId' })
   organization?: Organization;
   /** YYYY-MM-DD (UTC). */
-  @PrimaryColumn({ type: 'varchar', length: 10 }) day: string;
+  @PrimaryColumn({ type: 'varchar', length: MAX_LENGTH.utcDay }) day: string;
   @Column({ type: 'int' }) credits: number;
 }

@@ -24,6 +24,8 @@ export const MAX_LENGTH = {
   cardBrand: 32,
   cardLast4: 4,
   currency: 3,
+  /** A UTC day as the daily credit tallies key it: YYYY-MM-DD. */
+  utcDay: 10,
   invoiceNumber: 32,
   invoiceLineDescription: 300,
   alertMessage: 500,

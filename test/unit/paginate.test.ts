@@ -130,7 +130,8 @@ describe.each(DRIVERS)('the one paginator over %s', (driver) => {
       { first: 0 },
       { column: 'createdAt' },
     );
-    expect(none).toMatchObject({ nodes: [], pageInfo: { hasNextPage: true, endCursor: null }, totalCount: 7 });
+    expect(none).toMatchObject({ nodes: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    expect(await none.totalCount).toBe(7);
   });
 
   it('pages newest first over a unique per-organization sequence', async () => {
