@@ -55,10 +55,17 @@ async function main() {
     SEED_DEMO: '0',
     BILLING_SCHEDULER_INTERVAL_MS: '0',
   };
-  const server = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      ...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []),
+      join(__dirname, '..', 'src', 'main.js'),
+    ],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Opus Billing API:')) resolve();

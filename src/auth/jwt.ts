@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config';
 
 export interface TokenClaims {
@@ -33,16 +34,34 @@ export function createTokenVerifier(
         (key) => (token: string) =>
           jwtVerify(token, key, { ...options, algorithms: ['HS256'] })
       )(new TextEncoder().encode(config.jwtSecret));
+  // A dashboard sends the same token with every request: its signature is checked once per VERIFIED_TOKEN_TTL_MS
+  // (a key withdrawn from the JWKS stops being honoured within that time) and never past its `exp`. Failures are not
+  // remembered, so a token that is not yet valid (`nbf`) is checked again next time.
+  const verified = new LRUCache<string, { claims: TokenClaims; expiresAtMs: number }>({
+    max: VERIFIED_TOKENS_KEPT,
+    ttl: VERIFIED_TOKEN_TTL_MS,
+  });
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.claims;
     const { payload } = await verifyWith(token);
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
     if (maxLifetime !== undefined && maxLifetime > 0) {
       const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
       if (payload.exp! - from > maxLifetime) throw new Error('token lives longer than JWT_MAX_LIFETIME_SECONDS');
     }
-    return { sub: payload.sub, operator: hasOperatorScope(payload) };
+    const claims = { sub: payload.sub, operator: hasOperatorScope(payload) };
+    verified.set(token, {
+      claims,
+      expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY,
+    });
+    return claims;
   };
 }
+
+/** How many verified tokens an instance remembers, and for how long (see createTokenVerifier). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+const VERIFIED_TOKEN_TTL_MS = 60_000;
 
 function hasOperatorScope(payload: JWTPayload): boolean {
   const scope = payload.scope;

@@ -295,8 +295,18 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     if (overLimits.length === 0) return next();
     res.status(400).json({ errors: formatAll(overLimits) });
   };
+  // A body announced past the limit is answered at once, from its Content-Length, and the connection closes: nothing of
+  // it is read, parsed or budgeted. A chunked body of unknown length is still bounded by express.json below.
+  const refuseOversizedBodies: RequestHandler = (req, res, next) => {
+    if (!(Number(req.headers['content-length']) > BODY_LIMIT_BYTES)) return next();
+    res
+      .set('Connection', 'close')
+      .status(413)
+      .json({ errors: formatAll([bodyTooLarge()]) });
+  };
   app.use(
     '/graphql',
+    refuseOversizedBodies,
     spendBudget,
     express.json({ limit: BODY_LIMIT_BYTES }),
     refuseDocumentsOverLimits,
@@ -427,7 +437,7 @@ function requestErrorHandler(
       type === 'entity.parse.failed'
         ? 'The request body is not valid JSON'
         : type === 'entity.too.large'
-          ? `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB`
+          ? bodyTooLarge().message
           : status === 500
             ? 'Internal server error'
             : 'The request body could not be read';
@@ -485,4 +495,11 @@ function observabilityPlugin(metrics: Metrics, logPolicy: RequestLogPolicy): Apo
       };
     },
   };
+}
+
+/** 413: the body is over BODY_LIMIT_BYTES (answered from Content-Length, or by express.json for a chunked body). */
+function bodyTooLarge(): GraphQLError {
+  return new GraphQLError(`The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB`, {
+    extensions: { code: 'BAD_REQUEST' },
+  });
 }

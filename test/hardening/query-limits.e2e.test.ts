@@ -91,6 +91,7 @@ describe.each(DRIVERS)('§6: abusive documents are refused before validation, on
       body: JSON.stringify({ query: huge }),
     });
     expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close'); // answered from Content-Length: the body is never read
     expect(await res.json()).toEqual({
       errors: [
         {
