@@ -18,4 +18,9 @@ export class Organization {
   @InstantColumn({ nullable: true }) terminationRequestedAt: Date | null;
   @Column({ type: 'varchar', length: MAX_LENGTH.terminationReason, nullable: true }) terminationReason: string | null;
   @InstantColumn({ nullable: true }) terminatedAt: Date | null;
+  /**
+   * Counts the organization's committed changes: every organization-scoped change adds one (src/db/organization-scope.ts
+   * `touchOrganization`), so a read answered for an older count is known to be stale (src/server/read-cache.ts).
+   */
+  @Column({ type: 'int', default: 0 }) stateVersion: number;
 }

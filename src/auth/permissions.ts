@@ -35,6 +35,8 @@ export interface AuthenticatedUser {
   permissions: Permission[];
   /** Keyed by `roleKey`, every role of the organization. */
   roleOverrides: ReadonlyMap<string, boolean>;
+  /** The organization's `stateVersion` as the same statement read it. */
+  organizationVersion: number;
 }
 
 /** What authentication needs to know of a user's permissions (implemented by `PermissionService`, which reads the overrides). */

@@ -18,6 +18,8 @@ export interface Viewer {
    * that changes nothing to reuse; absent for operators, the anonymous viewer and system viewers.
    */
   roleOverrides?: ReadonlyMap<string, boolean>;
+  /** The organization's `stateVersion` when authentication read it (users only): the read cache's key. */
+  organizationVersion?: number;
 }
 
 const ANONYMOUS: Viewer = Object.freeze({
@@ -59,7 +61,7 @@ export async function authenticate(
   // One statement: the user, its overrides and its organization's role overrides.
   const found = await deps.permissions.forAuthentication(deps.em, claims.sub);
   if (!found) throw unauthenticated("The token's user does not exist");
-  const { user, permissions, roleOverrides } = found;
+  const { user, permissions, roleOverrides, organizationVersion } = found;
   return {
     authenticated: true,
     isOperator: false,
@@ -68,5 +70,6 @@ export async function authenticate(
     organizationId: user.organizationId,
     permissions: new Set(permissions),
     roleOverrides,
+    organizationVersion,
   };
 }

@@ -31,6 +31,11 @@ export interface AppConfig {
   logSlowMs: number;
   /** The share of fast, error-free GraphQL requests that are logged (LOG_SAMPLE_RATE: 0.01 in production, else 1). */
   logSampleRate: number;
+  /**
+   * How long a user's query answer may be served again while the organization has not changed (READ_CACHE_MS,
+   * default 1000; 0: never). A change is seen by the next request whatever this is: see src/server/read-cache.ts.
+   */
+  readCacheMs: number;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'opus-billing-development-secret-not-for-production';
@@ -71,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtMaxLifetimeSeconds: nonNegative(env, 'JWT_MAX_LIFETIME_SECONDS', 24 * 60 * 60),
     logSlowMs: nonNegative(env, 'LOG_SLOW_MS', 500),
     logSampleRate: fraction(env, 'LOG_SAMPLE_RATE', production ? 0.01 : 1),
+    readCacheMs: nonNegative(env, 'READ_CACHE_MS', 1000),
   };
 }
 

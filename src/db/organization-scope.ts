@@ -57,6 +57,7 @@ export async function openScope<C extends TxContext>(
       : targetOrganizationId(tx.viewer, target.organizationId);
   const organization = await lockOrganization(tx.em, organizationId, isSqlite);
   if (organization.status === OrganizationStatus.TERMINATED && !options.allowTerminated) throw organizationTerminated();
+  await touchOrganization(tx.em, organizationId);
   const scope: OrganizationScope = {
     organization,
     organizationId,
@@ -67,6 +68,15 @@ export async function openScope<C extends TxContext>(
         .where(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: organizationId }),
   };
   return Object.assign(Object.create(tx) as C, scope);
+}
+
+/**
+ * Counts a change of the organization's state, in the changing transaction (so it commits, or rolls back, with it):
+ * answers cached for the previous count are no longer served (src/server/read-cache.ts). Every organization-scoped
+ * change calls it through `openScope`; the outbox, which changes notifications outside a scope, calls it too.
+ */
+export async function touchOrganization(em: EntityManager, organizationId: string): Promise<void> {
+  await em.increment(Organization, { id: organizationId }, 'stateVersion', 1);
 }
 
 /** One statement: MariaDB `SELECT … FOR UPDATE` returns the row it locked; SQLite has one writer and needs no lock. */

@@ -29,7 +29,8 @@ import { ideRouter } from '../ide/ide-route';
 import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
-import { Clock } from '../common/clock';
+import { Clock, systemClock } from '../common/clock';
+import { readCachePlugin } from './read-cache';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
@@ -230,6 +231,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: HTTP_DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(), // no HTTP caching of billing data; saves a pass over every response
+      readCachePlugin({ clock: options.clock ?? systemClock, ttlMs: config.readCacheMs }),
       {
         async serverWillStart() {
           return {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Invoice, InvoiceStatus, Notification, NotificationKind, NotificationStatus } from '../../entities';
 import { newId } from '../../entities/columns';
+import { touchOrganization } from '../db/organization-scope';
 import { sqlInstant } from '../db/sql';
 import { UnitOfWork } from '../db/unit-of-work';
 import { MailReceipt, MailTransport, messageIdFor } from '../notifications/mail-transport';
@@ -165,14 +166,15 @@ export class OutboxDeliverer {
       !(await this.invoiceStillOpen(ctx, n.invoiceId))
     ) {
       // R23: paid (or voided) after the reminder was queued: a reminder to pay a settled invoice is never sent.
-      await this.uow.run(ctx, (tx) =>
-        tx.em
+      await this.uow.run(ctx, async (tx) => {
+        await touchOrganization(tx.em, n.organizationId); // the organization's row first, as every writer takes it
+        await tx.em
           .createQueryBuilder()
           .delete()
           .from(Notification)
           .where('id = :id AND claimToken = :token', { id, token })
-          .execute(),
-      );
+          .execute();
+      });
       this.log.info(
         { notificationId: id, invoiceId: n.invoiceId, offsetDays: n.offsetDays },
         'reminder cancelled: the invoice is no longer open',
@@ -216,8 +218,9 @@ export class OutboxDeliverer {
       : n.lastError;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.uow.run(ctx, (tx) =>
-          tx.em
+        const result = await this.uow.run(ctx, async (tx) => {
+          await touchOrganization(tx.em, n.organizationId); // the organization's row first, as every writer takes it
+          return tx.em
             .createQueryBuilder()
             .update(Notification)
             .set({
@@ -229,8 +232,8 @@ export class OutboxDeliverer {
               claimedUntil: null,
             })
             .where('id = :id AND claimToken = :token', { id: n.id, token })
-            .execute(),
-        );
+            .execute();
+        });
         if (result.affected !== 1) {
           this.log.warn(
             { notificationId: n.id },
@@ -261,8 +264,9 @@ export class OutboxDeliverer {
     const failures = n.attempts + 1;
     const final = failures >= MAX_DELIVERY_ATTEMPTS;
     const now = run.now();
-    await this.uow.run(ctx, (tx) =>
-      tx.em
+    await this.uow.run(ctx, async (tx) => {
+      await touchOrganization(tx.em, n.organizationId); // the organization's row first, as every writer takes it
+      await tx.em
         .createQueryBuilder()
         .update(Notification)
         .set({
@@ -274,8 +278,8 @@ export class OutboxDeliverer {
           claimedUntil: null,
         })
         .where('id = :id AND claimToken = :token', { id: n.id, token })
-        .execute(),
-    );
+        .execute();
+    });
     this.metrics?.notificationsFailed.inc({ kind: n.kind, final: String(final) });
     const fields = { notificationId: n.id, kind: n.kind, attempts: failures, error: describe(error) };
     if (final) this.log.error(fields, `mail delivery failed ${failures} times: giving up (status FAILED)`);

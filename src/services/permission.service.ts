@@ -1,5 +1,13 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Permission, Role, RolePermissionOverride, User, UserPermissionOverride, UserStatus } from '../../entities';
+import {
+  Organization,
+  Permission,
+  Role,
+  RolePermissionOverride,
+  User,
+  UserPermissionOverride,
+  UserStatus,
+} from '../../entities';
 import { AuthenticatedUser, effectivePermissions, PermissionReader, roleKey } from '../auth/permissions';
 import { entityFromRow } from '../db/sql';
 
@@ -9,6 +17,7 @@ type AuthenticationRow = Record<string, unknown> & {
   overrideRole: Role | null;
   overridePermission: Permission | null;
   overrideGranted: unknown;
+  organizationVersion: unknown;
 };
 
 /** The statement of `forAuthentication`, per data source (it names the columns of the User entity, quoted for the driver). */
@@ -28,13 +37,13 @@ function authenticationStatement(em: EntityManager): string {
   const nulls = columns.map((c) => `NULL AS ${q(c)}`).join(', ');
   const table = (entity: new () => object) => q(em.connection.getMetadata(entity).tableName);
   sql = [
-    `SELECT ${columns.map((c) => `u.${q(c)}`).join(', ')}, 'U' AS ${q('kind')}, NULL AS ${q('overrideRole')}, NULL AS ${q('overridePermission')}, NULL AS ${q('overrideGranted')}`,
-    `FROM ${table(User)} u WHERE u.${q('id')} = ?`,
+    `SELECT ${columns.map((c) => `u.${q(c)}`).join(', ')}, 'U' AS ${q('kind')}, NULL AS ${q('overrideRole')}, NULL AS ${q('overridePermission')}, NULL AS ${q('overrideGranted')}, org.${q('stateVersion')} AS ${q('organizationVersion')}`,
+    `FROM ${table(User)} u LEFT JOIN ${table(Organization)} org ON org.${q('id')} = u.${q('organizationId')} WHERE u.${q('id')} = ?`,
     'UNION ALL',
-    `SELECT ${nulls}, 'P', NULL, o.${q('permission')}, o.${q('granted')}`,
+    `SELECT ${nulls}, 'P', NULL, o.${q('permission')}, o.${q('granted')}, NULL`,
     `FROM ${table(UserPermissionOverride)} o WHERE o.${q('userId')} = ?`,
     'UNION ALL',
-    `SELECT ${nulls}, 'R', r.${q('role')}, r.${q('permission')}, r.${q('granted')}`,
+    `SELECT ${nulls}, 'R', r.${q('role')}, r.${q('permission')}, r.${q('granted')}, NULL`,
     `FROM ${table(User)} ou JOIN ${table(RolePermissionOverride)} r ON r.${q('organizationId')} = ou.${q('organizationId')} WHERE ou.${q('id')} = ?`,
   ].join('\n');
   authenticationStatements.set(em.connection, sql);
@@ -72,7 +81,12 @@ export class PermissionService implements PermissionReader {
         roleOverrides.set(roleKey(r.overrideRole!, r.overridePermission!), Boolean(Number(r.overrideGranted)));
       else if (r.kind === 'P') userOverrides.set(r.overridePermission!, Boolean(Number(r.overrideGranted)));
     }
-    return { user, permissions: effectivePermissions(user, roleOverrides, userOverrides), roleOverrides };
+    return {
+      user,
+      permissions: effectivePermissions(user, roleOverrides, userOverrides),
+      roleOverrides,
+      organizationVersion: Number(userRow.organizationVersion ?? 0),
+    };
   }
 
   async forUser(em: EntityManager, user: User): Promise<Permission[]> {

@@ -267,8 +267,17 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
   }, 600_000);
   afterAll(() => server?.close());
 
-  /** The statements one request sends; its errors fail the test. */
+  /**
+   * The statements one request sends when it is computed (the clock first moves past the read cache's lifetime, so
+   * an answer kept from an earlier request is not served); its errors fail the test.
+   */
   async function count(query: string, token: string): Promise<{ data: any; statements: string[] }> {
+    clock.advance(server.app.config.readCacheMs + 1);
+    return countServed(query, token);
+  }
+
+  /** The statements one request sends, served as the server chooses (a kept answer included). */
+  async function countServed(query: string, token: string): Promise<{ data: any; statements: string[] }> {
     const { result, statements: sent } = await statements.during(() => server.gql(query, {}, token));
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return { data: result.data, statements: sent };
@@ -305,6 +314,27 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
     const manager = data.organization.users.nodes.find((u: { role: string }) => u.role === 'MANAGER');
     expect(manager.permissions).toEqual(['MANAGE_BILLING', 'MANAGE_USERS', 'ASSIGN_CONTENT']); // the role override applies
     expect(sent.filter((q) => /role_permission_override/.test(q))).toHaveLength(1); // authentication's statement
+  });
+
+  it('the Billing page asked again while nothing changed: one statement (authentication), the same answer; after a change, computed afresh', async () => {
+    const first = await count(BILLING_DASHBOARD, large.adminToken);
+    const again = await countServed(BILLING_DASHBOARD, large.adminToken);
+    expect(again.data).toEqual(first.data);
+    expect(again.statements).toHaveLength(1);
+    // Another user of the same organization never gets this user's answer.
+    const other = await countServed(BILLING_DASHBOARD, small.adminToken);
+    expect(other.statements.length).toBeGreaterThan(1);
+
+    await ok(
+      server.gql(
+        `mutation { addUser(input: { email: "read-cache@example.com", name: "R", role: EMPLOYEE }) { id } }`,
+        {},
+        large.adminToken,
+      ),
+    );
+    const afterChange = await countServed(BILLING_DASHBOARD, large.adminToken);
+    expect(afterChange.statements.length).toBeGreaterThan(1);
+    expect(afterChange.data.organization.license.inUse).toBe(first.data.organization.license.inUse + 1);
   });
 
   it('the key operations: a fixed number of SQL statements, the same at 10 and 200 users (the dashboard at most 8)', async () => {
