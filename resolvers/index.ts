@@ -8,6 +8,7 @@ import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
 import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver';
 import { SchedulerResolver } from './scheduler.resolver';
+import { OrganizationForecastResolver } from './forecast.resolver';
 import { AssignmentResolver } from './assignment.resolver';
 import {
   CreditBalanceResolver,
@@ -37,5 +38,6 @@ export const RESOLVERS = [
   AssignmentResolver,
   OrganizationBillingResolver,
   InvoiceResolver,
+  OrganizationForecastResolver,
   SchedulerResolver,
 ] as const;

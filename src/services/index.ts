@@ -13,6 +13,7 @@ import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
 import { CreditLedger } from './credit-ledger';
 import { CreditPurchaseService } from './credit-purchase.service';
+import { ForecastService } from './forecast.service';
 import { CreditInvoiceLines } from './credit-invoice-lines';
 import { LicenseInvoiceLines } from './license-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
@@ -92,6 +93,7 @@ export function createServices(deps: ServiceDeps) {
     outboxWriter,
     defaultInvoiceLineSources(usage),
   );
+  const forecasts = new ForecastService(clock, organizations, credits, invoices);
   const lifecycle = new OrganizationLifecycleService(
     uow,
     clock,
@@ -152,6 +154,7 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
     invoices,
+    forecasts,
     lifecycle,
     invoicePayments,
     reminders,

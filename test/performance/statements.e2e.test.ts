@@ -104,6 +104,27 @@ const BILLING_DASHBOARD = /* GraphQL */ `
   }
 `;
 
+/** R28 on its own: reads what the Billing page reads (through the operation's loaders), plus the trailing credit use. */
+const FORECAST = /* GraphQL */ `
+  query Forecast {
+    organization {
+      forecast {
+        creditBurnPerDay
+        creditsExhaustedAt
+        projectedInvoiceTotal {
+          formatted
+        }
+      }
+    }
+  }
+`;
+
+/** The Billing page with the forecast beside it: one statement more than the page alone. */
+const BILLING_DASHBOARD_WITH_FORECAST = BILLING_DASHBOARD.replace(
+  'organization {',
+  'organization { forecast { creditBurnPerDay creditsExhaustedAt projectedInvoiceTotal { formatted } }',
+);
+
 const USERS_PAGE = /* GraphQL */ `
   {
     organization {
@@ -307,13 +328,15 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
     expect(sent.filter((q) => /role_permission_override/.test(q))).toHaveLength(1); // authentication's statement
   });
 
-  it('the key operations: a fixed number of SQL statements, the same at 10 and 200 users (the dashboard at most 8)', async () => {
+  it('the key operations: a fixed number of SQL statements, the same at 10 and 200 users (the dashboard at most 8, the forecast no more)', async () => {
     const report: Record<string, [number, number]> = {};
     // The bound of each operation: the README's BillingDashboard at most 8 (issue 12); each page a fixed number.
     const bounds: Record<string, number> = {};
     for (const [name, query, bound] of [
       ['{ viewer { user { id } permissions } }', VIEWER, 1],
       ['BillingDashboard', BILLING_DASHBOARD, 8],
+      ['forecast (R28)', FORECAST, 6],
+      ['BillingDashboard with the forecast', BILLING_DASHBOARD_WITH_FORECAST, 9],
       ['users(first: 100) with permissions and locations', USERS_PAGE, 6],
       ['ledger(first: 100) with lots and assignments', LEDGER_PAGE, 9],
       ['invoices(first: 20) with lines', INVOICES_PAGE, 5],
