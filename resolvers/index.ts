@@ -2,6 +2,7 @@ import { BillingAlertResolver } from './billing-alert.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
+import { LicenseSeriesResolver } from './usage-series.resolver';
 import { LocationResolver } from './location.resolver';
 import { RolePermissionResolver } from './role-permission.resolver';
 import { UserResolver } from './user.resolver';
@@ -28,6 +29,7 @@ export const RESOLVERS = [
   RolePermissionResolver,
   OrganizationLicenseResolver,
   LicenseResolver,
+  LicenseSeriesResolver,
   BillingAlertResolver,
   CreditResolver,
   OrganizationCreditsResolver,

@@ -25,6 +25,7 @@ import { OrganizationLifecycleService } from './organization-lifecycle.service';
 import { PermissionOverrideService } from './permission-override.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
+import { UsageSeriesService } from './usage-series.service';
 import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
@@ -70,6 +71,7 @@ export function createServices(deps: ServiceDeps) {
   const alerts = new AlertService(clock, deps.pubSub, uow);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
   const licenses = new LicenseService(organizations, usage, alerts);
+  const usageSeries = new UsageSeriesService(clock, organizations);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
   const permissionOverrides = new PermissionOverrideService(uow, permissions, users);
@@ -139,6 +141,7 @@ export function createServices(deps: ServiceDeps) {
     alerts,
     alertStream,
     usage,
+    usageSeries,
     licenses,
     organizations,
     users,

@@ -1,11 +1,9 @@
-import { contractFile } from '../support/contract';
-import { readFileSync } from 'node:fs';
+import { liveContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
 import { createQueryLimits, parseWithTokenLimit } from '../../src/server/query-limits';
 
-const CONTRACT = contractFile('contract', 'schema.graphql');
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
 
 function operationOf(query: string): OperationDefinitionNode {
@@ -21,7 +19,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    contract = buildSchema(liveContractSdl());
     served = await buildBillingSchema();
   });
 
