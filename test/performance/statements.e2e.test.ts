@@ -119,6 +119,23 @@ const FORECAST = /* GraphQL */ `
   }
 `;
 
+/** R29: a day-by-day chart of the license: the open period (shared with the license) and one statement for the series. */
+const USAGE_SERIES = /* GraphQL */ `
+  query UsageSeries {
+    organization {
+      license {
+        inUse
+        peakThisPeriod
+        series(bucket: HOUR) {
+          start
+          peak
+          end
+        }
+      }
+    }
+  }
+`;
+
 /** The Billing page with the forecast beside it: one statement more than the page alone. */
 const BILLING_DASHBOARD_WITH_FORECAST = BILLING_DASHBOARD.replace(
   'organization {',
@@ -328,7 +345,7 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
     expect(sent.filter((q) => /role_permission_override/.test(q))).toHaveLength(1); // authentication's statement
   });
 
-  it('the key operations: a fixed number of SQL statements, the same at 10 and 200 users (the dashboard at most 8, the forecast no more)', async () => {
+  it('the key operations: a fixed number of SQL statements, the same at 10 and 200 users (the dashboard at most 8, the forecast no more, the series one statement)', async () => {
     const report: Record<string, [number, number]> = {};
     // The bound of each operation: the README's BillingDashboard at most 8 (issue 12); each page a fixed number.
     const bounds: Record<string, number> = {};
@@ -337,6 +354,7 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
       ['BillingDashboard', BILLING_DASHBOARD, 8],
       ['forecast (R28)', FORECAST, 6],
       ['BillingDashboard with the forecast', BILLING_DASHBOARD_WITH_FORECAST, 9],
+      ['license with its hourly series (R29)', USAGE_SERIES, 4],
       ['users(first: 100) with permissions and locations', USERS_PAGE, 6],
       ['ledger(first: 100) with lots and assignments', LEDGER_PAGE, 9],
       ['invoices(first: 20) with lines', INVOICES_PAGE, 5],
