@@ -133,6 +133,34 @@ describe.each(DRIVERS)('R28: the billing forecast over HTTP on %s', (driver) => 
     });
   });
 
+  it('R21: a terminated organization (no open period) has no forecast and an empty usage series', async () => {
+    clock.set('2026-03-01T09:00:00.000Z');
+    const org = await createOrg(server);
+    await ok(server.gql(`mutation { requestTermination(reason: "Moving on") { status } }`, {}, org.adminToken));
+    clock.set('2026-03-05T09:00:00.000Z');
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { finalizeTermination(organizationId: $id) { status } }`,
+        { id: org.orgId },
+        server.operatorToken,
+      ),
+    );
+    const after = await ok(
+      server.gql(
+        `{ organization { forecast { creditBurnPerDay } license { series(bucket: DAY) { start } } } }`,
+        {},
+        org.adminToken,
+      ),
+    );
+    expect(after.organization).toEqual({ forecast: null, license: { series: [] } });
+    const ranged = await server.gql(
+      `{ organization { license { series(bucket: DAY, from: "2026-03-02T00:00:00Z") { start } } } }`,
+      {},
+      org.adminToken,
+    );
+    expect(ranged.errors!.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'from']]);
+  });
+
   it("R5: another organization's forecast is NOT_FOUND", async () => {
     const mine = await createOrg(server);
     const theirs = await createOrg(server);
