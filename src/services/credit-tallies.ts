@@ -3,7 +3,7 @@ import { CreditDailyUse, CreditEntryKind, CreditLedgerEntry } from '../../entiti
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
 import { instantFromSql } from '../db/sql';
-import { creditUseKey, PeriodCreditUse, requestReads } from '../db/request-reads';
+import { creditUseKey, PeriodCreditUse, requestReads, TrailingCreditUse, trailingUseKey } from '../db/request-reads';
 
 /** A UTC day as the daily tallies key it: YYYY-MM-DD. */
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
@@ -104,10 +104,18 @@ export function dailyCreditUse(
     .getMany();
 }
 
-/** R28's inputs from the credit side: credits used over a run of UTC days, and the first consumption ever. */
-export interface TrailingCreditUse {
-  credits: number;
-  firstConsumptionAt: Date | null;
+export type { TrailingCreditUse };
+
+/** R28: `readTrailingCreditUse`, through the operation's shared reads when there are some (read once per operation). */
+export async function trailingCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<TrailingCreditUse> {
+  const reads = requestReads(em);
+  if (reads) return reads.trailingCreditUse.load(trailingUseKey(organizationId, fromDay, toDay));
+  return readTrailingCreditUse(em, organizationId, fromDay, toDay);
 }
 
 /**
@@ -116,7 +124,7 @@ export interface TrailingCreditUse {
  * consumption is an exact instant (the tallies only know its day): the earliest CONSUMPTION and the earliest OVERAGE
  * entry, each one seek in the ledger's (organizationId, kind, createdAt, …) index, whatever the ledger's length.
  */
-export async function trailingCreditUse(
+export async function readTrailingCreditUse(
   em: EntityManager,
   organizationId: string,
   fromDay: string,

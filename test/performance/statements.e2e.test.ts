@@ -119,6 +119,22 @@ const FORECAST = /* GraphQL */ `
   }
 `;
 
+/** The same forecast twice in one operation: every input is read once. */
+const TWO_FORECASTS = /* GraphQL */ `
+  {
+    organization {
+      a: forecast {
+        creditBurnPerDay
+      }
+      b: forecast {
+        projectedInvoiceTotal {
+          cents
+        }
+      }
+    }
+  }
+`;
+
 /** R29: a day-by-day chart of the license: the open period (shared with the license) and one statement for the series. */
 const USAGE_SERIES = /* GraphQL */ `
   query UsageSeries {
@@ -354,6 +370,7 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
       ['BillingDashboard', BILLING_DASHBOARD, 8],
       ['forecast (R28)', FORECAST, 6],
       ['BillingDashboard with the forecast', BILLING_DASHBOARD_WITH_FORECAST, 9],
+      ['two aliased forecasts (read once)', TWO_FORECASTS, 6],
       ['license with its hourly series (R29)', USAGE_SERIES, 4],
       ['users(first: 100) with permissions and locations', USERS_PAGE, 6],
       ['ledger(first: 100) with lots and assignments', LEDGER_PAGE, 9],
