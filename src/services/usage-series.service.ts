@@ -40,9 +40,9 @@ export class UsageSeriesService {
   }
 
   /**
-   * R29 in SQL, one statement, over a range `usageSeriesRange` has checked. The level at an instant is every event at or before it (R9). Bucket j measures the
-   * instants of (lo_j, hi_j) plus its start lo_j (`from` for the first bucket, its UTC boundary after), up to `until`
-   * inclusive:
+   * R29 in SQL, one statement, over a range `usageSeriesRange` has checked. The level at an instant is every event
+   * at or before it (R9). Bucket j measures its start lo_j (`from` for the first bucket, its UTC boundary after) and
+   * the instants of (lo_j, hi_j), hi_j its next boundary — up to `until` inclusive for the last one:
    * - `moved`: the events in (from, until], each with its offset from the first bucket's boundary and the running
    *   level change since `from` — a ROWS frame ordered by (instant, delta), so at one instant deactivations come
    *   before activations and no row in the middle of an instant exceeds both the levels before and after it (R9:
@@ -74,7 +74,6 @@ export class UsageSeriesService {
     const startLevel = 's.base + l.through - l.net + l.atStart';
     const rows: Array<{
       j: number | string;
-      startLevel: number | string;
       peak: number | string;
       endLevel: number | string;
     }> = await em.query(
@@ -101,7 +100,7 @@ export class UsageSeriesService {
                   SUM(COALESCE(p.net, 0)) OVER (ORDER BY b.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS through
            FROM bucket b LEFT JOIN per p ON p.j = b.j
          )
-         SELECT l.j AS j, ${startLevel} AS startLevel,
+         SELECT l.j AS j,
                 CASE WHEN l.topInside IS NOT NULL AND s.base + l.topInside > ${startLevel} THEN s.base + l.topInside ELSE ${startLevel} END AS peak,
                 s.base + l.through AS endLevel
          FROM levels l
