@@ -2,12 +2,14 @@ import { BillingAlertResolver } from './billing-alert.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
+import { LicenseSeriesResolver } from './usage-series.resolver';
 import { LocationResolver } from './location.resolver';
 import { RolePermissionResolver } from './role-permission.resolver';
 import { UserResolver } from './user.resolver';
 import { ViewerResolver } from './viewer.resolver';
 import { InvoiceResolver, OrganizationBillingResolver } from './invoice.resolver';
 import { SchedulerResolver } from './scheduler.resolver';
+import { OrganizationForecastResolver } from './forecast.resolver';
 import { AssignmentResolver } from './assignment.resolver';
 import {
   CreditBalanceResolver,
@@ -27,6 +29,7 @@ export const RESOLVERS = [
   RolePermissionResolver,
   OrganizationLicenseResolver,
   LicenseResolver,
+  LicenseSeriesResolver,
   BillingAlertResolver,
   CreditResolver,
   OrganizationCreditsResolver,
@@ -37,5 +40,6 @@ export const RESOLVERS = [
   AssignmentResolver,
   OrganizationBillingResolver,
   InvoiceResolver,
+  OrganizationForecastResolver,
   SchedulerResolver,
 ] as const;

@@ -19,6 +19,14 @@ export interface RequestReads {
   creditUse: DataLoader<string, PeriodCreditUse>;
   /** An organization's live lots and this period's annual grants, keyed `lotsKey(organizationId, periodStart)`. */
   lotsOfOpenPeriod: DataLoader<string, { live: CreditLot[]; grants: CreditLot[] }>;
+  /** Credits used over a run of UTC days and the first consumption (R28), keyed `trailingUseKey(…)`. */
+  trailingCreditUse: DataLoader<string, TrailingCreditUse>;
+}
+
+/** R28's inputs from the credit side: credits used over a run of UTC days, and the first consumption ever. */
+export interface TrailingCreditUse {
+  credits: number;
+  firstConsumptionAt: Date | null;
 }
 
 /** A period's credit use (R15): credits taken from the balance, and overage per unit price (cheapest first). */
@@ -28,6 +36,9 @@ export interface PeriodCreditUse {
 }
 
 export const lotsKey = (organizationId: string, periodStart: Date) => `${organizationId}|${periodStart.toISOString()}`;
+
+export const trailingUseKey = (organizationId: string, fromDay: string, toDay: string) =>
+  `${organizationId}|${fromDay}|${toDay}`;
 
 export const creditUseKey = (organizationId: string, periodId: string) => `${organizationId}|${periodId}`;
 

@@ -15,8 +15,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
- * the live alerts, an alert trigger, buying credits and paying an invoice. Idempotency keys and e-mails are fresh
- * on every render, so running a tab as it stands does what its comment says.
+ * the live alerts, an alert trigger, buying credits, paying an invoice, and the forecast with the usage series.
+ * Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its comment says.
  */
 export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
   const tokenHint = demo
@@ -190,6 +190,36 @@ mutation PayInvoice($invoiceId: ID!, $idempotencyKey: String!) {
 }
 `,
       variables: json({ invoiceId: 'an OPEN invoice id from BillingDashboard', idempotencyKey: randomUUID() }),
+    },
+    {
+      query: `# Where billing is heading (R28) and how use went (R29).
+# forecast: credits used per day over the trailing 30
+# days, when the balance runs out at that pace (null
+# while nothing is used), and the upcoming invoice total
+# plus the overage credits that pace adds by the period
+# end. Use credits (startTraining) and run it again.
+# license.series: per UTC day (or bucket: HOUR) of the
+# current period, the most in use at one time and the
+# in use at its end (now for the current one); narrow it
+# with from: / to: (at most 800 points).
+query Forecast {
+  organization {
+    currentPeriod { start end }
+    creditBalance { available consumedThisPeriod }
+    upcomingInvoice { total { formatted } }
+    forecast {
+      creditBurnPerDay
+      creditsExhaustedAt
+      projectedInvoiceTotal { formatted }
+    }
+    license {
+      kind
+      contracted
+      series(bucket: DAY) { start peak end }
+    }
+  }
+}
+`,
     },
   ];
 }

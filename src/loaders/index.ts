@@ -11,8 +11,8 @@ import {
   UsageAggregate,
   User,
 } from '../../entities';
-import { PeriodCreditUse, RequestReads, usageAggregateKey } from '../db/request-reads';
-import { readPeriodCreditUse } from '../services/credit-tallies';
+import { PeriodCreditUse, RequestReads, TrailingCreditUse, usageAggregateKey } from '../db/request-reads';
+import { readPeriodCreditUse, readTrailingCreditUse } from '../services/credit-tallies';
 import { LotsOfOpenPeriod, readLotsOfOpenPeriod } from '../services/credit-lots';
 import type { Services } from '../services';
 import type { Viewer } from '../auth/viewer';
@@ -93,6 +93,15 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
         keys.map((key) => {
           const [organizationId, periodStart] = key.split('|');
           return readLotsOfOpenPeriod(em, organizationId, new Date(periodStart));
+        }),
+      ),
+    ),
+    /** R28's trailing credit use by `trailingUseKey`: however many forecasts an operation asks for, one read. */
+    trailingCreditUse: new DataLoader<string, TrailingCreditUse>((keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const [organizationId, fromDay, toDay] = key.split('|');
+          return readTrailingCreditUse(em, organizationId, fromDay, toDay);
         }),
       ),
     ),

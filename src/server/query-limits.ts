@@ -46,6 +46,10 @@ export const COMPUTED_FIELD_COSTS: Readonly<Record<string, number>> = {
   upcomingInvoice: 1000,
   license: 500,
   creditBalance: 300,
+  /** R28: the upcoming invoice and the balance, plus the trailing credit use. */
+  forecast: 1300,
+  /** R29: a window over the period's timeline, up to 800 points. */
+  series: 1000,
 };
 
 /** Introspection is answered from the schema in memory: its (deep) selections cost nothing and count no depth. */

@@ -38,6 +38,8 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = MAX_LENGTH.idempotencyKey;
 export const MAX_ADDITIONAL_EMAILS = 20;
 /** Starts of one organization combined into one transaction at most (a bound on lock time and statement size). */
 export const MAX_STARTS_PER_TRANSACTION = 100;
+/** Points of one usage series (R29): a month of hours fits; a longer range takes DAY buckets. */
+export const MAX_USAGE_SERIES_POINTS = 800;
 /** Every DateTime a client sends lies in these years, so whatever the API adds to it still fits every column. */
 export const MIN_INPUT_INSTANT = new Date('2000-01-01T00:00:00.000Z');
 export const MAX_INPUT_INSTANT = new Date('2999-12-31T23:59:59.999Z');

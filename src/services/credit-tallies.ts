@@ -2,7 +2,8 @@ import { EntityManager } from 'typeorm';
 import { CreditDailyUse, CreditEntryKind, CreditLedgerEntry } from '../../entities';
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
-import { creditUseKey, PeriodCreditUse, requestReads } from '../db/request-reads';
+import { instantFromSql } from '../db/sql';
+import { creditUseKey, PeriodCreditUse, requestReads, TrailingCreditUse, trailingUseKey } from '../db/request-reads';
 
 /** A UTC day as the daily tallies key it: YYYY-MM-DD. */
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
@@ -101,6 +102,52 @@ export function dailyCreditUse(
     })
     .orderBy('d.day', 'ASC')
     .getMany();
+}
+
+export type { TrailingCreditUse };
+
+/** R28: `readTrailingCreditUse`, through the operation's shared reads when there are some (read once per operation). */
+export async function trailingCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<TrailingCreditUse> {
+  const reads = requestReads(em);
+  if (reads) return reads.trailingCreditUse.load(trailingUseKey(organizationId, fromDay, toDay));
+  return readTrailingCreditUse(em, organizationId, fromDay, toDay);
+}
+
+/**
+ * R28: credits used (balance + overage) on the UTC days [fromDay, toDay] from the daily tallies (at most one row a
+ * day, read through their primary key), and the organization's first consumption ever — one statement. The first
+ * consumption is an exact instant (the tallies only know its day): the earliest CONSUMPTION and the earliest OVERAGE
+ * entry, each one seek in the ledger's (organizationId, kind, createdAt, …) index, whatever the ledger's length.
+ */
+export async function readTrailingCreditUse(
+  em: EntityManager,
+  organizationId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<TrailingCreditUse> {
+  const [row]: Array<{
+    credits: number | string | null;
+    firstConsumption: Date | string | null;
+    firstOverage: Date | string | null;
+  }> = await em.query(
+    `SELECT
+       (SELECT COALESCE(SUM(d.credits), 0) FROM credit_daily_use d WHERE d.organizationId = ? AND d.day >= ? AND d.day <= ?) AS credits,
+       (SELECT MIN(e.createdAt) FROM credit_ledger_entry e WHERE e.organizationId = ? AND e.kind = 'CONSUMPTION') AS firstConsumption,
+       (SELECT MIN(e.createdAt) FROM credit_ledger_entry e WHERE e.organizationId = ? AND e.kind = 'OVERAGE') AS firstOverage`,
+    [organizationId, fromDay, toDay, organizationId, organizationId],
+  );
+  const firsts = [instantFromSql(row?.firstConsumption), instantFromSql(row?.firstOverage)].filter(
+    (at): at is Date => at !== null,
+  );
+  return {
+    credits: safeInteger(row?.credits ?? 0, 'credits'),
+    firstConsumptionAt: firsts.length ? new Date(Math.min(...firsts.map((at) => at.getTime()))) : null,
+  };
 }
 
 function add<K extends Array<string | number>>(sums: Map<string, [...K, number]>, key: K, amount: number): void {

@@ -13,6 +13,7 @@ import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
 import { CreditLedger } from './credit-ledger';
 import { CreditPurchaseService } from './credit-purchase.service';
+import { ForecastService } from './forecast.service';
 import { CreditInvoiceLines } from './credit-invoice-lines';
 import { LicenseInvoiceLines } from './license-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
@@ -24,6 +25,7 @@ import { OrganizationLifecycleService } from './organization-lifecycle.service';
 import { PermissionOverrideService } from './permission-override.service';
 import { PermissionService } from './permission.service';
 import { UsageService } from './usage.service';
+import { UsageSeriesService } from './usage-series.service';
 import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
@@ -69,6 +71,7 @@ export function createServices(deps: ServiceDeps) {
   const alerts = new AlertService(clock, deps.pubSub, uow);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
   const licenses = new LicenseService(organizations, usage, alerts);
+  const usageSeries = new UsageSeriesService(clock, organizations);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
   const permissionOverrides = new PermissionOverrideService(uow, permissions, users);
@@ -92,6 +95,7 @@ export function createServices(deps: ServiceDeps) {
     outboxWriter,
     defaultInvoiceLineSources(usage),
   );
+  const forecasts = new ForecastService(clock, organizations, credits, invoices);
   const lifecycle = new OrganizationLifecycleService(
     uow,
     clock,
@@ -137,6 +141,7 @@ export function createServices(deps: ServiceDeps) {
     alerts,
     alertStream,
     usage,
+    usageSeries,
     licenses,
     organizations,
     users,
@@ -152,6 +157,7 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
     invoices,
+    forecasts,
     lifecycle,
     invoicePayments,
     reminders,

@@ -11,6 +11,8 @@ import { UsageService } from './usage.service';
 
 /** Organization.license: the contract's model over the open billing period (R7–R10). */
 export interface LicenseView {
+  /** Whose license it is (License.series reads its timeline). */
+  organizationId: string;
   kind: LicenseKind;
   contracted: number;
   inUse: number;
@@ -56,6 +58,7 @@ export class LicenseService {
       ? await this.usage.ofPeriod(em, kind, period)
       : { inUse: await this.inUse(em, organizationId, kind), peak: 0, peakAt: null };
     return {
+      organizationId,
       kind,
       contracted,
       inUse,

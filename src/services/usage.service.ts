@@ -273,7 +273,7 @@ export function peakOfTally(tally: UsageTally): PeakOfUse {
  * MariaDB: give this one statement enough sort and temporary-table memory that a period of a million events is
  * windowed and sorted in memory instead of spilling to disk (SET STATEMENT … FOR applies to the statement only).
  */
-function inMemorySort(em: EntityManager): string {
+export function inMemorySort(em: EntityManager): string {
   return em.connection.options.type === 'mariadb'
     ? 'SET STATEMENT sort_buffer_size = 67108864, tmp_table_size = 268435456, max_heap_table_size = 268435456 FOR '
     : '';

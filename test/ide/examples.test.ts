@@ -1,11 +1,9 @@
-import { contractFile } from '../support/contract';
-import { readFileSync } from 'node:fs';
+import { liveContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
 import { createQueryLimits, parseWithTokenLimit } from '../../src/server/query-limits';
 
-const CONTRACT = contractFile('contract', 'schema.graphql');
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
 
 function operationOf(query: string): OperationDefinitionNode {
@@ -21,30 +19,35 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    contract = buildSchema(liveContractSdl());
     served = await buildBillingSchema();
   });
 
   it.each([
     ['with the demo data', demo],
     ['without it', null],
-  ])('%s: the dashboard, alerts, an alert trigger, buying credits and paying an invoice', (_label, context) => {
-    const tabs = exampleTabs({ demo: context });
-    expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
-      'BillingDashboard',
-      'BillingAlerts',
-      'AddUser',
-      'PurchaseCredits',
-      'PayInvoice',
-    ]);
-    expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
-      'query',
-      'subscription',
-      'mutation',
-      'mutation',
-      'mutation',
-    ]);
-  });
+  ])(
+    '%s: the dashboard, alerts, an alert trigger, buying credits, paying an invoice and the forecast',
+    (_label, context) => {
+      const tabs = exampleTabs({ demo: context });
+      expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
+        'BillingDashboard',
+        'BillingAlerts',
+        'AddUser',
+        'PurchaseCredits',
+        'PayInvoice',
+        'Forecast',
+      ]);
+      expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
+        'query',
+        'subscription',
+        'mutation',
+        'mutation',
+        'mutation',
+        'query',
+      ]);
+    },
+  );
 
   it('every example is valid against the public contract, within the depth, alias, token and cost limits', () => {
     for (const tab of exampleTabs({ demo })) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -10,4 +10,11 @@ const root = join(__dirname, '..', '..');
 export function contractFile(...segments: string[]): string {
   const beside = join(root, '..', 'shared', ...segments);
   return existsSync(beside) ? beside : join(root, 'test', 'contract-copy', ...segments);
+}
+
+/** The contract this release serves, as one SDL: schema.graphql and its next-live additions (R25–R29). */
+export function liveContractSdl(): string {
+  return ['schema.graphql', 'next-live.graphql']
+    .map((file) => readFileSync(contractFile('contract', file), 'utf8'))
+    .join('\n');
 }

@@ -1,9 +1,8 @@
 import { buildSchema, getIntrospectionQuery, parse } from 'graphql';
-import { readFileSync } from 'node:fs';
-import { contractFile } from '../support/contract';
+import { liveContractSdl } from '../support/contract';
 import { COMPUTED_FIELD_COSTS, createQueryLimits, QUERY_LIMITS } from '../../src/server/query-limits';
 
-const schema = buildSchema(readFileSync(contractFile('contract', 'schema.graphql'), 'utf8'));
+const schema = buildSchema(liveContractSdl());
 const limits = createQueryLimits(schema);
 const refusals = (document: string) => limits(parse(document)).map((e) => e.message);
 const aliased = (count: number, selection: string) =>
