@@ -6,6 +6,8 @@ import { buildBillingSchema } from '../../src/schema/build-schema';
 import { createQueryLimits, parseWithTokenLimit } from '../../src/server/query-limits';
 
 const CONTRACT = contractFile('contract', 'schema.graphql');
+/** The live part of the second release (R27's billingState is one of the tabs). */
+const NEXT_LIVE = contractFile('contract', 'next-live.graphql');
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
 
 function operationOf(query: string): OperationDefinitionNode {
@@ -21,30 +23,35 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    contract = buildSchema(readFileSync(CONTRACT, 'utf8') + '\n' + readFileSync(NEXT_LIVE, 'utf8'));
     served = await buildBillingSchema();
   });
 
   it.each([
     ['with the demo data', demo],
     ['without it', null],
-  ])('%s: the dashboard, alerts, an alert trigger, buying credits and paying an invoice', (_label, context) => {
-    const tabs = exampleTabs({ demo: context });
-    expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
-      'BillingDashboard',
-      'BillingAlerts',
-      'AddUser',
-      'PurchaseCredits',
-      'PayInvoice',
-    ]);
-    expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
-      'query',
-      'subscription',
-      'mutation',
-      'mutation',
-      'mutation',
-    ]);
-  });
+  ])(
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits and paying an invoice',
+    (_label, context) => {
+      const tabs = exampleTabs({ demo: context });
+      expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
+        'BillingDashboard',
+        'BillingAlerts',
+        'BillingState',
+        'AddUser',
+        'PurchaseCredits',
+        'PayInvoice',
+      ]);
+      expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
+        'query',
+        'subscription',
+        'subscription',
+        'mutation',
+        'mutation',
+        'mutation',
+      ]);
+    },
+  );
 
   it('every example is valid against the public contract, within the depth, alias, token and cost limits', () => {
     for (const tab of exampleTabs({ demo })) {
@@ -85,7 +92,7 @@ describe("the IDE's example tabs", () => {
   });
 
   it("the alert trigger says whether the demo's seats are all taken", () => {
-    const trigger = (context: typeof demo) => exampleTabs({ demo: context })[2].query.replace(/\n# /g, ' ');
+    const trigger = (context: typeof demo) => exampleTabs({ demo: context })[3].query.replace(/\n# /g, ' ');
     expect(trigger(demo)).toContain('5 seats and 5 active users, so this one is beyond it: billed as SEAT_OVERAGE');
     expect(trigger({ ...demo, activeUsers: 3 })).toContain(
       '5 seats and 3 active users; each one beyond the seats is billed as SEAT_OVERAGE',
