@@ -1,6 +1,7 @@
 import { assign, grant, newKey, PURCHASE, SET_CARD, START } from '../credits/credits-support';
 import { DAY, HOUR, ManualClock, MINUTE } from '../support/clock';
 import { addUser, codes, createOrg, DRIVERS, ok, OrgFixture, startServer, TestServer } from '../support/harness';
+import { StatementLog } from '../support/statement-log';
 import { eventually, sleep } from '../support/wait';
 import { LIVE_SETTLE_MS } from '../../src/services/alert-stream.service';
 import { BILLING_STATE_INTERVAL_MS } from '../../src/services/billing-state-stream.service';
@@ -16,11 +17,15 @@ const SEATS = { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 }
 describe.each(DRIVERS)('Subscription.billingState (R27, R4, R5) on %s', (driver) => {
   let server: TestServer;
   const clock = new ManualClock(new Date('2026-07-01T09:00:00.000Z'));
+  const statementLog = new StatementLog();
 
   /** Billing states computed per organization (counted at the one function that computes them). */
   const computed = new Map<string, number>();
   beforeAll(async () => {
-    server = await startServer(driver, { config: { testClock: true }, appOptions: { clock } });
+    server = await startServer(driver, {
+      config: { testClock: true },
+      appOptions: { clock, databaseLogger: statementLog },
+    });
     const states = server.app.services.billingStates;
     const billingState = states.billingState.bind(states);
     states.billingState = (em, organizationId, at) => {
@@ -44,6 +49,15 @@ describe.each(DRIVERS)('Subscription.billingState (R27, R4, R5) on %s', (driver)
     await ok(server.gql(START, { id: await assign(server, org.adminToken, employee.id, 7) }, org.adminToken));
     return { ...org, employeeId: employee.id };
   }
+
+  it('R27: one computation reads the state in 4 statements (its rows once each, as one dashboard request reads them)', async () => {
+    const org = await busyOrganization(); // no subscriber anywhere yet: nothing else reads meanwhile
+    const { result, statements } = await statementLog.during(() =>
+      server.app.services.billingStates.read(org.orgId, clock.now()),
+    );
+    expect(result).toMatchObject({ inUse: 3, creditsAvailable: 0, creditOverageThisPeriod: 2 });
+    expect(statements).toHaveLength(4);
+  });
 
   it('R27: the state arrives at once on subscribe and equals the license, creditBalance and upcomingInvoice queries', async () => {
     const org = await busyOrganization();
