@@ -183,17 +183,17 @@ class OrganizationHub {
     // commit up to the instant it began.
     const at = new Date(this.lastCommitAt ?? this.deps.clock.now().getTime());
     const subscribers = [...this.subscribers];
-    const users = [...new Set(subscribers.map((s) => s.userId).filter((id): id is string => id !== null))];
+    const users = new Set(subscribers.map((s) => s.userId).filter((id): id is string => id !== null));
     try {
       const [state, holders] = await Promise.all([
         this.deps.read(this.organizationId, at),
-        this.deps.billingHolders(this.organizationId, users),
+        this.deps.billingHolders(this.organizationId, [...users]),
       ]);
       this.state = state;
       for (const subscriber of [...this.subscribers]) {
         // R4, per push: a user who lost MANAGE_BILLING or was deactivated gets FORBIDDEN and nothing more. One who
         // subscribed during the read was checked at subscribe time.
-        if (subscriber.userId && users.includes(subscriber.userId) && !holders.has(subscriber.userId)) {
+        if (subscriber.userId && users.has(subscriber.userId) && !holders.has(subscriber.userId)) {
           subscriber.fail(forbidden('MANAGE_BILLING was revoked or the user deactivated: this subscription has ended'));
         } else {
           subscriber.offer(state);
