@@ -141,8 +141,8 @@ describe.each(DRIVERS)('Subscription.billingState (R27, R4, R5) on %s', (driver)
       const gaps = pushes.slice(1).map((p, j) => p.at - pushes[j].at);
       const span = pushes.at(-1)!.at - pushes[0].at;
       // The server spaces its pushes by 250 ms; the client sees them with some jitter (two shared cores).
-      expect(pushes.length).toBeLessThanOrEqual(Math.floor((span + 50) / BILLING_STATE_INTERVAL_MS) + 1);
-      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(BILLING_STATE_INTERVAL_MS - 50);
+      expect(pushes.length).toBeLessThanOrEqual(Math.floor((span + 100) / BILLING_STATE_INTERVAL_MS) + 1);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(BILLING_STATE_INTERVAL_MS - 100);
       expect(pushes.length).toBeLessThan(20);
       expect(countersOf(w.latest)).toEqual(expected);
     }
