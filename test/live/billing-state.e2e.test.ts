@@ -218,6 +218,23 @@ describe.each(DRIVERS)('Subscription.billingState (R27, R4, R5) on %s', (driver)
     expect(admin.errors).toEqual([]);
   });
 
+  it('R27: a change committed while a hub is still subscribing (its announcement never heard) is pushed within a second and a half', async () => {
+    const org = await createOrg(server, SEATS);
+    const { pubSub } = server.app.services;
+    const publish = pubSub.publish;
+    let watcher: StateWatcher;
+    pubSub.publish = (() => undefined) as typeof publish; // as if Redis had not confirmed the SUBSCRIBE yet
+    try {
+      watcher = new StateWatcher(server.ws(org.adminToken));
+      await watcher.waitFor(1);
+      await addUser(server, org.adminToken);
+    } finally {
+      pubSub.publish = publish;
+    }
+    await watcher.waitForCounters(await dashboardCounters(server, org.orgId), LIVE_SETTLE_MS + 500);
+    expect(watcher.errors).toEqual([]);
+  });
+
   it('R27: resources are released when the client unsubscribes or disconnects', async () => {
     const org = await createOrg(server, SEATS);
     const socket = server.ws(org.adminToken);
