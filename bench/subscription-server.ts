@@ -20,9 +20,10 @@ async function main() {
   // Reports the wall-clock instant of each publish (after commit), so latency can also be measured from there.
   const pubSub = app.services.pubSub;
   const publish = pubSub.publish.bind(pubSub);
-  pubSub.publish = ((...args: Parameters<typeof publish>) => {
-    console.log(JSON.stringify({ published: performance.timeOrigin + performance.now() }));
-    return publish(...args);
+  pubSub.publish = ((...args: [string, ...unknown[]]) => {
+    if (args[0] === 'ALERT_RAISED')
+      console.log(JSON.stringify({ published: performance.timeOrigin + performance.now() }));
+    return (publish as (...all: unknown[]) => void)(...args);
   }) as typeof publish;
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {

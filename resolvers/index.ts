@@ -1,4 +1,5 @@
 import { BillingAlertResolver } from './billing-alert.resolver';
+import { BillingStateResolver } from './billing-state.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
@@ -42,4 +43,5 @@ export const RESOLVERS = [
   InvoiceResolver,
   OrganizationForecastResolver,
   SchedulerResolver,
+  BillingStateResolver,
 ] as const;

@@ -31,6 +31,9 @@ export interface OrganizationScope {
   ): SelectQueryBuilder<E>;
 }
 
+/** R27: hears each organization a committed transaction changed through a scope (once per transaction). */
+export type OrganizationChangeListener = (organizationId: string) => void;
+
 /** The transaction's context (viewer, em, afterCommit) with the scope on top. */
 export type Scoped<C> = C & OrganizationScope;
 
@@ -50,6 +53,7 @@ export async function openScope<C extends TxContext>(
   target: OrganizationTarget,
   options: ScopeOptions,
   isSqlite: boolean,
+  onCommitted?: OrganizationChangeListener,
 ): Promise<Scoped<C>> {
   const organizationId =
     'owner' in target
@@ -58,6 +62,7 @@ export async function openScope<C extends TxContext>(
   const organization = await lockOrganization(tx.em, organizationId, isSqlite);
   if (organization.status === OrganizationStatus.TERMINATED && !options.allowTerminated) throw organizationTerminated();
   await touchOrganization(tx.em, organizationId);
+  if (onCommitted) announceAfterCommit(tx, organizationId, onCommitted);
   const scope: OrganizationScope = {
     organization,
     organizationId,
@@ -77,6 +82,22 @@ export async function openScope<C extends TxContext>(
  */
 export async function touchOrganization(em: EntityManager, organizationId: string): Promise<void> {
   await em.increment(Organization, { id: organizationId }, 'stateVersion', 1);
+}
+
+/** The organizations each open transaction (keyed by its afterCommit) will announce. */
+const announcing = new WeakMap<object, Set<string>>();
+
+/**
+ * R27: every organization-scoped change — mutations and scheduled jobs alike — announces "organization X changed"
+ * once its transaction has committed (nothing on rollback), once per transaction however many scopes it opened.
+ */
+function announceAfterCommit(tx: TxContext, organizationId: string, onCommitted: OrganizationChangeListener): void {
+  if (!tx.afterCommit) return;
+  const organizations = announcing.get(tx.afterCommit) ?? new Set<string>();
+  announcing.set(tx.afterCommit, organizations);
+  if (organizations.has(organizationId)) return;
+  organizations.add(organizationId);
+  tx.afterCommit(() => onCommitted(organizationId));
 }
 
 /** One statement: MariaDB `SELECT … FOR UPDATE` returns the row it locked; SQLite has one writer and needs no lock. */

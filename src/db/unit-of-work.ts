@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer';
-import { openScope, OrganizationTarget, ScopeOptions, Scoped } from './organization-scope';
+import { OrganizationChangeListener, openScope, OrganizationTarget, ScopeOptions, Scoped } from './organization-scope';
 
 /** What a service method needs of the request: who asks, and the database handle it must use. */
 export interface DbContext {
@@ -22,6 +22,8 @@ const MAX_ATTEMPTS = 6;
 export class UnitOfWork {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   readonly isSqlite: boolean;
+  /** R27: hears every organization a committed forOrganization changed (set once at start). */
+  private organizationChanged?: OrganizationChangeListener;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,7 +61,14 @@ export class UnitOfWork {
     options: ScopeOptions,
     work: (scope: Scoped<C>) => Promise<T>,
   ): Promise<T> {
-    return this.run(ctx, async (tx) => work(await openScope(tx, target, options, this.isSqlite)));
+    return this.run(ctx, async (tx) =>
+      work(await openScope(tx, target, options, this.isSqlite, this.organizationChanged)),
+    );
+  }
+
+  /** R27: `listener` hears, after each commit, every organization the transaction changed through forOrganization. */
+  onOrganizationChanged(listener: OrganizationChangeListener): void {
+    this.organizationChanged = listener;
   }
 
   private async attempt<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {

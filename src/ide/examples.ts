@@ -15,8 +15,9 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
- * the live alerts, an alert trigger, buying credits, paying an invoice, and the forecast with the usage series.
- * Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its comment says.
+ * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, and the forecast with the
+ * usage series. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
+ * comment says.
  */
 export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
   const tokenHint = demo
@@ -125,6 +126,31 @@ subscription BillingAlerts {
     contracted
     inUse
     estimatedAdditionalCharge { formatted }
+  }
+}
+`,
+    },
+    {
+      query: `# The live counters of the Billing page (R27), over
+# graphql-ws: the state at once, then after every committed
+# change that moves it — users added or deactivated,
+# credits bought or consumed, a lot expiring, the period
+# closing — at most one push per 250 ms (changes in
+# between are coalesced; the latest state always comes).
+# Leave it running and run AddUser in a 2nd window: inUse
+# and upcomingInvoiceTotal move. Operators name the
+# organization: billingState(organizationId: "…").
+subscription BillingState {
+  billingState {
+    licenseKind
+    contracted
+    inUse
+    peakThisPeriod
+    peakAt
+    creditsAvailable
+    creditOverageThisPeriod
+    upcomingInvoiceTotal { formatted }
+    at
   }
 }
 `,

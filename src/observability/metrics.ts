@@ -39,6 +39,18 @@ export function createMetrics() {
       labelNames: ['kind', 'final'],
       registers: [registry],
     }),
+    /** R27: billing states computed — one per coalesced push per organization on this instance, whatever the subscribers. */
+    billingStateComputations: new Counter({
+      name: 'billing_state_computations_total',
+      help: 'Billing states computed for Subscription.billingState (one per coalesced push per organization)',
+      registers: [registry],
+    }),
+    /** R27: billing states sent to subscribers (after coalescing; a state that moved nothing is not sent). */
+    billingStatePushes: new Counter({
+      name: 'billing_state_pushes_total',
+      help: 'Billing states pushed to Subscription.billingState subscribers',
+      registers: [registry],
+    }),
     schedulerRunDuration: new Histogram({
       name: 'billing_scheduler_run_duration_seconds',
       help: 'Duration of one scheduler run (every job), by trigger (timer or test_clock)',

@@ -10,9 +10,18 @@ export interface AlertRaisedEvent {
   sequence: number;
 }
 
+/** R27: a change of the organization committed (any organization-scoped unit of work); subscribers read the state. */
+export interface OrganizationChangedEvent {
+  organizationId: string;
+  /** When the change committed (ms since the epoch, the committing instance's clock). */
+  committedAt: number;
+}
+
 export type BillingEvents = {
   /** Keyed per organization, so events never cross organizations. */
   ALERT_RAISED: [organizationId: string, event: AlertRaisedEvent];
+  /** Keyed per organization like ALERT_RAISED (R27). */
+  ORGANIZATION_CHANGED: [organizationId: string, event: OrganizationChangedEvent];
 };
 
 export type BillingPubSub = PubSub<BillingEvents>;

@@ -1,6 +1,6 @@
 import { Repeater } from '@repeaterjs/repeater';
 import { EntityManager, In, MoreThan, LessThanOrEqual, And } from 'typeorm';
-import { BillingAlert, Location, Organization, Permission, User } from '../../entities';
+import { BillingAlert, Location, Organization, Permission } from '../../entities';
 import { requireAuthenticated } from '../auth/guards';
 import { targetOrganizationId } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
@@ -236,11 +236,8 @@ export class AlertStreamService {
   }
 
   /** R2: the users among `userIds` that are active members of the organization holding MANAGE_BILLING. */
-  private async billingHolders(organizationId: string, userIds: readonly string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const users = await this.em.find(User, { where: { id: In([...userIds]), organizationId } });
-    const permissions = await this.permissions.forUsers(this.em, organizationId, users);
-    return new Set(users.filter((u) => permissions.get(u.id)!.includes(Permission.MANAGE_BILLING)).map((u) => u.id));
+  private billingHolders(organizationId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return this.permissions.holdersAmong(this.em, organizationId, userIds, Permission.MANAGE_BILLING);
   }
 
   private shared<T>(cache: Map<string, SharedRead<T>>, key: string, read: () => Promise<T>): Promise<T> {

@@ -18,6 +18,10 @@ import { CreditInvoiceLines } from './credit-invoice-lines';
 import { LicenseInvoiceLines } from './license-invoice-lines';
 import { IdempotencyService } from './idempotency.service';
 import { AlertStreamService } from './alert-stream.service';
+import { BillingStateService } from './billing-state.service';
+import { BillingStateStream } from './billing-state-stream.service';
+import { bindRequestReads } from '../db/request-reads';
+import { createLoaders } from '../loaders';
 import { LicenseService } from './license.service';
 import { LocationService } from './location.service';
 import { OrganizationService } from './organization.service';
@@ -115,6 +119,27 @@ export function createServices(deps: ServiceDeps) {
     outboxWriter,
   );
   const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
+  // R27: every organization-scoped commit is announced on the pub/sub (so on every instance, through Redis).
+  uow.onOrganizationChanged((organizationId) =>
+    deps.pubSub.publish('ORGANIZATION_CHANGED', organizationId, { organizationId, committedAt: clock.now().getTime() }),
+  );
+  // One computation reads like one dashboard request: through shared reads of its own, each row once.
+  const computationManager = () => {
+    const em = deps.dataSource.createEntityManager();
+    let reads: ReturnType<typeof createLoaders> | undefined;
+    bindRequestReads(em, () => (reads ??= createLoaders(em, services)));
+    return em;
+  };
+  const billingStates = new BillingStateService(licenses, credits, invoices, computationManager, deps.metrics);
+  const billingStateStream = new BillingStateStream(
+    deps.dataSource.manager,
+    deps.pubSub,
+    permissions,
+    billingStates,
+    clock,
+    deps.log,
+    deps.metrics,
+  );
   const outboxDeliverer = new OutboxDeliverer(
     uow,
     createMailTransport(deps.config, deps.log),
@@ -133,7 +158,7 @@ export function createServices(deps: ServiceDeps) {
     ],
     { em: deps.dataSource.manager, clock, config: deps.config, log: deps.log, metrics: deps.metrics },
   );
-  return {
+  const services = {
     clock,
     uow,
     pubSub: deps.pubSub,
@@ -163,7 +188,10 @@ export function createServices(deps: ServiceDeps) {
     reminders,
     outboxDeliverer,
     scheduler,
+    billingStates,
+    billingStateStream,
   };
+  return services;
 }
 
 export type Services = ReturnType<typeof createServices>;

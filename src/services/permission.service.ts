@@ -117,6 +117,22 @@ export class PermissionService implements PermissionReader {
     return new Map(users.map((u) => [u.id, effectivePermissions(u, roles, overrides.get(u.id)!)]));
   }
 
+  /**
+   * Which of `userIds` are members of the organization holding `permission` now (a deactivated user holds none): the
+   * per-event re-check of live streams (R4), in two queries for any number of users.
+   */
+  async holdersAmong(
+    em: EntityManager,
+    organizationId: string,
+    userIds: readonly string[],
+    permission: Permission,
+  ): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const users = await em.find(User, { where: { id: In([...userIds]), organizationId } });
+    const permissions = await this.forUsers(em, organizationId, users);
+    return new Set(users.filter((u) => permissions.get(u.id)!.includes(permission)).map((u) => u.id));
+  }
+
   /** Active users holding a permission now (inside a transaction, this sees its own uncommitted changes). */
   async activeHolders(em: EntityManager, organizationId: string, permission: Permission): Promise<User[]> {
     const users = await em.find(User, { where: { organizationId, status: UserStatus.ACTIVE } });

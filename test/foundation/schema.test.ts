@@ -81,6 +81,7 @@ describe('the served schema', () => {
       'Mutation.cancelAssignment': 'ASSIGN_CONTENT',
       'Mutation.acknowledgeAlert': 'MANAGE_BILLING',
       'Subscription.billingAlerts': 'MANAGE_BILLING',
+      'Subscription.billingState': 'MANAGE_BILLING',
     });
   });
 });

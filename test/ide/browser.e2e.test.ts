@@ -75,6 +75,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual([
       'BillingDashboard',
       'BillingAlerts',
+      'BillingState',
       'AddUser',
       'PurchaseCredits',
       'PayInvoice',

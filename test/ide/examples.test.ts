@@ -27,12 +27,13 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, an alert trigger, buying credits, paying an invoice and the forecast',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice and the forecast',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
         'BillingDashboard',
         'BillingAlerts',
+        'BillingState',
         'AddUser',
         'PurchaseCredits',
         'PayInvoice',
@@ -40,6 +41,7 @@ describe("the IDE's example tabs", () => {
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
+        'subscription',
         'subscription',
         'mutation',
         'mutation',
@@ -88,7 +90,7 @@ describe("the IDE's example tabs", () => {
   });
 
   it("the alert trigger says whether the demo's seats are all taken", () => {
-    const trigger = (context: typeof demo) => exampleTabs({ demo: context })[2].query.replace(/\n# /g, ' ');
+    const trigger = (context: typeof demo) => exampleTabs({ demo: context })[3].query.replace(/\n# /g, ' ');
     expect(trigger(demo)).toContain('5 seats and 5 active users, so this one is beyond it: billed as SEAT_OVERAGE');
     expect(trigger({ ...demo, activeUsers: 3 })).toContain(
       '5 seats and 3 active users; each one beyond the seats is billed as SEAT_OVERAGE',
