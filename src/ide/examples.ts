@@ -112,7 +112,9 @@ query BillingDashboard {
 # switching tabs stops it); then open this page in a 2nd
 # browser window and run its AddUser tab: a user beyond
 # the contracted seats raises SEAT_OVERAGE (a location
-# beyond the contracted locations: LOCATION_OVERAGE).
+# beyond the contracted locations: LOCATION_OVERAGE),
+# once per new period-high (R25); back within the
+# contract, SEAT_OVERAGE_RESOLVED ends it.
 # After a reconnect,
 #   billingAlerts(sinceAlertId: "<the last id seen>")
 # first delivers the alerts you missed.
@@ -125,6 +127,8 @@ subscription BillingAlerts {
     contracted
     inUse
     estimatedAdditionalCharge { formatted }
+    active
+    resolves { id kind }
   }
 }
 `,
@@ -133,9 +137,12 @@ subscription BillingAlerts {
       query: `# Triggers an alert for BillingAlerts (running in
 # another window).
 ${seats}
-# billed as SEAT_OVERAGE and announced live (R8, R9, R11).
+# billed as SEAT_OVERAGE and announced live (R8, R9, R11),
+# once per new period-high (R25): a user beyond the period's
+# peak so far alerts; one back at the same level does not.
 # E-mails are unique: to run it again, change the one in
-# Variables. deactivateUser(id:) frees the seat (R8).
+# Variables. deactivateUser(id:) frees the seat (R8) and,
+# back within the contract, raises SEAT_OVERAGE_RESOLVED.
 mutation AddUser($input: AddUserInput!) {
   addUser(input: $input) { id email name role status }
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { EntityManager, In } from 'typeorm';
 import {
+  BillingAlert,
   BillingPeriod,
   Contract,
   InvoiceLineItem,
@@ -75,6 +76,8 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
     organizationState,
     organization: partOfState('organization'),
     location: byColumn(em, Location, 'id'),
+    /** R25: alerts by id (resolves / resolvedBy). */
+    billingAlert: byColumn(em, BillingAlert, 'id'),
     user: byColumn(em, User, 'id'),
     contract: partOfState('contract'),
     openPeriod: partOfState('openPeriod'),

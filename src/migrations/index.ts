@@ -9,6 +9,7 @@ import { ExactMoneyAndKeys1764700000000 } from './1764700000000-exact-money-and-
 import { AuditIndexes1764900000000 } from './1764900000000-audit-indexes';
 import { UsageAggregates1765010000000 } from './1765010000000-usage-aggregates';
 import { CreditTallies1765020000000 } from './1765020000000-credit-tallies';
+import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuditIndexes1764900000000,
   UsageAggregates1765010000000,
   CreditTallies1765020000000,
+  AlertResolution1765100000000,
 ];

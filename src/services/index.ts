@@ -68,7 +68,7 @@ export function createServices(deps: ServiceDeps) {
   const organizations = new OrganizationService(uow, clock, usage);
   const alerts = new AlertService(clock, deps.pubSub, uow);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
-  const licenses = new LicenseService(organizations, usage, alerts);
+  const licenses = new LicenseService(organizations, usage, alerts, clock, uow);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
   const permissionOverrides = new PermissionOverrideService(uow, permissions, users);

@@ -5,7 +5,8 @@ import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
 import { createQueryLimits, parseWithTokenLimit } from '../../src/server/query-limits';
 
-const CONTRACT = contractFile('contract', 'schema.graphql');
+/** The public contract with the second release's live additions (R25–R29), which extend it. */
+const CONTRACT = [contractFile('contract', 'schema.graphql'), contractFile('contract', 'next-live.graphql')];
 const demo = { organizationId: 'org-1', contractedSeats: 5, activeUsers: 5 };
 
 function operationOf(query: string): OperationDefinitionNode {
@@ -21,7 +22,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    contract = buildSchema(CONTRACT.map((file) => readFileSync(file, 'utf8')).join('\n'));
     served = await buildBillingSchema();
   });
 
