@@ -1,6 +1,7 @@
 import { Entity, Column, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { CentsColumn, EnumColumn, IdColumn, InstantColumn, RefColumn, newId } from './columns';
 import { Organization } from './organization.entity';
+import { AlertRule } from './alert-rule.entity';
 import { MAX_LENGTH } from './lengths';
 
 export enum AlertKind {
@@ -48,4 +49,9 @@ export class BillingAlert {
   @RefColumn({ nullable: true }) resolvedById: string | null;
   /** R25: the metric when raised (in use, the credit balance, or a rule's metric); 64-bit like cents. */
   @CentsColumn({ nullable: true }) value: number | null;
+  /** R26: the rule that raised it (THRESHOLD_*); null for built-in alerts, and once the rule is deleted. */
+  @RefColumn({ nullable: true }) ruleId: string | null;
+  @ManyToOne(() => AlertRule, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'ruleId' })
+  rule?: AlertRule | null;
 }

@@ -18,4 +18,6 @@ export class Organization {
   @InstantColumn({ nullable: true }) terminationRequestedAt: Date | null;
   @Column({ type: 'varchar', length: MAX_LENGTH.terminationReason, nullable: true }) terminationReason: string | null;
   @InstantColumn({ nullable: true }) terminatedAt: Date | null;
+  /** R26: how many of its alert rules are enabled, kept by AlertRuleService: 0 skips the evaluation at no cost. */
+  @Column({ type: 'int', default: 0 }) enabledAlertRules: number;
 }

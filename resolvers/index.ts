@@ -1,4 +1,5 @@
 import { BillingAlertResolver } from './billing-alert.resolver';
+import { AlertRuleResolver, BillingAlertRuleResolver, OrganizationAlertRulesResolver } from './alert-rule.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
@@ -28,6 +29,7 @@ export const RESOLVERS = [
   OrganizationLicenseResolver,
   LicenseResolver,
   BillingAlertResolver,
+  BillingAlertRuleResolver,
   CreditResolver,
   OrganizationCreditsResolver,
   CreditBalanceResolver,
@@ -38,4 +40,6 @@ export const RESOLVERS = [
   OrganizationBillingResolver,
   InvoiceResolver,
   SchedulerResolver,
+  OrganizationAlertRulesResolver,
+  AlertRuleResolver,
 ] as const;

@@ -198,5 +198,34 @@ mutation PayInvoice($invoiceId: ID!, $idempotencyKey: String!) {
 `,
       variables: json({ invoiceId: 'an OPEN invoice id from BillingDashboard', idempotencyKey: randomUUID() }),
     },
+    {
+      query: `# An alert rule (R26): THRESHOLD_CROSSED reaches
+# BillingAlerts once when the metric goes past the
+# threshold (ABOVE: value > threshold, BELOW: value <
+# threshold), THRESHOLD_RESOLVED once when it comes back.
+# Evaluated inside every change that moves it; one that
+# holds already raises at once. EMAIL also mails the
+# billing contacts (R22). Up to 25 rules; list them with
+#   query { organization { alertRules { id metric
+#     threshold crossed } } }
+# updateAlertRule(id:, input:) and deleteAlertRule(id:)
+# change or remove one (its alerts stay, rule: null).
+mutation CreateAlertRule($input: AlertRuleInput!) {
+  createAlertRule(input: $input) {
+    id
+    metric
+    direction
+    threshold
+    channels
+    enabled
+    crossed
+    lastTriggeredAt
+  }
+}
+`,
+      variables: json({
+        input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
+      }),
+    },
   ];
 }

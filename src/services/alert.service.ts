@@ -17,6 +17,8 @@ export interface NewAlert {
   locationId?: string | null;
   /** R25: the metric when raised (in use, the credit balance, a rule's metric). */
   value?: number | null;
+  /** R26: the alert rule that raised it. */
+  ruleId?: string | null;
 }
 
 /** R25: a resolution — the alert that ends a condition (always inactive). */
@@ -54,6 +56,7 @@ export class AlertService {
         locationId: null,
         acknowledgedAt: null,
         value: null,
+        ruleId: null,
         active: true,
         resolvesId: null,
         resolvedById: null,
@@ -75,8 +78,8 @@ export class AlertService {
   /**
    * R25: ends the condition the open alerts of `kinds` belong to, if any is open: one resolution alert (inactive,
    * `resolves` = the first open one, the alert that opened the condition) joins the sequence, and every open alert
-   * of those kinds becomes inactive with `resolvedBy` = the resolution. A resolved alert never reopens.
-   * Returns null (and raises nothing) when nothing is open.
+   * of those kinds (of the resolution's rule, when it has one) becomes inactive with `resolvedBy` = the resolution.
+   * A resolved alert never reopens. Returns null (and raises nothing) when nothing is open.
    */
   async resolveOpen(
     tx: ServiceContext,
@@ -84,17 +87,22 @@ export class AlertService {
     kinds: AlertKind[],
     resolution: Resolution,
   ): Promise<BillingAlert | null> {
-    const open = await this.openOf(tx.em, organizationId, kinds);
+    const open = await this.openOf(tx.em, organizationId, kinds, resolution.ruleId);
     if (open.length === 0) return null;
     const saved = await this.raise(tx, { ...resolution, organizationId, active: false, resolvesId: open[0].id });
     await tx.em.update(BillingAlert, { id: In(open.map((a) => a.id)) }, { active: false, resolvedById: saved.id });
     return saved;
   }
 
-  /** R25: the organization's open (active) alerts of `kinds`, oldest first. */
-  openOf(em: EntityManager, organizationId: string, kinds: AlertKind[]): Promise<BillingAlert[]> {
+  /** R25: the organization's open (active) alerts of `kinds` (R26: of one rule, when given), oldest first. */
+  openOf(
+    em: EntityManager,
+    organizationId: string,
+    kinds: AlertKind[],
+    ruleId?: string | null,
+  ): Promise<BillingAlert[]> {
     return em.find(BillingAlert, {
-      where: { organizationId, kind: In(kinds), active: true },
+      where: { organizationId, kind: In(kinds), active: true, ...(ruleId ? { ruleId } : {}) },
       order: { sequence: 'ASC' },
     });
   }

@@ -8,6 +8,9 @@ import type { BillingPubSub } from '../pubsub/pubsub';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
+import { AlertMetrics } from './alert-metrics';
+import { AlertRuleService } from './alert-rule.service';
+import { createRequestReads } from '../loaders';
 import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
@@ -110,6 +113,19 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
   );
+  // R26: alert rules, evaluated at the end of every organization scope (inside its transaction, before commit).
+  const alertRules = new AlertRuleService(
+    uow,
+    clock,
+    deps.config,
+    organizations,
+    alerts,
+    new AlertMetrics(licenses, credits, invoices),
+    contacts,
+    outboxWriter,
+    createRequestReads,
+  );
+  uow.onScopeEnd((scope) => alertRules.evaluate(scope));
   const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
   const outboxDeliverer = new OutboxDeliverer(
     uow,
@@ -135,6 +151,7 @@ export function createServices(deps: ServiceDeps) {
     pubSub: deps.pubSub,
     permissions,
     alerts,
+    alertRules,
     alertStream,
     usage,
     licenses,

@@ -50,6 +50,15 @@ export class LicenseService {
       : em.count(Location, { where: { organizationId, status: LocationStatus.ACTIVE } });
   }
 
+  /**
+   * Active users (USER) or active locations (LOCATION) now, from the open period's usage aggregate (the reads an
+   * operation shares) — a count when there is no open period. R26's SEATS_IN_USE and LOCATIONS_IN_USE.
+   */
+  async inUseNow(em: EntityManager, organizationId: string, kind: LicenseKind): Promise<number> {
+    const period = await this.organizations.currentPeriod(em, organizationId);
+    return period ? (await this.usage.ofPeriod(em, kind, period)).inUse : this.inUse(em, organizationId, kind);
+  }
+
   async forOrganization(em: EntityManager, organizationId: string): Promise<LicenseView | null> {
     const contract = await this.organizations.contract(em, organizationId);
     if (!contract) return null;

@@ -81,6 +81,9 @@ describe('the served schema', () => {
       'Mutation.cancelAssignment': 'ASSIGN_CONTENT',
       'Mutation.acknowledgeAlert': 'MANAGE_BILLING',
       'Subscription.billingAlerts': 'MANAGE_BILLING',
+      'Mutation.createAlertRule': 'MANAGE_BILLING',
+      'Mutation.updateAlertRule': 'MANAGE_BILLING',
+      'Mutation.deleteAlertRule': 'MANAGE_BILLING',
     });
   });
 });

@@ -29,23 +29,28 @@ describe("the IDE's example tabs", () => {
   it.each([
     ['with the demo data', demo],
     ['without it', null],
-  ])('%s: the dashboard, alerts, an alert trigger, buying credits and paying an invoice', (_label, context) => {
-    const tabs = exampleTabs({ demo: context });
-    expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
-      'BillingDashboard',
-      'BillingAlerts',
-      'AddUser',
-      'PurchaseCredits',
-      'PayInvoice',
-    ]);
-    expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
-      'query',
-      'subscription',
-      'mutation',
-      'mutation',
-      'mutation',
-    ]);
-  });
+  ])(
+    '%s: the dashboard, alerts, an alert trigger, buying credits, paying an invoice and an alert rule',
+    (_label, context) => {
+      const tabs = exampleTabs({ demo: context });
+      expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
+        'BillingDashboard',
+        'BillingAlerts',
+        'AddUser',
+        'PurchaseCredits',
+        'PayInvoice',
+        'CreateAlertRule',
+      ]);
+      expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
+        'query',
+        'subscription',
+        'mutation',
+        'mutation',
+        'mutation',
+        'mutation',
+      ]);
+    },
+  );
 
   it('every example is valid against the public contract, within the depth, alias, token and cost limits', () => {
     for (const tab of exampleTabs({ demo })) {
