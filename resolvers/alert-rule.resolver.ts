@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { AlertRule, BillingAlert, Organization, Permission } from '../entities';
 import type { AlertView } from '../src/services/alert-stream.service';
 import type { RequestContext } from '../src/server/context';
+import { isEvent } from './billing-alert.resolver';
 import { AlertRuleInput, AlertRuleType } from './types/alert-rule.type';
 import { BillingAlertType } from './types/billing-alert.type';
 import { HasPermission } from './types/directives';
@@ -73,8 +74,7 @@ export class BillingAlertRuleResolver {
   rule(@Root() alert: BillingAlert | AlertView, @Ctx() ctx: RequestContext): Promise<AlertRule | null> | null {
     if (!alert.ruleId) return null;
     // A subscription event reads it afresh (no request loader lives across a long subscription).
-    if ('location' in alert && alert.location !== undefined)
-      return ctx.em.findOne(AlertRule, { where: { id: alert.ruleId } });
+    if (isEvent(alert)) return ctx.em.findOne(AlertRule, { where: { id: alert.ruleId } });
     return ctx.loaders.alertRule.load(alert.ruleId);
   }
 }

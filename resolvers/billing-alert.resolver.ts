@@ -93,5 +93,5 @@ function linkedAlert(root: BillingAlert | AlertView, id: string | null, ctx: Req
 }
 
 /** A subscription event arrives with its location already read (see AlertView). */
-const isEvent = (alert: BillingAlert | AlertView): alert is AlertView =>
+export const isEvent = (alert: BillingAlert | AlertView): alert is AlertView =>
   'location' in alert && alert.location !== undefined;

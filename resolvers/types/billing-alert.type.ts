@@ -13,8 +13,16 @@ registerEnumType(AlertKind, {
   name: 'AlertKind',
   description: 'What a billing alert is about (R11, R16, R19, R25, R26).',
   valuesConfig: {
-    LOCATION_OVERAGE: { description: 'R11: a location was added beyond the contracted number (LOCATION model).' },
-    SEAT_OVERAGE: { description: 'R11: a user was activated beyond the contracted seats (USER model).' },
+    LOCATION_OVERAGE: {
+      description:
+        'R11, R25: active locations went beyond the contract (LOCATION model): at the first crossing of a period, ' +
+        'then only at each new period-high — not at every addition.',
+    },
+    SEAT_OVERAGE: {
+      description:
+        'R11, R25: active users went beyond the contracted seats (USER model): at the first crossing of a period, ' +
+        'then only at each new period-high — not at every activation.',
+    },
     CREDITS_LOW: { description: 'R16: the credit balance fell to 10 % of the last purchase or below.' },
     CREDITS_DEPLETED: { description: 'R16: the credit balance reached zero; further consumption is overage (R15).' },
     PAYMENT_FAILED: { description: 'R19: a charge was declined; the invoice stays OPEN.' },
