@@ -66,7 +66,8 @@ export class UnitOfWork {
       const scope = await openScope(tx, target, options, this.isSqlite);
       const result = await work(scope);
       // A scope opened inside a scope of the same organization leaves the end to the outer one, which ends last.
-      const nested = (ctx as { organizationId?: string }).organizationId === scope.organizationId;
+      const outer = ctx as Partial<Pick<Scoped<C>, 'organization' | 'organizationId'>>;
+      const nested = outer.organization !== undefined && outer.organizationId === scope.organizationId;
       if (!nested) for (const hook of this.scopeEndHooks) await hook(scope);
       return result;
     });
