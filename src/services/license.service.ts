@@ -8,8 +8,7 @@ import { licenseTerms, overageAlertKinds } from './license-terms';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../db/unit-of-work';
 import { requireOperator } from '../auth/guards';
-import type { ContractTerms } from './organization.service';
-import type { OrganizationService } from './organization.service';
+import type { ContractTerms, OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { UsageService } from './usage.service';
 
