@@ -8,6 +8,8 @@ declare module 'autocannon' {
       path?: string;
       headers?: Record<string, string>;
       body?: string | Buffer;
+      /** Called before each request is sent; returns the request to send (e.g. with a fresh body). */
+      setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
     }
 
     interface AutocannonOptions {

@@ -1,4 +1,5 @@
 import { AlertKind, BillingAlert } from './billing-alert.entity';
+import { AlertChannel, AlertMetric, AlertRule, ThresholdDirection } from './alert-rule.entity';
 import { BillingPeriod } from './billing-period.entity';
 import { Contract } from './contract.entity';
 import { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind } from './invoice.entity';
@@ -19,6 +20,7 @@ import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
+export { AlertChannel, AlertMetric, AlertRule, ThresholdDirection };
 export {
   AlertKind,
   BillingAlert,
@@ -59,6 +61,7 @@ export const ENTITIES = [
   RolePermissionOverride,
   UserPermissionOverride,
   BillingPeriod,
+  AlertRule,
   BillingAlert,
   UsageEvent,
   UsageAggregate,

@@ -23,4 +23,6 @@ export class Organization {
    * `touchOrganization`), so a read answered for an older count is known to be stale (src/server/read-cache.ts).
    */
   @Column({ type: 'int', default: 0 }) stateVersion: number;
+  /** R26: how many of its alert rules are enabled, kept by AlertRuleService: 0 skips the evaluation at no cost. */
+  @Column({ type: 'int', default: 0 }) enabledAlertRules: number;
 }

@@ -30,8 +30,18 @@ export class BillingAlertResolver {
   location(@Root() alert: BillingAlert | AlertView, @Ctx() ctx: RequestContext) {
     // A subscription event arrives with its location already read for that event (no request loader lives
     // across a long subscription); queries batch through the request's loader.
-    if ('location' in alert && alert.location !== undefined) return alert.location;
+    if (isEvent(alert)) return alert.location;
     return alert.locationId ? ctx.loaders.location.load(alert.locationId) : null;
+  }
+
+  @FieldResolver(() => BillingAlertType, { nullable: true })
+  resolves(@Root() alert: BillingAlert | AlertView, @Ctx() ctx: RequestContext) {
+    return linkedAlert(alert, alert.resolvesId, ctx);
+  }
+
+  @FieldResolver(() => BillingAlertType, { nullable: true })
+  resolvedBy(@Root() alert: BillingAlert | AlertView, @Ctx() ctx: RequestContext) {
+    return linkedAlert(alert, alert.resolvedById, ctx);
   }
 
   @Mutation(() => BillingAlertType, {
@@ -70,3 +80,18 @@ export class BillingAlertResolver {
     return alert;
   }
 }
+
+/**
+ * R25: an alert another one points at (resolves / resolvedBy), always of the same organization. A subscription event
+ * reads it afresh (its resolution may come later; no request loader lives across a long subscription); queries
+ * batch through the request's loader.
+ */
+function linkedAlert(root: BillingAlert | AlertView, id: string | null, ctx: RequestContext) {
+  if (!id) return null;
+  if (isEvent(root)) return ctx.services.alerts.byId(ctx.em, id);
+  return ctx.loaders.billingAlert.load(id);
+}
+
+/** A subscription event arrives with its location already read (see AlertView). */
+export const isEvent = (alert: BillingAlert | AlertView): alert is AlertView =>
+  'location' in alert && alert.location !== undefined;

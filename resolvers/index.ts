@@ -1,5 +1,6 @@
 import { BillingAlertResolver } from './billing-alert.resolver';
 import { BillingStateResolver } from './billing-state.resolver';
+import { AlertRuleResolver, BillingAlertRuleResolver, OrganizationAlertRulesResolver } from './alert-rule.resolver';
 // Import order is registration order, which fixes the field order of the printed schema (schema/schema.graphql).
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   LicenseResolver,
   LicenseSeriesResolver,
   BillingAlertResolver,
+  BillingAlertRuleResolver,
   CreditResolver,
   OrganizationCreditsResolver,
   CreditBalanceResolver,
@@ -44,4 +46,6 @@ export const RESOLVERS = [
   OrganizationForecastResolver,
   SchedulerResolver,
   BillingStateResolver,
+  OrganizationAlertRulesResolver,
+  AlertRuleResolver,
 ] as const;

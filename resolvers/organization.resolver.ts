@@ -93,7 +93,7 @@ export class OrganizationResolver {
     @IdArg('organizationId', { description: 'The organization.' }) organizationId: string,
     @Arg('input', () => ContractInput, { description: 'The new terms.' }) input: ContractInput,
   ) {
-    return ctx.services.organizations.updateContract(ctx, organizationId, input);
+    return ctx.services.licenses.changeContract(ctx, organizationId, input);
   }
 }
 

@@ -39,6 +39,7 @@ registerEnumType(NotificationKind, {
     PAYMENT_RECEIPT: { description: 'A payment succeeded (R19).' },
     PAYMENT_FAILED: { description: 'A charge was declined (R19).' },
     TERMINATION_REQUESTED: { description: 'The organization asked to terminate; support is told (R21).' },
+    BILLING_ALERT: { description: 'An alert rule with the EMAIL channel raised an alert (R26).' },
   },
 });
 registerEnumType(NotificationStatus, {

@@ -11,6 +11,9 @@ export interface DbContext {
   afterCommit?: (task: () => void | Promise<void>) => void;
 }
 
+/** See UnitOfWork.onScopeEnd. */
+export type ScopeEndHook = (scope: Scoped<DbContext & { viewer: Viewer }>) => Promise<void>;
+
 const MYSQL_RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
 const MAX_ATTEMPTS = 6;
 
@@ -61,15 +64,32 @@ export class UnitOfWork {
     options: ScopeOptions,
     work: (scope: Scoped<C>) => Promise<T>,
   ): Promise<T> {
-    return this.run(ctx, async (tx) =>
-      work(await openScope(tx, target, options, this.isSqlite, this.organizationChanged)),
-    );
+    return this.run(ctx, async (tx) => {
+      const scope = await openScope(tx, target, options, this.isSqlite, this.organizationChanged);
+      const result = await work(scope);
+      // A scope opened inside a scope of the same organization leaves the end to the outer one, which ends last.
+      const outer = ctx as Partial<Pick<Scoped<C>, 'organization' | 'organizationId'>>;
+      const nested = outer.organization !== undefined && outer.organizationId === scope.organizationId;
+      if (!nested) for (const hook of this.scopeEndHooks) await hook(scope);
+      return result;
+    });
   }
 
   /** R27: `listener` hears, after each commit, every organization the transaction changed through forOrganization. */
   onOrganizationChanged(listener: OrganizationChangeListener): void {
     this.organizationChanged = listener;
   }
+
+  /**
+   * Work that ends every organization scope: it runs after the scope's work, inside its transaction and under its
+   * lock, before commit — so no change of the organization can skip it, and a failure rolls the change back.
+   * R26: the alert rules' evaluation (AlertRuleService.evaluate) is the one such hook.
+   */
+  onScopeEnd(hook: ScopeEndHook): void {
+    this.scopeEndHooks.push(hook);
+  }
+
+  private readonly scopeEndHooks: ScopeEndHook[] = [];
 
   private async attempt<C extends DbContext, T>(ctx: C, work: (tx: C) => Promise<T>): Promise<T> {
     const tasks: Array<() => void | Promise<void>> = [];

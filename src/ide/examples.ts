@@ -113,7 +113,9 @@ query BillingDashboard {
 # switching tabs stops it); then open this page in a 2nd
 # browser window and run its AddUser tab: a user beyond
 # the contracted seats raises SEAT_OVERAGE (a location
-# beyond the contracted locations: LOCATION_OVERAGE).
+# beyond the contracted locations: LOCATION_OVERAGE),
+# once per new period-high (R25); back within the
+# contract, SEAT_OVERAGE_RESOLVED ends it.
 # After a reconnect,
 #   billingAlerts(sinceAlertId: "<the last id seen>")
 # first delivers the alerts you missed.
@@ -126,6 +128,8 @@ subscription BillingAlerts {
     contracted
     inUse
     estimatedAdditionalCharge { formatted }
+    active
+    resolves { id kind }
   }
 }
 `,
@@ -159,9 +163,12 @@ subscription BillingState {
       query: `# Triggers an alert for BillingAlerts (running in
 # another window).
 ${seats}
-# billed as SEAT_OVERAGE and announced live (R8, R9, R11).
+# billed as SEAT_OVERAGE and announced live (R8, R9, R11),
+# once per new period-high (R25): a user beyond the period's
+# peak so far alerts; one back at the same level does not.
 # E-mails are unique: to run it again, change the one in
-# Variables. deactivateUser(id:) frees the seat (R8).
+# Variables. deactivateUser(id:) frees the seat (R8) and,
+# back within the contract, raises SEAT_OVERAGE_RESOLVED.
 mutation AddUser($input: AddUserInput!) {
   addUser(input: $input) { id email name role status }
 }
@@ -246,6 +253,35 @@ query Forecast {
   }
 }
 `,
+    },
+    {
+      query: `# An alert rule (R26): THRESHOLD_CROSSED reaches
+# BillingAlerts once when the metric goes past the
+# threshold (ABOVE: value > threshold, BELOW: value <
+# threshold), THRESHOLD_RESOLVED once when it comes back.
+# Evaluated inside every change that moves it; one that
+# holds already raises at once. EMAIL also mails the
+# billing contacts (R22). Up to 25 rules; list them with
+#   query { organization { alertRules { id metric
+#     threshold crossed } } }
+# updateAlertRule(id:, input:) and deleteAlertRule(id:)
+# change or remove one (its alerts stay, rule: null).
+mutation CreateAlertRule($input: AlertRuleInput!) {
+  createAlertRule(input: $input) {
+    id
+    metric
+    direction
+    threshold
+    channels
+    enabled
+    crossed
+    lastTriggeredAt
+  }
+}
+`,
+      variables: json({
+        input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
+      }),
     },
   ];
 }

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { EntityManager, In } from 'typeorm';
 import {
+  AlertRule,
+  BillingAlert,
   BillingPeriod,
   Contract,
   InvoiceLineItem,
@@ -56,14 +58,12 @@ async function organizationStates(em: EntityManager, ids: readonly string[]): Pr
 }
 
 /**
- * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
- * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
- *
- * `viewer`: what its authentication read — its user row, its permissions, its organization's role overrides — starts
- * in the caches and is not read again. Like every cached row it is dropped after a mutation (build-schema.ts
- * `freshAfterMutation`), which may have changed it.
+ * The reads an operation's services share (RequestReads, db/request-reads.ts): the organization with its contract and
+ * open period in one statement, the usage aggregates, the credit tallies and the open period's lots, each once.
+ * Part of every operation's loaders; R26's evaluation binds a set of its own to the transaction's connection for the
+ * length of one evaluation, so the metrics its rules read share them too.
  */
-export function createLoaders(em: EntityManager, services: Services, viewer?: Viewer) {
+export function createRequestReads(em: EntityManager) {
   const organizationState = new DataLoader<string, OrganizationState | null>((ids) => organizationStates(em, ids));
   const partOfState = <K extends keyof OrganizationState>(part: K) =>
     new DataLoader<string, OrganizationState[K] | null>(async (ids) =>
@@ -71,11 +71,9 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
         state instanceof Error ? state : (state?.[part] ?? null),
       ),
     );
-  const loaders = {
+  const reads = {
     organizationState,
     organization: partOfState('organization'),
-    location: byColumn(em, Location, 'id'),
-    user: byColumn(em, User, 'id'),
     contract: partOfState('contract'),
     openPeriod: partOfState('openPeriod'),
     /** A period's credit use by `creditUseKey`: the balance and the invoice preview share one read. */
@@ -114,6 +112,27 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
       const byKey = new Map(rows.map((row) => [usageAggregateKey(row.organizationId, row.periodId, row.kind), row]));
       return keys.map((key) => byKey.get(key) ?? null);
     }),
+  };
+  return reads satisfies RequestReads;
+}
+
+/**
+ * One set per operation (an HTTP request or a graphql-ws operation), never shared between viewers; app.ts makes it on
+ * first use. A subscription's events do not use it: each event reads its own rows (alert-stream.service.ts).
+ *
+ * `viewer`: what its authentication read — its user row, its permissions, its organization's role overrides — starts
+ * in the caches and is not read again. Like every cached row it is dropped after a mutation (build-schema.ts
+ * `freshAfterMutation`), which may have changed it.
+ */
+export function createLoaders(em: EntityManager, services: Services, viewer?: Viewer) {
+  const loaders = {
+    ...createRequestReads(em),
+    location: byColumn(em, Location, 'id'),
+    /** R25: alerts by id (resolves / resolvedBy). */
+    billingAlert: byColumn(em, BillingAlert, 'id'),
+    /** R26: alert rules by id (BillingAlert.rule). */
+    alertRule: byColumn(em, AlertRule, 'id'),
+    user: byColumn(em, User, 'id'),
     /** Lines of issued invoices, in order. */
     invoiceLines: new DataLoader<string, InvoiceLineItem[]>(async (invoiceIds) => {
       const lines = await services.invoices.lineItems(em, invoiceIds);

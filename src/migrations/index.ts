@@ -10,6 +10,8 @@ import { AuditIndexes1764900000000 } from './1764900000000-audit-indexes';
 import { UsageAggregates1765010000000 } from './1765010000000-usage-aggregates';
 import { CreditTallies1765020000000 } from './1765020000000-credit-tallies';
 import { OrganizationStateVersion1765025000000 } from './1765025000000-organization-state-version';
+import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
+import { AlertRules1765110000000 } from './1765110000000-alert-rules';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   UsageAggregates1765010000000,
   CreditTallies1765020000000,
   OrganizationStateVersion1765025000000,
+  AlertResolution1765100000000,
+  AlertRules1765110000000,
 ];

@@ -90,3 +90,12 @@ export function terminationMail(
     { href: portalUrl, label: 'Open the Billing page' },
   );
 }
+
+/** R26: a billing alert raised by an alert rule with the EMAIL channel (NotificationKind.BILLING_ALERT). */
+export function billingAlertMail(orgName: string, subject: string, statement: string, portalUrl: string): RenderedMail {
+  return mail(
+    `${subject}: ${orgName}`,
+    [statement, 'You receive this because an alert rule on the Billing page sends its alerts by email.'],
+    { href: portalUrl, label: 'Open the Billing page' },
+  );
+}

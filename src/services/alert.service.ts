@@ -1,4 +1,5 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
+import { sqlInstant } from '../db/sql';
 import { AlertKind, BillingAlert } from '../../entities';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
@@ -14,7 +15,14 @@ export interface NewAlert {
   inUse?: number | null;
   estimatedAdditionalChargeCents?: number | null;
   locationId?: string | null;
+  /** R25: the metric when raised (in use, the credit balance, a rule's metric). */
+  value?: number | null;
+  /** R26: the alert rule that raised it. */
+  ruleId?: string | null;
 }
+
+/** R25: a resolution — the alert that ends a condition (always inactive). */
+export type Resolution = Omit<NewAlert, 'organizationId'>;
 
 /**
  * The alert channel (R11): an alert is stored inside the transaction that raises it and published only after
@@ -30,7 +38,10 @@ export class AlertService {
     private readonly uow: UnitOfWork,
   ) {}
 
-  async raise(tx: ServiceContext, alert: NewAlert): Promise<BillingAlert> {
+  async raise(
+    tx: ServiceContext,
+    alert: NewAlert & Partial<Pick<BillingAlert, 'active' | 'resolvesId'>>,
+  ): Promise<BillingAlert> {
     if (!tx.afterCommit) throw new Error('alerts are raised inside a unit of work');
     const { max } = (await tx.em
       .createQueryBuilder(BillingAlert, 'a')
@@ -44,6 +55,11 @@ export class AlertService {
         estimatedAdditionalChargeCents: null,
         locationId: null,
         acknowledgedAt: null,
+        value: null,
+        ruleId: null,
+        active: true,
+        resolvesId: null,
+        resolvedById: null,
         ...alert,
         sequence: Number(max ?? 0) + 1,
         createdAt: this.clock.now(),
@@ -57,6 +73,72 @@ export class AlertService {
       }),
     );
     return saved;
+  }
+
+  /**
+   * R25: ends the condition the open alerts of `kinds` belong to, if any is open: one resolution alert (inactive,
+   * `resolves` = the first open one, the alert that opened the condition) joins the sequence, and every open alert
+   * of those kinds (of the resolution's rule, when it has one) becomes inactive with `resolvedBy` = the resolution.
+   * A resolved alert never reopens. Returns null (and raises nothing) when nothing is open.
+   */
+  async resolveOpen(
+    tx: ServiceContext,
+    organizationId: string,
+    kinds: AlertKind[],
+    resolution: Resolution,
+  ): Promise<BillingAlert | null> {
+    const open = await this.openOf(tx.em, organizationId, kinds, resolution.ruleId);
+    if (open.length === 0) return null;
+    const saved = await this.raise(tx, { ...resolution, organizationId, active: false, resolvesId: open[0].id });
+    await tx.em.update(BillingAlert, { id: In(open.map((a) => a.id)) }, { active: false, resolvedById: saved.id });
+    return saved;
+  }
+
+  /** R25: the organization's open (active) alerts of `kinds` (R26: of one rule, when given), oldest first. */
+  openOf(
+    em: EntityManager,
+    organizationId: string,
+    kinds: AlertKind[],
+    ruleId?: string | null,
+  ): Promise<BillingAlert[]> {
+    return em.find(BillingAlert, {
+      where: { organizationId, kind: In(kinds), active: true, ...(ruleId ? { ruleId } : {}) },
+      order: { sequence: 'ASC' },
+    });
+  }
+
+  /**
+   * R25: an organization's alerts of `kind` raised since `since`: how many, and the highest value among those
+   * raised at or after `at` (null when none were).
+   */
+  async raisedSince(
+    em: EntityManager,
+    organizationId: string,
+    kind: AlertKind,
+    since: Date,
+    at: Date,
+  ): Promise<{ count: number; highestSinceAt: number | null }> {
+    const row = await em
+      .createQueryBuilder(BillingAlert, 'a')
+      .select('COUNT(*)', 'count')
+      .addSelect('MAX(CASE WHEN a.createdAt >= :at THEN a.value END)', 'highestSinceAt')
+      .where('a.organizationId = :organizationId AND a.kind = :kind AND a.createdAt >= :since', {
+        organizationId,
+        kind,
+        since: sqlInstant(em, since),
+        at: sqlInstant(em, at),
+      })
+      .getRawOne<{ count: number | string; highestSinceAt: number | string | null }>();
+    const highest = row?.highestSinceAt;
+    return {
+      count: Number(row?.count ?? 0),
+      highestSinceAt: highest === null || highest === undefined ? null : Number(highest),
+    };
+  }
+
+  /** One alert by id (its organization's: the caller passes a root it already holds). */
+  byId(em: EntityManager, id: string): Promise<BillingAlert | null> {
+    return em.findOne(BillingAlert, { where: { id } });
   }
 
   /**

@@ -75,3 +75,6 @@ export const MAX_INVOICE_TOTAL_CENTS = MAX_LICENSE_LINES_CENTS + MAX_CREDIT_LINE
 if (!Number.isSafeInteger(MAX_INVOICE_TOTAL_CENTS) || MAX_CREDIT_BALANCE + MAX_CREDIT_QUANTITY > 2_147_483_647) {
   throw new Error('R34: the money and quantity bounds no longer fit SafeInt cents and 32-bit credit quantities');
 }
+
+/** R26: alert rules one organization keeps. */
+export const MAX_ALERT_RULES = 25;

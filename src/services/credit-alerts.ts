@@ -14,20 +14,26 @@ export interface BalanceChange {
 /**
  * R16: CREDITS_LOW when the balance falls to or below 10 % of the last purchase or grant, CREDITS_DEPLETED when it
  * reaches 0 — once per crossing: only a change that moves the balance from above a threshold to at-or-below it
- * raises, so nothing is raised again until a purchase or grant has lifted the balance back above.
+ * raises, so nothing is raised again until a purchase or grant has lifted the balance back above (R25: which
+ * resolves them with CREDITS_RECOVERED).
  */
 export async function raiseCreditAlerts(
   alerts: AlertService,
   tx: ServiceContext,
   { organizationId, before, after, reference }: BalanceChange,
 ): Promise<void> {
-  if (after >= before) return;
   const isLow = (balance: number) => balance * 10 <= reference;
+  if (after > before && !isLow(after)) {
+    await resolveCreditAlerts(alerts, tx, organizationId, after, reference);
+    return;
+  }
+  if (after >= before) return;
   if (!isLow(before) && isLow(after)) {
     await alerts.raise(tx, {
       organizationId,
       kind: AlertKind.CREDITS_LOW,
       message: `Credit balance is ${after}, at or below 10% of the last purchase of ${reference} credits`,
+      value: after,
     });
   }
   if (before > 0 && after === 0) {
@@ -35,6 +41,25 @@ export async function raiseCreditAlerts(
       organizationId,
       kind: AlertKind.CREDITS_DEPLETED,
       message: 'Credit balance is 0: further premium content is billed as overage at the credit unit price',
+      value: after,
     });
   }
+}
+
+/**
+ * R25: a purchase or grant that lifts the balance above the low mark ends the open CREDITS_LOW and
+ * CREDITS_DEPLETED alerts together with one CREDITS_RECOVERED (resolving the first of them). Nothing open: nothing.
+ */
+async function resolveCreditAlerts(
+  alerts: AlertService,
+  tx: ServiceContext,
+  organizationId: string,
+  balance: number,
+  reference: number,
+): Promise<void> {
+  await alerts.resolveOpen(tx, organizationId, [AlertKind.CREDITS_LOW, AlertKind.CREDITS_DEPLETED], {
+    kind: AlertKind.CREDITS_RECOVERED,
+    message: `Credits recovered: the balance is ${balance}, above 10% of the last purchase of ${reference} credits`,
+    value: balance,
+  });
 }

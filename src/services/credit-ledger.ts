@@ -371,9 +371,18 @@ export class CreditLedger {
       periodId: head.periodId,
     });
     await tx.em.insert(CreditLot, lot);
+    const before = head.balance;
     head.balance += quote.quantity;
     head.lastAddition = quote.quantity;
     await this.appendEntries(tx.em, [this.entry(tx.em, head, kind, quote.quantity, now, { lotId: lot.id })]);
+    // R25: lifted above the low mark, the open CREDITS_LOW / CREDITS_DEPLETED alerts end.
+    await raiseCreditAlerts(this.alerts, tx, {
+      organizationId: head.organizationId,
+      before,
+      after: head.balance,
+      reference: head.lastAddition,
+    });
+    head.balanceAtLock = head.balance;
     return lot;
   }
 

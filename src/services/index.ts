@@ -8,6 +8,9 @@ import type { BillingPubSub } from '../pubsub/pubsub';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { SandboxPaymentProvider } from '../payments/sandbox-provider';
 import { AlertService } from './alert.service';
+import { AlertMetrics } from './alert-metrics';
+import { AlertRuleService } from './alert-rule.service';
+import { createRequestReads } from '../loaders';
 import { AssignmentService } from './assignment.service';
 import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
@@ -74,7 +77,7 @@ export function createServices(deps: ServiceDeps) {
   const organizations = new OrganizationService(uow, clock, usage);
   const alerts = new AlertService(clock, deps.pubSub, uow);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
-  const licenses = new LicenseService(organizations, usage, alerts);
+  const licenses = new LicenseService(organizations, usage, alerts, clock, uow);
   const usageSeries = new UsageSeriesService(clock, organizations);
   const users = new UserService(uow, clock, permissions, usage, licenses);
   const locations = new LocationService(uow, clock, usage, licenses);
@@ -118,6 +121,19 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
   );
+  // R26: alert rules, evaluated at the end of every organization scope (inside its transaction, before commit).
+  const alertRules = new AlertRuleService(
+    uow,
+    clock,
+    deps.config,
+    organizations,
+    alerts,
+    new AlertMetrics(licenses, credits, invoices),
+    contacts,
+    outboxWriter,
+    createRequestReads,
+  );
+  uow.onScopeEnd((scope) => alertRules.evaluate(scope));
   const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
   // R27: every organization-scoped commit is announced on the pub/sub (so on every instance, through Redis).
   uow.onOrganizationChanged((organizationId) =>
@@ -164,6 +180,7 @@ export function createServices(deps: ServiceDeps) {
     pubSub: deps.pubSub,
     permissions,
     alerts,
+    alertRules,
     alertStream,
     usage,
     usageSeries,

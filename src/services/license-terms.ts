@@ -21,6 +21,8 @@ export interface LicenseTerms {
   overageLine: LineItemKind;
   /** The alert raised by an activation beyond the contract (R11). */
   alertKind: AlertKind;
+  /** The alert that ends an overage condition (R25). */
+  resolvedAlertKind: AlertKind;
   words: LicenseWords;
 }
 
@@ -29,12 +31,14 @@ const BY_KIND = {
     baseLine: LineItemKind.SEATS,
     overageLine: LineItemKind.SEAT_OVERAGE,
     alertKind: AlertKind.SEAT_OVERAGE,
+    resolvedAlertKind: AlertKind.SEAT_OVERAGE_RESOLVED,
     words: { unit: 'seat', inUse: 'active users' },
   },
   [LicenseKind.LOCATION]: {
     baseLine: LineItemKind.LOCATIONS,
     overageLine: LineItemKind.LOCATION_OVERAGE,
     alertKind: AlertKind.LOCATION_OVERAGE,
+    resolvedAlertKind: AlertKind.LOCATION_OVERAGE_RESOLVED,
     words: { unit: 'location', inUse: 'active locations' },
   },
 } as const;
@@ -52,4 +56,9 @@ export function licenseTerms(contract: Contract, kind: LicenseKind): LicenseTerm
     unitPriceCents: seats ? contract.seatPriceCents : contract.locationPriceCents,
     ...BY_KIND[kind],
   };
+}
+
+/** R25: the alert kinds of one license model's overage condition (raised, and the resolution that ends it). */
+export function overageAlertKinds(kind: LicenseKind): { alertKind: AlertKind; resolvedAlertKind: AlertKind } {
+  return { alertKind: BY_KIND[kind].alertKind, resolvedAlertKind: BY_KIND[kind].resolvedAlertKind };
 }

@@ -1,11 +1,14 @@
 import { EntityManager } from 'typeorm';
-import { LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
+import { Contract, LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
 import { formatUsd, multiplyCents } from '../common/money';
-import { licenseTerms } from './license-terms';
-import { OrganizationService } from './organization.service';
+import { licenseTerms, overageAlertKinds } from './license-terms';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../db/unit-of-work';
+import { requireOperator } from '../auth/guards';
+import type { ContractTerms, OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
 import { UsageService } from './usage.service';
 
@@ -37,6 +40,8 @@ export class LicenseService {
     private readonly organizations: OrganizationService,
     private readonly usage: UsageService,
     private readonly alerts: AlertService,
+    private readonly clock: Clock,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Active users (USER) or active locations (LOCATION) now. */
@@ -44,6 +49,15 @@ export class LicenseService {
     return kind === LicenseKind.USER
       ? em.count(User, { where: { organizationId, status: UserStatus.ACTIVE } })
       : em.count(Location, { where: { organizationId, status: LocationStatus.ACTIVE } });
+  }
+
+  /**
+   * Active users (USER) or active locations (LOCATION) now, from the open period's usage aggregate (the reads an
+   * operation shares) — a count when there is no open period. R26's SEATS_IN_USE and LOCATIONS_IN_USE.
+   */
+  async inUseNow(em: EntityManager, organizationId: string, kind: LicenseKind): Promise<number> {
+    const period = await this.organizations.currentPeriod(em, organizationId);
+    return period ? (await this.usage.ofPeriod(em, kind, period)).inUse : this.inUse(em, organizationId, kind);
   }
 
   async forOrganization(em: EntityManager, organizationId: string): Promise<LicenseView | null> {
@@ -74,11 +88,11 @@ export class LicenseService {
    * R11, called inside the unit of work of an activation (user added or reactivated, location added) after the
    * change, with the organization's lock held. Beyond the contract: refused with LICENSE_LIMIT_REACHED when the
    * contract does not allow overage (the whole transaction rolls back: nothing is written), else a
-   * SEAT_OVERAGE / LOCATION_OVERAGE alert is stored in the same transaction and published after commit.
-   * Activations of the kind the contract does not bill by change nothing here (R10: users hold no seats under
-   * LOCATION).
+   * SEAT_OVERAGE / LOCATION_OVERAGE alert as R25 allows (see raisesOverage), stored in the same transaction and
+   * published after commit. Activations of the kind the contract does not bill by change nothing here (R10: users
+   * hold no seats under LOCATION).
    */
-  async afterActivation(tx: ServiceContext, organizationId: string, activation: Activation): Promise<void> {
+  async afterActivation(tx: ServiceContext, organizationId: string, activation: Activation, at: Date): Promise<void> {
     const [contract, inUse] = await Promise.all([
       this.organizations.contract(tx.em, organizationId),
       this.inUse(tx.em, organizationId, activation.kind),
@@ -100,6 +114,7 @@ export class LicenseService {
           : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`,
       );
     }
+    if (!(await this.raisesOverage(tx.em, organizationId, activation.kind, inUse, at))) return;
     const over = inUse - contracted;
     const chargeCents = multiplyCents(unitCents, over);
     const message = seats
@@ -112,8 +127,79 @@ export class LicenseService {
       message: (message + estimate).slice(0, 500),
       contracted,
       inUse,
+      value: inUse,
       estimatedAdditionalChargeCents: chargeCents,
       locationId: seats ? null : activation.location.id,
+    });
+  }
+
+  /**
+   * R25, for an activation that left `inUse` beyond the contract: does it raise an overage alert? The first
+   * crossing of the period does (it opens the condition). After that — whether the condition is still open or was
+   * resolved — only a new period-high does: in use above the period's R9 peak before the activation's instant `at`
+   * (so a transfer within one instant is no high), and above any alert of the kind raised since that instant
+   * (several changes within one instant raise once per new level).
+   * Usage teetering at the limit raises nothing; a new period starts fresh.
+   */
+  private async raisesOverage(em: EntityManager, organizationId: string, kind: LicenseKind, inUse: number, at: Date) {
+    const period = await this.organizations.currentPeriod(em, organizationId);
+    if (!period) return true;
+    const { alertKind } = overageAlertKinds(kind);
+    const earlier = await this.alerts.raisedSince(em, organizationId, alertKind, period.start, at);
+    if (earlier.count === 0) return true;
+    if (earlier.highestSinceAt !== null && inUse <= earlier.highestSinceAt) return false;
+    return inUse > (await this.usage.peakBefore(em, kind, period, at));
+  }
+
+  /**
+   * R25, inside the unit of work of any change that can bring in use back within the contract (a deactivation, a
+   * location removed, a contract change): when the open overage condition of `kind` no longer holds — in use is
+   * within the contract, or the contract no longer bills by `kind` — one *_OVERAGE_RESOLVED alert ends it.
+   * Nothing open: nothing to do (one indexed read).
+   */
+  async resolveOverage(tx: ServiceContext, organizationId: string, kind: LicenseKind): Promise<void> {
+    const { alertKind, resolvedAlertKind } = overageAlertKinds(kind);
+    const open = await this.alerts.openOf(tx.em, organizationId, [alertKind]);
+    if (open.length === 0) return;
+    const [contract, inUse, period] = await Promise.all([
+      this.organizations.contract(tx.em, organizationId),
+      this.inUse(tx.em, organizationId, kind),
+      this.organizations.currentPeriod(tx.em, organizationId),
+    ]);
+    const billed = contract?.licenseModel === kind;
+    const terms = contract ? licenseTerms(contract, kind) : null;
+    if (billed && terms && inUse > terms.contracted) return;
+    const words = terms?.words ?? { unit: kind === LicenseKind.USER ? 'seat' : 'location', inUse: 'in use' };
+    const peak = period ? (await this.usage.peakOfOpenPeriod(tx.em, kind, period, this.clock.now())).peak : null;
+    const within = billed
+      ? `${inUse} ${words.inUse} on a contract of ${terms!.contracted} ${words.unit}${plural(terms!.contracted)}`
+      : `the contract no longer bills by ${words.unit}`;
+    const billedPeak =
+      peak !== null
+        ? ` The period's peak of ${peak} ${words.unit}${plural(peak)} stays billed.`
+        : " The period's peak stays billed.";
+    await this.alerts.resolveOpen(tx, organizationId, [alertKind], {
+      kind: resolvedAlertKind,
+      message: `${kind === LicenseKind.USER ? 'Seat' : 'Location'} overage resolved: ${within}.${billedPeak}`.slice(
+        0,
+        500,
+      ),
+      contracted: terms?.contracted ?? null,
+      inUse,
+      value: inUse,
+    });
+  }
+
+  /**
+   * Operators: change the contract's terms (OrganizationService.updateContract), then R25: the change
+   * re-evaluates the overage conditions — raising the contract above in use resolves them.
+   */
+  async changeContract(ctx: ServiceContext, organizationId: string, terms: ContractTerms): Promise<Contract> {
+    requireOperator(ctx.viewer);
+    return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
+      const contract = await this.organizations.updateContract(tx, organizationId, terms);
+      for (const kind of Object.values(LicenseKind)) await this.resolveOverage(tx, organizationId, kind);
+      return contract;
     });
   }
 }

@@ -49,7 +49,7 @@ export class LocationService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location });
+      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location }, now);
       return location;
     });
   }
@@ -69,6 +69,8 @@ export class LocationService {
         delta: -1,
         occurredAt: now,
       });
+      // R25: back within the contract ends the overage condition.
+      await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.LOCATION);
       return saved;
     });
   }

@@ -118,6 +118,20 @@ export class UsageService {
     return this.peak(em, period.organizationId, kind, period.start, to);
   }
 
+  /**
+   * R25's "period-high": the R9 peak over [period.start, at) — every instant before `at`, none of the events at
+   * `at` (the change being made). From the aggregate when it has folded nothing past `at` (the event just recorded
+   * at `at` leaves the earlier peak in peakBefore); from the timeline otherwise.
+   */
+  async peakBefore(em: EntityManager, kind: LicenseKind, period: PeriodBounds, at: Date): Promise<number> {
+    // The period's first instant has nothing before it (its changes fold into the level it starts from).
+    if (at.getTime() <= period.start.getTime()) return 0;
+    const tally = await this.tallyOf(em, kind, period);
+    if (tally && tally.lastInstant < at) return peakOfTally(tally).peak;
+    if (tally && tally.lastInstant.getTime() === at.getTime() && tally.peakBefore !== null) return tally.peakBefore;
+    return (await this.highestLevel(em, period.organizationId, kind, period.start, at)).level;
+  }
+
   /** Net in use at instant `at` (every event up to and including it), or after every event when `at` is null. */
   async inUseAt(em: EntityManager, organizationId: string, kind: LicenseKind, at: Date | null): Promise<number> {
     const [row] = await em.query(

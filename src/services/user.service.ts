@@ -75,7 +75,7 @@ export class UserService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id });
+      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id }, now);
       return user;
     });
   }
@@ -97,6 +97,8 @@ export class UserService {
         occurredAt: now,
       });
       await this.assertBillingManagerRemains(tx, tx.organizationId);
+      // R25: back within the contract ends the overage condition.
+      await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.USER);
       return fresh;
     });
   }
@@ -120,7 +122,7 @@ export class UserService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id });
+      await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id }, now);
       return saved;
     });
   }

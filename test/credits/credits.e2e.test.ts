@@ -631,12 +631,18 @@ describe.each(DRIVERS)('credits on %s', (driver) => {
       expect(await kinds()).toEqual(['CREDITS_LOW', 'CREDITS_DEPLETED']);
       await startWith(1); // overage only: nothing new
       expect(await kinds()).toEqual(['CREDITS_LOW', 'CREDITS_DEPLETED']);
-      await grant(server, o.orgId, 20); // back above: threshold now 2
+      await grant(server, o.orgId, 20); // back above: threshold now 2 (R25: both end with CREDITS_RECOVERED)
       await startWith(17); // 3 left
-      expect(await kinds()).toHaveLength(2);
+      expect(await kinds()).toEqual(['CREDITS_LOW', 'CREDITS_DEPLETED', 'CREDITS_RECOVERED']);
       await startWith(1); // 2 left: low again
       await startWith(5); // 0: depleted again
-      expect(await kinds()).toEqual(['CREDITS_LOW', 'CREDITS_DEPLETED', 'CREDITS_LOW', 'CREDITS_DEPLETED']);
+      expect(await kinds()).toEqual([
+        'CREDITS_LOW',
+        'CREDITS_DEPLETED',
+        'CREDITS_RECOVERED',
+        'CREDITS_LOW',
+        'CREDITS_DEPLETED',
+      ]);
       const alerts = await em().find(BillingAlert, { where: { organizationId: o.orgId }, order: { sequence: 'ASC' } });
       expect(alerts[0].message).toMatch(/10%/);
     });

@@ -82,6 +82,9 @@ describe('the served schema', () => {
       'Mutation.acknowledgeAlert': 'MANAGE_BILLING',
       'Subscription.billingAlerts': 'MANAGE_BILLING',
       'Subscription.billingState': 'MANAGE_BILLING',
+      'Mutation.createAlertRule': 'MANAGE_BILLING',
+      'Mutation.updateAlertRule': 'MANAGE_BILLING',
+      'Mutation.deleteAlertRule': 'MANAGE_BILLING',
     });
   });
 });

@@ -27,7 +27,7 @@ interface InputValue {
   type: TypeRef;
 }
 interface Introspection {
-  mutation: Array<{ name: string; args: InputValue[] }>;
+  mutation: Array<{ name: string; type: TypeRef; args: InputValue[] }>;
   inputs: Map<string, InputValue[]>;
   kinds: Map<string, string>;
 }
@@ -35,7 +35,7 @@ interface Introspection {
 const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }';
 const INTROSPECT = `{
   __schema {
-    mutationType { fields { name args { name type { ${TYPE_REF} } } } }
+    mutationType { fields { name type { ${TYPE_REF} } args { name type { ${TYPE_REF} } } } }
     types { name kind inputFields { name type { ${TYPE_REF} } } }
   }
 }`;
@@ -55,6 +55,7 @@ interface World {
   assignmentId: string;
   alertId: string;
   invoiceId: string;
+  alertRuleId: string;
 }
 
 let serial = 0;
@@ -102,6 +103,14 @@ const BASELINES: Record<string, { operator?: boolean; args: (a: World) => Record
     args: (a) => ({ organizationId: a.orgId, quantity: 10, idempotencyKey: unique('grant'), expiresAt: inDays(30) }),
   },
   updatePaymentMethod: { args: () => ({ token: 'tok_visa' }) },
+  createAlertRule: { args: () => ({ input: { metric: 'CREDITS_AVAILABLE', direction: 'BELOW', threshold: 5 } }) },
+  updateAlertRule: {
+    args: (a) => ({
+      id: a.alertRuleId,
+      input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 1, channels: ['EMAIL'], enabled: true },
+    }),
+  },
+  deleteAlertRule: { args: (a) => ({ id: a.alertRuleId }) },
 };
 
 const TEN_THOUSAND = 'x'.repeat(10_000);
@@ -238,6 +247,9 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
       { i: { userId: user.id, contentId: 'course-1' } },
     );
     const alerts = await gql(`{ organization { alerts { nodes { id } } } }`, {});
+    const rule = await gql(`mutation($i: AlertRuleInput!) { createAlertRule(input: $i) { id } }`, {
+      i: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 10 },
+    });
     const invoice = await gql(
       `mutation($id: ID!) { closeBillingPeriod(organizationId: $id) { id } }`,
       { id: org.orgId },
@@ -252,6 +264,7 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
       assignmentId: assignment.assignPremiumContent.id,
       alertId: alerts.organization.alerts.nodes[0].id,
       invoiceId: invoice.closeBillingPeriod.id,
+      alertRuleId: rule.createAlertRule.id,
     };
   }
 
@@ -271,7 +284,9 @@ describe.each(DRIVERS)('R34: generated bad input to every mutation on %s', (driv
       const ws = server.ws(token);
       const declared = mutation.args.map((arg) => `$${arg.name}: ${typeString(arg.type)}`).join(', ');
       const passed = mutation.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-      const query = `mutation Hostile${declared ? `(${declared})` : ''} { ${mutation.name}${passed ? `(${passed})` : ''} { __typename } }`;
+      // A scalar result (deleteAlertRule's ID) takes no selection.
+      const selection = schema.kinds.get(namedType(mutation.type).name!) === 'SCALAR' ? '' : ' { __typename }';
+      const query = `mutation Hostile${declared ? `(${declared})` : ''} { ${mutation.name}${passed ? `(${passed})` : ''}${selection} }`;
 
       for (const c of casesFor(mutation, schema, a, b)) {
         for (const transport of ['HTTP', 'graphql-ws'] as const) {

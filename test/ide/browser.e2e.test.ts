@@ -80,6 +80,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       'PurchaseCredits',
       'PayInvoice',
       'Forecast',
+      'CreateAlertRule',
     ]);
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
     // The page, its bundle, Monaco's three workers and the schema's introspection: all from here.

@@ -27,7 +27,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice and the forecast',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast and an alert rule',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -38,6 +38,7 @@ describe("the IDE's example tabs", () => {
         'PurchaseCredits',
         'PayInvoice',
         'Forecast',
+        'CreateAlertRule',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
@@ -47,6 +48,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'mutation',
         'query',
+        'mutation',
       ]);
     },
   );

@@ -94,9 +94,13 @@ export class AlertSubscriber {
   completed = false;
   private readonly unsubscribe: () => void;
 
-  constructor(client: Client, variables: { organizationId?: string; sinceAlertId?: string } = {}) {
+  constructor(
+    client: Client,
+    variables: { organizationId?: string; sinceAlertId?: string } = {},
+    query: string = BILLING_ALERTS,
+  ) {
     this.unsubscribe = client.subscribe<any>(
-      { query: BILLING_ALERTS, variables },
+      { query, variables },
       {
         next: (value) => {
           if (value.errors) this.errors.push(...value.errors);

@@ -1,0 +1,237 @@
+import { EntityManager } from 'typeorm';
+import {
+  AlertChannel,
+  AlertKind,
+  AlertMetric,
+  AlertRule,
+  NotificationKind,
+  Organization,
+  OrganizationStatus,
+  ThresholdDirection,
+} from '../../entities';
+import type { AppConfig } from '../config/config';
+import { Clock } from '../common/clock';
+import { formatUsd } from '../common/money';
+import type { Scoped } from '../db/organization-scope';
+import { bindRequestReads, RequestReads } from '../db/request-reads';
+import { UnitOfWork } from '../db/unit-of-work';
+import { badInput } from '../errors/errors';
+import { billingAlertMail } from '../notifications/templates';
+import { AlertMetrics, metricAppliesTo } from './alert-metrics';
+import type { AlertService } from './alert.service';
+import type { BillingContactsService } from './billing-contacts.service';
+import { MAX_ALERT_RULES } from './bounds';
+import type { OrganizationService } from './organization.service';
+import type { OutboxWriter } from './outbox-writer';
+import type { ServiceContext } from './service-context';
+
+export interface AlertRuleInput {
+  metric: AlertMetric;
+  direction: ThresholdDirection;
+  threshold: number;
+  /** Default [DASHBOARD]. */
+  channels?: AlertChannel[] | null;
+  /** Default true. */
+  enabled?: boolean | null;
+}
+
+type Scope = Scoped<ServiceContext>;
+
+/** How a metric reads in an alert: its name, and its value in its unit. */
+const METRIC_WORDS: Record<AlertMetric, { name: string; format: (value: number) => string }> = {
+  [AlertMetric.SEATS_IN_USE]: { name: 'Seats in use', format: String },
+  [AlertMetric.LOCATIONS_IN_USE]: { name: 'Locations in use', format: String },
+  [AlertMetric.CREDITS_AVAILABLE]: { name: 'Credits available', format: String },
+  [AlertMetric.CREDIT_OVERAGE_THIS_PERIOD]: { name: 'Credit overage this period', format: String },
+  [AlertMetric.UPCOMING_INVOICE_TOTAL_CENTS]: { name: 'The upcoming invoice total', format: formatUsd },
+};
+
+/**
+ * R26: alert rules — a billing manager's thresholds on the organization's metrics, up to MAX_ALERT_RULES of them.
+ * Rules are evaluated inside the transaction of every change of the organization (`evaluate`, the one hook at the
+ * end of every organization scope), never by a periodic batch: starting to hold raises THRESHOLD_CROSSED once,
+ * ceasing to hold THRESHOLD_RESOLVED once (R25: it resolves the crossing alert). A rule created, re-enabled or
+ * changed while it holds raises at once, because its own change ends in the same evaluation.
+ */
+export class AlertRuleService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly config: Pick<AppConfig, 'billingPortalUrl'>,
+    private readonly organizations: OrganizationService,
+    private readonly alerts: AlertService,
+    private readonly metrics: AlertMetrics,
+    private readonly contacts: BillingContactsService,
+    private readonly outboxWriter: OutboxWriter,
+    private readonly readsFor: (em: EntityManager) => RequestReads,
+  ) {}
+
+  /** Organization.alertRules: oldest first. */
+  list(em: EntityManager, organizationId: string): Promise<AlertRule[]> {
+    return em.find(AlertRule, { where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** R26: a new rule; the 26th, a negative threshold or a metric the license model does not bill is BAD_USER_INPUT. */
+  async create(ctx: ServiceContext, input: AlertRuleInput, organizationIdArg?: string | null): Promise<AlertRule> {
+    const terms = checkedTerms(input);
+    return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (scope) => {
+      const count = await scope.em.count(AlertRule, { where: { organizationId: scope.organizationId } });
+      if (count >= MAX_ALERT_RULES)
+        throw badInput('input', `An organization keeps at most ${MAX_ALERT_RULES} alert rules: delete one first`);
+      await this.requireMetricApplies(scope, terms.metric);
+      const rule = scope.em.create(AlertRule, {
+        organizationId: scope.organizationId,
+        ...terms,
+        enabled: input.enabled ?? true,
+        crossed: false,
+        lastTriggeredAt: null,
+        createdAt: this.clock.now(),
+      });
+      await scope.em.insert(AlertRule, rule);
+      if (rule.enabled) await this.countEnabled(scope, +1);
+      return this.evaluatedNow(scope, rule.id);
+    });
+  }
+
+  /**
+   * R26: new terms for a rule (fields as in create; channels and enabled default as there). `crossed` is kept: a rule
+   * that held and still holds raises nothing new, one that starts to hold raises, one that stops resolves.
+   */
+  async update(ctx: ServiceContext, id: string, input: AlertRuleInput): Promise<AlertRule> {
+    const terms = checkedTerms(input);
+    return this.uow.forOrganization(ctx, { owner: AlertRule, id }, {}, async (scope) => {
+      const rule = await scope.find(AlertRule, id);
+      await this.requireMetricApplies(scope, terms.metric);
+      const enabled = input.enabled ?? true;
+      if (enabled !== rule.enabled) await this.countEnabled(scope, enabled ? +1 : -1);
+      await scope.em.update(AlertRule, { id }, { ...terms, enabled });
+      return this.evaluatedNow(scope, rule.id);
+    });
+  }
+
+  /**
+   * A rule just created or changed, as it stands after its evaluation: the evaluation that ends this scope would
+   * raise the same alerts (it finds nothing left to do), but the answer must already show `crossed`.
+   */
+  private async evaluatedNow(scope: Scope, id: string): Promise<AlertRule> {
+    await this.evaluate(scope);
+    return scope.find(AlertRule, id);
+  }
+
+  /** R26: deletes a rule; its alerts stay, with `rule` null (ON DELETE SET NULL). Returns the id. */
+  async delete(ctx: ServiceContext, id: string): Promise<string> {
+    return this.uow.forOrganization(ctx, { owner: AlertRule, id }, {}, async (scope) => {
+      const rule = await scope.find(AlertRule, id);
+      await scope.em.delete(AlertRule, { id });
+      if (rule.enabled) await this.countEnabled(scope, -1);
+      return id;
+    });
+  }
+
+  /**
+   * R26, the evaluation: run at the end of every organization scope (UnitOfWork.onScopeEnd), inside the change's
+   * transaction, before commit. Nothing to do — and nothing read — when the organization has no enabled rule or is
+   * terminated. Otherwise the enabled rules are read, the metrics they use (only those) computed once through
+   * shared reads, and each rule whose state changed raises its alert: ABOVE holds while value > threshold, BELOW
+   * while value < threshold (equal is not crossed).
+   */
+  async evaluate(scope: Scope): Promise<void> {
+    const { organization, organizationId } = scope;
+    if (organization.status === OrganizationStatus.TERMINATED || organization.enabledAlertRules <= 0) return;
+    const rules = await scope.em.find(AlertRule, {
+      where: { organizationId, enabled: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    if (rules.length === 0) return;
+    // The transaction's connection with reads of its own: the metrics share the contract, period, usage and credit
+    // reads like the Billing page does, and see this transaction's writes.
+    const em = scope.em.connection.createEntityManager(scope.em.queryRunner);
+    const reads = this.readsFor(em);
+    bindRequestReads(em, () => reads);
+    const reader = Object.assign(Object.create(scope) as Scope, { em });
+    const values = await this.metrics.read(reader, organizationId, new Set(rules.map((r) => r.metric)));
+    for (const rule of rules) {
+      const value = values.get(rule.metric)!;
+      const holds = rule.direction === ThresholdDirection.ABOVE ? value > rule.threshold : value < rule.threshold;
+      if (holds === rule.crossed) continue;
+      if (holds) await this.crossed(scope, rule, value);
+      else await this.resolved(scope, rule, value);
+    }
+  }
+
+  /** R26: the rule starts to hold: THRESHOLD_CROSSED once, `crossed` and `lastTriggeredAt` set. */
+  private async crossed(scope: Scope, rule: AlertRule, value: number): Promise<void> {
+    const words = METRIC_WORDS[rule.metric];
+    const side = rule.direction === ThresholdDirection.ABOVE ? 'above' : 'below';
+    const message = `${words.name} is ${words.format(value)}, ${side} the alert rule's threshold of ${words.format(rule.threshold)}.`;
+    await this.alerts.raise(scope, {
+      organizationId: scope.organizationId,
+      kind: AlertKind.THRESHOLD_CROSSED,
+      message,
+      value,
+      ruleId: rule.id,
+    });
+    const now = this.clock.now();
+    await scope.em.update(AlertRule, { id: rule.id }, { crossed: true, lastTriggeredAt: now });
+    Object.assign(rule, { crossed: true, lastTriggeredAt: now });
+    await this.mail(scope, rule, `${words.name} ${side} ${words.format(rule.threshold)}`, message);
+  }
+
+  /** R26: the rule stops holding: THRESHOLD_RESOLVED once, ending the crossing alert (R25); `crossed` cleared. */
+  private async resolved(scope: Scope, rule: AlertRule, value: number): Promise<void> {
+    const words = METRIC_WORDS[rule.metric];
+    const side = rule.direction === ThresholdDirection.ABOVE ? 'above' : 'below';
+    const message = `${words.name} is ${words.format(value)}, no longer ${side} the alert rule's threshold of ${words.format(rule.threshold)}.`;
+    const resolution = { kind: AlertKind.THRESHOLD_RESOLVED, message, value, ruleId: rule.id };
+    const raised = await this.alerts.resolveOpen(
+      scope,
+      scope.organizationId,
+      [AlertKind.THRESHOLD_CROSSED],
+      resolution,
+    );
+    // A crossing alert already ended (never the case through this service) still gets its one resolution.
+    if (!raised) await this.alerts.raise(scope, { ...resolution, organizationId: scope.organizationId, active: false });
+    await scope.em.update(AlertRule, { id: rule.id }, { crossed: false });
+    rule.crossed = false;
+    await this.mail(scope, rule, `Resolved: ${words.name} ${side} ${words.format(rule.threshold)}`, message);
+  }
+
+  /** R26, channel EMAIL: a BILLING_ALERT notification to the R22 recipients, through the outbox (R24). */
+  private async mail(scope: Scope, rule: AlertRule, subject: string, statement: string): Promise<void> {
+    if (!rule.channels.includes(AlertChannel.EMAIL)) return;
+    const recipients = await this.contacts.recipients(scope.em, scope.organizationId, scope.organization);
+    if (recipients.length === 0) return;
+    await this.outboxWriter.enqueue(scope, {
+      organizationId: scope.organizationId,
+      kind: NotificationKind.BILLING_ALERT,
+      recipients,
+      mail: billingAlertMail(scope.organization.name, subject, statement, this.config.billingPortalUrl),
+    });
+  }
+
+  /** R26: SEATS_IN_USE only on a USER contract, LOCATIONS_IN_USE only on a LOCATION one. */
+  private async requireMetricApplies(scope: Scope, metric: AlertMetric): Promise<void> {
+    const contract = await this.organizations.contract(scope.em, scope.organizationId);
+    if (contract && !metricAppliesTo(metric, contract.licenseModel))
+      throw badInput('metric', `${metric} does not apply to a ${contract.licenseModel} license contract`);
+  }
+
+  /** Keeps Organization.enabledAlertRules (and the scope's copy, which this scope's evaluation reads). */
+  private async countEnabled(scope: Scope, delta: 1 | -1): Promise<void> {
+    scope.organization.enabledAlertRules += delta;
+    await scope.em.update(
+      Organization,
+      { id: scope.organizationId },
+      { enabledAlertRules: scope.organization.enabledAlertRules },
+    );
+  }
+}
+
+/** R26: the pure checks of a rule's terms (BAD_USER_INPUT with the field), before anything is read. */
+function checkedTerms(input: AlertRuleInput): Pick<AlertRule, 'metric' | 'direction' | 'threshold' | 'channels'> {
+  if (!Number.isSafeInteger(input.threshold) || input.threshold < 0)
+    throw badInput('threshold', 'threshold must be an integer of 0 or more');
+  const channels = [...new Set(input.channels ?? [AlertChannel.DASHBOARD])];
+  if (channels.length === 0) throw badInput('channels', 'A rule needs at least one channel (DASHBOARD or EMAIL)');
+  return { metric: input.metric, direction: input.direction, threshold: input.threshold, channels };
+}
