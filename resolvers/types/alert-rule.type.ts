@@ -38,18 +38,22 @@ const ALERT_RULE_DESCRIPTION =
 
 @ObjectType('AlertRule', { description: ALERT_RULE_DESCRIPTION })
 export class AlertRuleType {
-  @Field(() => ID) id: string;
-  @Field(() => AlertMetric) metric: AlertMetric;
+  @Field(() => ID, { description: 'Opaque; updateAlertRule and deleteAlertRule take it.' }) id: string;
+  @Field(() => AlertMetric, { description: 'What the rule watches.' }) metric: AlertMetric;
   @Field(() => ThresholdDirection, {
     description: 'ABOVE holds while the metric > threshold; BELOW while the metric < threshold.',
   })
   direction: ThresholdDirection;
-  @Field(() => SafeIntResolver) threshold: number;
-  @Field(() => [AlertChannel]) channels: AlertChannel[];
-  @Field() enabled: boolean;
+  @Field(() => SafeIntResolver, {
+    description: 'In the unit of the metric (cents for the invoice total); equal is not crossed.',
+  })
+  threshold: number;
+  @Field(() => [AlertChannel], { description: "Where the rule's alerts go." }) channels: AlertChannel[];
+  @Field({ description: 'A disabled rule is not evaluated and keeps its `crossed`.' }) enabled: boolean;
   @Field({ description: 'True while the metric is past the threshold.' }) crossed: boolean;
-  @Field(() => Date, { nullable: true }) lastTriggeredAt: Date | null;
-  @Field() createdAt: Date;
+  @Field(() => Date, { nullable: true, description: 'When it last raised THRESHOLD_CROSSED; null if never.' })
+  lastTriggeredAt: Date | null;
+  @Field({ description: 'When the rule was created.' }) createdAt: Date;
 }
 
 @InputType('AlertRuleInput', {
@@ -60,7 +64,10 @@ export class AlertRuleInput {
     description: 'SEATS_IN_USE needs a USER contract, LOCATIONS_IN_USE a LOCATION one (else BAD_USER_INPUT).',
   })
   metric: AlertMetric;
-  @Field(() => ThresholdDirection) direction: ThresholdDirection;
+  @Field(() => ThresholdDirection, {
+    description: 'ABOVE: holds while metric > threshold; BELOW: while metric < threshold.',
+  })
+  direction: ThresholdDirection;
   @Field(() => SafeIntResolver, { description: 'In the unit of the metric (cents for the invoice total); 0 or more.' })
   threshold: number;
   @Field(() => [AlertChannel], { nullable: true, description: 'Default [DASHBOARD].' })
