@@ -7,9 +7,11 @@ import type { Logger } from 'typeorm';
  */
 export class StatementLog implements Logger {
   private recording: string[] | null = null;
+  private recordingParameters: unknown[][] | null = null;
 
-  logQuery(query: string): void {
+  logQuery(query: string, parameters?: unknown[]): void {
     this.recording?.push(query);
+    this.recordingParameters?.push(parameters ?? []);
   }
 
   logQueryError(): void {}
@@ -19,13 +21,17 @@ export class StatementLog implements Logger {
   log(): void {}
 
   /** The statements sent while `work` ran. */
-  async during<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  async during<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; statements: string[]; parameters: unknown[][] }> {
     if (this.recording) throw new Error('StatementLog.during does not nest: one piece of work at a time');
     const statements: string[] = (this.recording = []);
+    const parameters: unknown[][] = (this.recordingParameters = []);
     try {
-      return { result: await work(), statements };
+      return { result: await work(), statements, parameters };
     } finally {
       this.recording = null;
+      this.recordingParameters = null;
     }
   }
 }
