@@ -21,9 +21,7 @@ export class StatementLog implements Logger {
   log(): void {}
 
   /** The statements sent while `work` ran. */
-  async during<T>(
-    work: () => Promise<T>,
-  ): Promise<{ result: T; statements: string[]; parameters: unknown[][] }> {
+  async during<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[]; parameters: unknown[][] }> {
     if (this.recording) throw new Error('StatementLog.during does not nest: one piece of work at a time');
     const statements: string[] = (this.recording = []);
     const parameters: unknown[][] = (this.recordingParameters = []);
