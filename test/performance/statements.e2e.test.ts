@@ -370,9 +370,8 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
   // Issue 12: every statement of the key operations has an index for its filter (EXPLAIN on MariaDB, on the 200-user
   // organization). A full scan with an index available is the optimizer's choice on a table this small (a few hundred
   // rows); a full scan with no possible key would be a missing index, and grows with the organization's history.
-  (driver === 'mariadb' ? it : it.skip)(
-    'EXPLAIN: every statement of the key operations reads through an index',
-    async () => {
+  if (driver === 'mariadb')
+    it('EXPLAIN: every statement of the key operations reads through an index', async () => {
       const scans: string[] = [];
       for (const query of [
         BILLING_DASHBOARD,
@@ -405,6 +404,5 @@ describe.each(DRIVERS)('issue 12: SQL statements per request (%s)', (driver: Dri
         }
       }
       expect(scans).toEqual([]);
-    },
-  );
+    });
 });
