@@ -107,11 +107,13 @@ function statementFor(em: EntityManager, needs: Needs): { sql: string; parts: Pa
       },
     );
   const aliases = [...new Set(parts.flatMap((p) => p.columns.map(([alias]) => alias)))];
+  // The first SELECT names the columns (a union's names are its first part's); the others only fill them.
   const sql = parts
-    .map((part) => {
+    .map((part, i) => {
       const own = new Map(part.columns);
-      const values = aliases.map((alias) => `${own.get(alias) ?? 'NULL'} AS ${q(alias)}`);
-      return `SELECT '${part.tag}' AS ${q('part')}, ${values.join(', ')} ${part.from}`;
+      const name = (alias: string) => (i === 0 ? ` AS ${q(alias)}` : '');
+      const values = aliases.map((alias) => `${own.get(alias) ?? 'NULL'}${name(alias)}`);
+      return `SELECT '${part.tag}'${name('part')}, ${values.join(', ')} ${part.from}`;
     })
     .join('\nUNION ALL\n');
   const built = { sql, parts };
