@@ -25,4 +25,9 @@ export class Organization {
   @Column({ type: 'int', default: 0 }) stateVersion: number;
   /** R26: how many of its alert rules are enabled, kept by AlertRuleService: 0 skips the evaluation at no cost. */
   @Column({ type: 'int', default: 0 }) enabledAlertRules: number;
+  /**
+   * R26: one more for each change of its alert rules (terms, enabled, crossed), in the changing transaction: the key
+   * under which each instance keeps the enabled rules in memory, read with the organization under its lock.
+   */
+  @Column({ type: 'int', default: 0 }) alertRulesVersion: number;
 }

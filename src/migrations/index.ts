@@ -12,6 +12,7 @@ import { CreditTallies1765020000000 } from './1765020000000-credit-tallies';
 import { OrganizationStateVersion1765025000000 } from './1765025000000-organization-state-version';
 import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
 import { AlertRules1765110000000 } from './1765110000000-alert-rules';
+import { AlertRulesVersion1765120000000 } from './1765120000000-alert-rules-version';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   OrganizationStateVersion1765025000000,
   AlertResolution1765100000000,
   AlertRules1765110000000,
+  AlertRulesVersion1765120000000,
 ];

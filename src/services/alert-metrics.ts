@@ -1,4 +1,6 @@
 import { AlertMetric, LicenseKind } from '../../entities';
+import { requestReads } from '../db/request-reads';
+import { primeAlertMetricInputs } from './alert-metric-inputs';
 import type { CreditService } from './credit.service';
 import type { InvoiceService } from './invoice.service';
 import type { LicenseService } from './license.service';
@@ -7,7 +9,9 @@ import type { ServiceContext } from './service-context';
 /**
  * R26: the metrics alert rules watch, each read through the service that defines it — in use from the license's
  * usage (R8–R10), credits from the balance (R15, R16), the invoice total from the preview (R18) — so a rule sees
- * exactly what the Billing page shows. Only the metrics asked for are read.
+ * exactly what the Billing page shows. Only the metrics asked for are read. With shared reads (the evaluation's),
+ * their inputs are first read in one statement and primed into them (alert-metric-inputs.ts), so the services
+ * compute every metric without a statement of their own.
  */
 export class AlertMetrics {
   constructor(
@@ -22,6 +26,8 @@ export class AlertMetrics {
     metrics: ReadonlySet<AlertMetric>,
   ): Promise<Map<AlertMetric, number>> {
     const wanted = [...metrics];
+    const reads = requestReads(ctx.em);
+    if (reads) await primeAlertMetricInputs(ctx.em, reads, organizationId, metrics);
     const balance =
       metrics.has(AlertMetric.CREDITS_AVAILABLE) || metrics.has(AlertMetric.CREDIT_OVERAGE_THIS_PERIOD)
         ? this.credits.balance(ctx.em, organizationId)

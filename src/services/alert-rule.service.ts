@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import {
   AlertChannel,
@@ -37,6 +38,15 @@ export interface AlertRuleInput {
 
 type Scope = Scoped<ServiceContext>;
 
+/** R26: the enabled rules of an organization as they stood at one `alertRulesVersion` (committed), oldest first. */
+interface RulesAtVersion {
+  version: number;
+  rules: readonly AlertRule[];
+}
+
+/** Organizations whose enabled rules an instance keeps in memory (the least recently evaluated are dropped). */
+const CACHED_ORGANIZATIONS = 10_000;
+
 /** How a metric reads in an alert: its name, and its value in its unit. */
 const METRIC_WORDS: Record<AlertMetric, { name: string; format: (value: number) => string }> = {
   [AlertMetric.SEATS_IN_USE]: { name: 'Seats in use', format: String },
@@ -66,6 +76,14 @@ export class AlertRuleService {
     private readonly readsFor: (em: EntityManager) => RequestReads,
   ) {}
 
+  /**
+   * R26: the enabled rules per organization, keyed by the organization's `alertRulesVersion` — which every change of
+   * its rules bumps in the changing transaction (`rulesChanged`) and which the evaluation reads with the organization
+   * under its lock. An entry is stored only after the transaction that read it has committed, so a version always
+   * names committed rules: an entry for another version than the locked row's is never used, on any instance.
+   */
+  private readonly enabledRules = new LRUCache<string, RulesAtVersion>({ max: CACHED_ORGANIZATIONS });
+
   /** Organization.alertRules: oldest first. */
   list(em: EntityManager, organizationId: string): Promise<AlertRule[]> {
     return em.find(AlertRule, { where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -88,7 +106,7 @@ export class AlertRuleService {
         createdAt: this.clock.now(),
       });
       await scope.em.insert(AlertRule, rule);
-      if (rule.enabled) await this.countEnabled(scope, +1);
+      await this.rulesChanged(scope, rule.enabled ? +1 : 0);
       return this.evaluatedNow(scope, rule.id);
     });
   }
@@ -103,8 +121,8 @@ export class AlertRuleService {
       const rule = await scope.find(AlertRule, id);
       await this.requireMetricApplies(scope, terms.metric);
       const enabled = input.enabled ?? true;
-      if (enabled !== rule.enabled) await this.countEnabled(scope, enabled ? +1 : -1);
       await scope.em.update(AlertRule, { id }, { ...terms, enabled });
+      await this.rulesChanged(scope, enabled === rule.enabled ? 0 : enabled ? +1 : -1);
       return this.evaluatedNow(scope, rule.id);
     });
   }
@@ -123,7 +141,7 @@ export class AlertRuleService {
     return this.uow.forOrganization(ctx, { owner: AlertRule, id }, {}, async (scope) => {
       const rule = await scope.find(AlertRule, id);
       await scope.em.delete(AlertRule, { id });
-      if (rule.enabled) await this.countEnabled(scope, -1);
+      await this.rulesChanged(scope, rule.enabled ? -1 : 0);
       return id;
     });
   }
@@ -131,17 +149,15 @@ export class AlertRuleService {
   /**
    * R26, the evaluation: run at the end of every organization scope (UnitOfWork.onScopeEnd), inside the change's
    * transaction, before commit. Nothing to do — and nothing read — when the organization has no enabled rule or is
-   * terminated. Otherwise the enabled rules are read, the metrics they use (only those) computed once through
+   * terminated. Otherwise the enabled rules are taken from memory when they are known at the locked row's
+   * `alertRulesVersion` (read otherwise, and kept once this transaction commits), the metrics they use (only those) computed once through
    * shared reads, and each rule whose state changed raises its alert: ABOVE holds while value > threshold, BELOW
    * while value < threshold (equal is not crossed).
    */
   async evaluate(scope: Scope): Promise<void> {
     const { organization, organizationId } = scope;
     if (organization.status === OrganizationStatus.TERMINATED || organization.enabledAlertRules <= 0) return;
-    const rules = await scope.em.find(AlertRule, {
-      where: { organizationId, enabled: true },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const rules = await this.enabledRulesOf(scope);
     if (rules.length === 0) return;
     // The transaction's connection with reads of its own: the metrics share the contract, period, usage and credit
     // reads like the Billing page does, and see this transaction's writes.
@@ -150,13 +166,50 @@ export class AlertRuleService {
     bindRequestReads(em, () => reads);
     const reader = Object.assign(Object.create(scope) as Scope, { em });
     const values = await this.metrics.read(reader, organizationId, new Set(rules.map((r) => r.metric)));
+    let flipped = false;
     for (const rule of rules) {
       const value = values.get(rule.metric)!;
       const holds = rule.direction === ThresholdDirection.ABOVE ? value > rule.threshold : value < rule.threshold;
       if (holds === rule.crossed) continue;
       if (holds) await this.crossed(scope, rule, value);
       else await this.resolved(scope, rule, value);
+      flipped = true;
     }
+    if (flipped) {
+      await this.rulesChanged(scope, 0);
+      this.keepAfterCommit(scope, rules);
+    }
+  }
+
+  /**
+   * R26: the organization's enabled rules (copies: the evaluation changes their `crossed`), oldest first — from
+   * memory when known at the version the locked organization row carries, else read (and kept after commit).
+   */
+  private async enabledRulesOf(scope: Scope): Promise<AlertRule[]> {
+    const { organizationId, organization } = scope;
+    const known = this.enabledRules.get(organizationId);
+    if (known && known.version === organization.alertRulesVersion) return known.rules.map(copyOf);
+    const rules = await scope.em.find(AlertRule, {
+      where: { organizationId, enabled: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    this.keepAfterCommit(scope, rules);
+    return rules;
+  }
+
+  /**
+   * Keeps `rules` as the enabled rules at the scope's current `alertRulesVersion`, once (and only if) the transaction
+   * commits: a rolled-back transaction's rules never reach memory. Outside a unit of work nothing is kept.
+   */
+  private keepAfterCommit(scope: Scope, rules: readonly AlertRule[]): void {
+    if (!scope.afterCommit) return;
+    const entry: RulesAtVersion = { version: scope.organization.alertRulesVersion, rules: rules.map(copyOf) };
+    const organizationId = scope.organizationId;
+    scope.afterCommit(() => {
+      const current = this.enabledRules.get(organizationId);
+      // A later version kept by a transaction that committed after this one stays.
+      if (!current || current.version < entry.version) this.enabledRules.set(organizationId, entry);
+    });
   }
 
   /** R26: the rule starts to hold: THRESHOLD_CROSSED once, `crossed` and `lastTriggeredAt` set. */
@@ -216,15 +269,33 @@ export class AlertRuleService {
       throw badInput('metric', `${metric} does not apply to a ${contract.licenseModel} license contract`);
   }
 
-  /** Keeps Organization.enabledAlertRules (and the scope's copy, which this scope's evaluation reads). */
-  private async countEnabled(scope: Scope, delta: 1 | -1): Promise<void> {
-    scope.organization.enabledAlertRules += delta;
-    await scope.em.update(
-      Organization,
-      { id: scope.organizationId },
-      { enabledAlertRules: scope.organization.enabledAlertRules },
-    );
+  /**
+   * R26: the organization's rules changed in this transaction (a rule created, changed, deleted, or its crossed
+   * state flipped): one more `alertRulesVersion`, and `enabledDelta` on Organization.enabledAlertRules — one
+   * statement, on the row this scope holds locked. The scope's copy follows, which this scope's evaluation reads.
+   */
+  private async rulesChanged(scope: Scope, enabledDelta: -1 | 0 | 1): Promise<void> {
+    scope.organization.enabledAlertRules += enabledDelta;
+    scope.organization.alertRulesVersion += 1;
+    // Increments in SQL: the row's own counts go up even if this copy missed a change (a version never repeats).
+    const q = (column: string) => scope.em.connection.driver.escape(column);
+    await scope.em
+      .createQueryBuilder()
+      .update(Organization)
+      .set({
+        enabledAlertRules: () => `${q('enabledAlertRules')} + ${enabledDelta}`,
+        alertRulesVersion: () => `${q('alertRulesVersion')} + 1`,
+      })
+      .where('id = :id', { id: scope.organizationId })
+      .execute();
   }
+}
+
+/** A detached copy of a rule (its channels too): what memory holds is never changed by an evaluation. */
+function copyOf(rule: AlertRule): AlertRule {
+  return Object.assign(Object.create(Object.getPrototypeOf(rule) as object) as AlertRule, rule, {
+    channels: [...rule.channels],
+  });
 }
 
 /** R26: the pure checks of a rule's terms (BAD_USER_INPUT with the field), before anything is read. */

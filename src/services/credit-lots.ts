@@ -72,6 +72,14 @@ export async function readLotsOfOpenPeriod(
       periodStart: sqlInstant(em, periodStart),
     })
     .getMany();
+  return splitLotsOfOpenPeriod(lots, periodStart);
+}
+
+/**
+ * The live lots and the open period's annual grants among `lots` (those `readLotsOfOpenPeriod` selects); also R26's
+ * evaluation, which reads them with its other inputs.
+ */
+export function splitLotsOfOpenPeriod(lots: readonly CreditLot[], periodStart: Date): LotsOfOpenPeriod {
   const start = periodStart.getTime();
   return {
     live: lots.filter((l) => l.expiredAt === null && l.remaining > 0),

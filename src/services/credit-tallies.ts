@@ -74,6 +74,14 @@ export async function readPeriodCreditUse(
      SELECT o.unitPriceCents, o.credits FROM credit_overage_tally o WHERE o.organizationId = ? AND o.periodId = ?`,
     [organizationId, periodId, organizationId, periodId],
   );
+  return creditUseFromRows(rows);
+}
+
+/**
+ * A period's credit use from its tally rows as read: the period's row (`unitPriceCents` NULL, credits consumed from
+ * the balance) and its overage rows, one per unit price. Also R26's evaluation, which reads them with its other inputs.
+ */
+export function creditUseFromRows(rows: ReadonlyArray<{ unitPriceCents: unknown; credits: unknown }>): PeriodCreditUse {
   let consumedFromBalance = 0;
   const overage: PeriodCreditUse['overage'] = [];
   for (const row of rows) {

@@ -109,12 +109,17 @@ export class UsageService {
 
   /**
    * R18's preview: the peak over [period.start, to) for a `to` inside the open period. From the aggregate when
-   * every event it has folded lies before `to` (the usual case: `to` is now); from the timeline otherwise (the
-   * clock was moved back past recorded events) or when there is no aggregate.
+   * every event it has folded lies before `to` (the usual case: `to` is now) or at `to` (its peak before that
+   * instant); from the timeline otherwise (the clock was moved back past recorded events) or when there is no
+   * aggregate.
    */
   async peakOfOpenPeriod(em: EntityManager, kind: LicenseKind, period: PeriodBounds, to: Date): Promise<PeakOfUse> {
     const tally = period.start < to ? await this.tallyOf(em, kind, period) : null;
     if (tally && tally.lastInstant < to) return peakOfTally(tally);
+    // A change folded at `to` itself (the preview right after it, at the same instant — R26's evaluation): the
+    // aggregate's peak before its last instant is the peak over [start, to), as in `peakBefore`.
+    if (tally && tally.lastInstant.getTime() === to.getTime() && tally.peakBefore !== null)
+      return { peak: tally.peakBefore, peakAt: tally.peakBefore > 0 ? tally.peakBeforeAt : null };
     return this.peak(em, period.organizationId, kind, period.start, to);
   }
 
