@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { createConnection, RowDataPacket } from 'mysql2/promise';
 import { signToken } from '../src/auth/jwt';
+import { gql } from './graphql-request';
 
 /**
  * npm run bench:alert-rules — R26's cost: the throughput of `addUser` and of `startTraining` in an organization with 25
@@ -100,18 +101,6 @@ async function startServer(databaseUrl: string): Promise<Server> {
   };
 }
 
-async function gql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
-  if (response.status !== 200 || body.errors) throw new Error(`HTTP ${response.status}: ${text.slice(0, 1000)}`);
-  return body.data;
-}
-
 interface BenchOrganization {
   name: string;
   id: string;
@@ -122,7 +111,6 @@ interface BenchOrganization {
 async function createOrganization(url: string, operatorToken: string, name: string, rules: boolean) {
   const created = await gql(
     url,
-    operatorToken,
     `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
     {
       input: {
@@ -131,22 +119,26 @@ async function createOrganization(url: string, operatorToken: string, name: stri
         contract: { licenseModel: 'USER', contractedSeats: 1_000_000, seatPriceCents: 1000 },
       },
     },
+    operatorToken,
   );
   const id = created.createOrganization.id as string;
-  const users = await gql(url, operatorToken, `query($id: ID) { organization(id: $id) { users { nodes { id } } } }`, {
-    id,
-  });
+  const users = await gql(
+    url,
+    `query($id: ID) { organization(id: $id) { users { nodes { id } } } }`,
+    { id },
+    operatorToken,
+  );
   const adminId = users.organization.users.nodes[0].id as string;
   const token = await signToken({ jwtSecret: SECRET }, { sub: adminId });
   await gql(
     url,
-    operatorToken,
     `mutation($id: ID!) { grantCredits(organizationId: $id, quantity: 100000, idempotencyKey: "bench-${id}") { id } }`,
     { id },
+    operatorToken,
   );
   if (rules) {
     for (const input of benchRules())
-      await gql(url, token, `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, { input });
+      await gql(url, `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`, { input }, token);
   }
   return { name, id, adminId, token } satisfies BenchOrganization;
 }
@@ -161,7 +153,7 @@ async function assignments(url: string, org: BenchOrganization, count: number): 
       (_, i) =>
         `a${i}: assignPremiumContent(input: { userId: "${org.adminId}", contentId: "bench-${done + i}", credits: 1 }) { id }`,
     );
-    const data = await gql(url, org.token, `mutation { ${fields.join(' ')} }`);
+    const data = await gql(url, `mutation { ${fields.join(' ')} }`, {}, org.token);
     for (let i = 0; i < size; i++) ids.push(data[`a${i}`].id);
   }
   return ids;

@@ -8,6 +8,7 @@ import { createConnection } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth/jwt';
 import { StatementCounter } from './statement-counter';
+import { gql } from './graphql-request';
 
 /**
  * npm run bench:billing-state — Subscription.billingState (R27) under a burst: BENCH_SUBSCRIBERS (default 1,000) graphql-ws
@@ -92,17 +93,6 @@ async function startServer(env: Record<string, string>): Promise<Server> {
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
-}
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 /** billing_state_computations_total of an instance (its /metrics: open outside production without METRICS_TOKEN). */

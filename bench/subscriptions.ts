@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { createConnection } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth/jwt';
+import { gql } from './graphql-request';
 
 /**
  * npm run bench:subscriptions — Subscription.billingAlerts at 1,000 and 10,000 concurrent graphql-ws subscribers:
@@ -86,17 +87,6 @@ async function startServer(env: Record<string, string>, entry = 'subscription-se
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
-}
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 /** A graphql-ws subscriber: arrival times of `next` messages, parsed only when asked. */
