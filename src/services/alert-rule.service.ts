@@ -22,6 +22,7 @@ import { AlertMetrics, metricAppliesTo } from './alert-metrics';
 import type { AlertService } from './alert.service';
 import type { BillingContactsService } from './billing-contacts.service';
 import { MAX_ALERT_RULES } from './bounds';
+import { declaredMoves } from './moved-metrics';
 import type { OrganizationService } from './organization.service';
 import type { OutboxWriter } from './outbox-writer';
 import type { ServiceContext } from './service-context';
@@ -150,22 +151,32 @@ export class AlertRuleService {
    * R26, the evaluation: run at the end of every organization scope (UnitOfWork.onScopeEnd), inside the change's
    * transaction, before commit. Nothing to do — and nothing read — when the organization has no enabled rule or is
    * terminated. Otherwise the enabled rules are taken from memory when they are known at the locked row's
-   * `alertRulesVersion` (read otherwise, and kept once this transaction commits), the metrics they use (only those) computed once through
-   * shared reads, and each rule whose state changed raises its alert: ABOVE holds while value > threshold, BELOW
-   * while value < threshold (equal is not crossed).
+   * `alertRulesVersion` (read otherwise, and kept once this transaction commits). A change that declared what it
+   * moved (moved-metrics.ts: a license activated or deactivated) has only the rules over those metrics evaluated,
+   * with the values it knows; otherwise every rule is. The metrics still unknown (only those) are computed once
+   * through shared reads, and each rule whose state changed raises its alert: ABOVE holds while value > threshold,
+   * BELOW while value < threshold (equal is not crossed).
    */
   async evaluate(scope: Scope): Promise<void> {
     const { organization, organizationId } = scope;
     if (organization.status === OrganizationStatus.TERMINATED || organization.enabledAlertRules <= 0) return;
-    const rules = await this.enabledRulesOf(scope);
+    const enabled = await this.enabledRulesOf(scope);
+    // A change that declared what it moved leaves the rules over every other metric as they stand.
+    const moved = declaredMoves(scope);
+    const rules = moved ? enabled.filter((rule) => moved.has(rule.metric)) : enabled;
     if (rules.length === 0) return;
-    // The transaction's connection with reads of its own: the metrics share the contract, period, usage and credit
-    // reads like the Billing page does, and see this transaction's writes.
-    const em = scope.em.connection.createEntityManager(scope.em.queryRunner);
-    const reads = this.readsFor(em);
-    bindRequestReads(em, () => reads);
-    const reader = Object.assign(Object.create(scope) as Scope, { em });
-    const values = await this.metrics.read(reader, organizationId, new Set(rules.map((r) => r.metric)));
+    const values = new Map<AlertMetric, number>();
+    for (const [metric, value] of moved ?? []) if (value !== null) values.set(metric, value);
+    const unknown = new Set(rules.map((rule) => rule.metric).filter((metric) => !values.has(metric)));
+    if (unknown.size > 0) {
+      // The transaction's connection with reads of its own: the metrics share the contract, period, usage and credit
+      // reads like the Billing page does, and see this transaction's writes.
+      const em = scope.em.connection.createEntityManager(scope.em.queryRunner);
+      const reads = this.readsFor(em);
+      bindRequestReads(em, () => reads);
+      const reader = Object.assign(Object.create(scope) as Scope, { em });
+      for (const [metric, value] of await this.metrics.read(reader, organizationId, unknown)) values.set(metric, value);
+    }
     let flipped = false;
     for (const rule of rules) {
       const value = values.get(rule.metric)!;
@@ -177,7 +188,7 @@ export class AlertRuleService {
     }
     if (flipped) {
       await this.rulesChanged(scope, 0);
-      this.keepAfterCommit(scope, rules);
+      this.keepAfterCommit(scope, enabled);
     }
   }
 

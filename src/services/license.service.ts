@@ -26,6 +26,13 @@ export interface LicenseView {
   unitPriceCents: number;
 }
 
+/** What an activation left: the licenses of its kind in use, and whether the billed quantity may have changed. */
+export interface ActivationOutcome {
+  inUse: number;
+  /** In use beyond the contract of a contract billing by the activation's kind (or no contract): the invoice may move. */
+  billedMayChange: boolean;
+}
+
 /** What was just activated, for the alert's wording and its location (R11). */
 export type Activation =
   { kind: LicenseKind.USER; userId: string } | { kind: LicenseKind.LOCATION; location: Pick<Location, 'id' | 'name'> };
@@ -90,9 +97,15 @@ export class LicenseService {
    * contract does not allow overage (the whole transaction rolls back: nothing is written), else a
    * SEAT_OVERAGE / LOCATION_OVERAGE alert as R25 allows (see raisesOverage), stored in the same transaction and
    * published after commit. Activations of the kind the contract does not bill by change nothing here (R10: users
-   * hold no seats under LOCATION).
+   * hold no seats under LOCATION). Returns the count in use and whether the billed quantity may have moved (what the
+   * activation declares to R26's evaluation, moved-metrics.ts).
    */
-  async afterActivation(tx: ServiceContext, organizationId: string, activation: Activation, at: Date): Promise<void> {
+  async afterActivation(
+    tx: ServiceContext,
+    organizationId: string,
+    activation: Activation,
+    at: Date,
+  ): Promise<ActivationOutcome> {
     const [contract, inUse] = await Promise.all([
       this.organizations.contract(tx.em, organizationId),
       this.inUse(tx.em, organizationId, activation.kind),
@@ -103,9 +116,11 @@ export class LicenseService {
         `An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`,
       );
     }
-    if (!contract || contract.licenseModel !== activation.kind) return;
+    if (!contract) return { inUse, billedMayChange: true };
+    if (contract.licenseModel !== activation.kind) return { inUse, billedMayChange: false };
     const { contracted, unitPriceCents: unitCents, alertKind, words } = licenseTerms(contract, activation.kind);
-    if (inUse <= contracted) return;
+    if (inUse <= contracted) return { inUse, billedMayChange: false };
+    const outcome = { inUse, billedMayChange: true };
     const seats = activation.kind === LicenseKind.USER;
     if (!contract.allowOverage) {
       throw licenseLimitReached(
@@ -114,7 +129,7 @@ export class LicenseService {
           : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`,
       );
     }
-    if (!(await this.raisesOverage(tx.em, organizationId, activation.kind, inUse, at))) return;
+    if (!(await this.raisesOverage(tx.em, organizationId, activation.kind, inUse, at))) return outcome;
     const over = inUse - contracted;
     const chargeCents = multiplyCents(unitCents, over);
     const message = seats
@@ -131,6 +146,7 @@ export class LicenseService {
       estimatedAdditionalChargeCents: chargeCents,
       locationId: seats ? null : activation.location.id,
     });
+    return outcome;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { declareMoved, movedByLicenseChange } from './moved-metrics';
 import { EntityManager } from 'typeorm';
 import { LicenseKind, Location, LocationStatus } from '../../entities';
 import { UnitOfWork } from '../db/unit-of-work';
@@ -49,7 +50,13 @@ export class LocationService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location }, now);
+      const { inUse, billedMayChange } = await this.licenses.afterActivation(
+        tx,
+        organizationId,
+        { kind: LicenseKind.LOCATION, location },
+        now,
+      );
+      declareMoved(tx, movedByLicenseChange(LicenseKind.LOCATION, inUse, billedMayChange));
       return location;
     });
   }
@@ -71,6 +78,7 @@ export class LocationService {
       });
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.LOCATION);
+      declareMoved(tx, movedByLicenseChange(LicenseKind.LOCATION, null, false));
       return saved;
     });
   }

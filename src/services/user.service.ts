@@ -1,3 +1,4 @@
+import { declareMoved, movedByLicenseChange } from './moved-metrics';
 import { LicenseKind, Location, LocationStatus, Permission, Role, User, UserStatus } from '../../entities';
 import { EntityManager } from 'typeorm';
 import { requireHolds } from '../auth/guards';
@@ -75,7 +76,13 @@ export class UserService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id }, now);
+      const { inUse, billedMayChange } = await this.licenses.afterActivation(
+        tx,
+        organizationId,
+        { kind: LicenseKind.USER, userId: user.id },
+        now,
+      );
+      declareMoved(tx, movedByLicenseChange(LicenseKind.USER, inUse, billedMayChange));
       return user;
     });
   }
@@ -99,6 +106,7 @@ export class UserService {
       await this.assertBillingManagerRemains(tx, tx.organizationId);
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.USER);
+      declareMoved(tx, movedByLicenseChange(LicenseKind.USER, null, false));
       return fresh;
     });
   }
@@ -122,7 +130,13 @@ export class UserService {
         delta: 1,
         occurredAt: now,
       });
-      await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id }, now);
+      const { inUse, billedMayChange } = await this.licenses.afterActivation(
+        tx,
+        fresh.organizationId,
+        { kind: LicenseKind.USER, userId: id },
+        now,
+      );
+      declareMoved(tx, movedByLicenseChange(LicenseKind.USER, inUse, billedMayChange));
       return saved;
     });
   }

@@ -184,6 +184,34 @@ describe.each(DRIVERS)('R26 alert rules on %s', (driver) => {
     ]);
   });
 
+  it('R26: a license change evaluates what it moved: in use always, the invoice total once in use goes beyond the contract; nothing else', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1000 });
+    await grant(server, org.orgId, 10);
+    const total = async () =>
+      (await ok(server.gql(`{ organization { upcomingInvoice { total { cents } } } }`, {}, org.adminToken)))
+        .organization.upcomingInvoice.total.cents as number;
+    const contractedTotal = await total(); // 2 contracted seats at $10 and the contract's other lines
+    const invoice = await createRule(org.adminToken, {
+      metric: 'UPCOMING_INVOICE_TOTAL_CENTS',
+      direction: 'ABOVE',
+      threshold: contractedTotal,
+    });
+    const seats = await createRule(org.adminToken, { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 1 });
+    expect(seats.crossed).toBe(false); // the admin alone
+    const second = await addUser(server, org.adminToken); // 2 in use: the contract's 2 seats, equal is not crossed
+    expect(await total()).toBe(contractedTotal);
+    const third = await addUser(server, org.adminToken); // 3 beyond 2: the invoice bills the peak, $10 more
+    await ok(server.gql(DEACTIVATE_USER, { id: third.id }, org.adminToken)); // the peak stays billed
+    await ok(server.gql(DEACTIVATE_USER, { id: second.id }, org.adminToken)); // 1: seats no longer above 1
+    const alerts = (await ruleAlerts(org.adminToken)).filter((a) => a.rule); // the seat overage's too
+    expect(alerts.map((a) => [a.kind, a.value, a.rule.id])).toEqual([
+      ['THRESHOLD_CROSSED', 2, seats.id],
+      ['THRESHOLD_CROSSED', contractedTotal + 1000, invoice.id],
+      ['THRESHOLD_RESOLVED', 1, seats.id],
+    ]);
+    expect((await rules(org.adminToken)).map((r: { crossed: boolean }) => r.crossed)).toEqual([true, false]);
+  });
+
   it('R26: EMAIL also enqueues a BILLING_ALERT notification to the R22 recipients through the outbox', async () => {
     const org = await createOrg(server, { licenseModel: 'LOCATION', contractedLocations: 5, locationPriceCents: 900 });
     const contacts = (
