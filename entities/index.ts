@@ -15,9 +15,10 @@ import { CreditLot, CreditSource } from './credit-lot.entity';
 import { CreditPurchase } from './credit-purchase.entity';
 import { CreditDailyUse, CreditOverageTally, CreditPeriodTally } from './credit-tally.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
-import { Payment, PaymentPurpose, PaymentStatus } from './payment.entity';
+import { Payment, PaymentKind, PaymentPurpose, PaymentStatus } from './payment.entity';
 import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
+import { CreditNote, CreditNoteReason } from './credit-note.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertChannel, AlertMetric, AlertRule, ThresholdDirection };
@@ -46,11 +47,13 @@ export {
   CreditSource,
   IdempotencyKey,
   Payment,
+  PaymentKind,
   PaymentMethod,
   PaymentPurpose,
   PaymentStatus,
   TrainingAssignment,
 };
+export { CreditNote, CreditNoteReason };
 export * from './enums';
 
 export const ENTITIES = [
@@ -78,4 +81,5 @@ export const ENTITIES = [
   CreditPeriodTally,
   CreditOverageTally,
   CreditDailyUse,
+  CreditNote,
 ];

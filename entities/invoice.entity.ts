@@ -20,8 +20,8 @@ export enum LineItemKind {
 }
 
 /**
- * An issued invoice (R17). Lines and totals are written once, at issue; only status and amountPaid move
- * afterwards (payments, R19) — an entity subscriber refuses any other change.
+ * An issued invoice (R17). Lines and totals are written once, at issue; only status, amountPaid, paidAt and the
+ * credited amounts move afterwards (payments R19, credit notes R33) — an entity subscriber refuses any other change.
  */
 @Entity('invoice')
 @Index(['organizationId', 'sequence'], { unique: true })
@@ -47,6 +47,10 @@ export class Invoice {
   @CentsColumn() subtotalCents: number;
   @CentsColumn() totalCents: number;
   @CentsColumn({ default: 0 }) amountPaidCents: number;
+  /** R33: the sum of its credit notes. */
+  @CentsColumn({ default: 0 }) creditedCents: number;
+  /** R33: the part of its credit notes refunded to the card (the rest lowered the amount due). */
+  @CentsColumn({ default: 0 }) refundedCents: number;
   @InstantColumn({ nullable: true }) paidAt: Date | null;
 }
 

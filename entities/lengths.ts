@@ -27,6 +27,10 @@ export const MAX_LENGTH = {
   /** A UTC day as the daily credit tallies key it: YYYY-MM-DD. */
   utcDay: 10,
   invoiceNumber: 32,
+  /** R33: CN-000001. */
+  creditNoteNumber: 32,
+  /** R33: an operator's note on a credit note. */
+  creditNoteMemo: 1000,
   invoiceLineDescription: 300,
   alertMessage: 500,
   notificationSubject: 300,

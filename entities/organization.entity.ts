@@ -15,6 +15,8 @@ export class Organization {
   @Column({ type: 'simple-json', nullable: true }) additionalBillingEmails: string[] | null;
   /** The sequence of the last issued invoice (R17: gapless per organization). */
   @Column({ type: 'int', default: 0 }) lastInvoiceSequence: number;
+  /** R33: the sequence of the last credit note (gapless per organization, like invoices). */
+  @Column({ type: 'int', default: 0 }) lastCreditNoteSequence: number;
   @InstantColumn({ nullable: true }) terminationRequestedAt: Date | null;
   @Column({ type: 'varchar', length: MAX_LENGTH.terminationReason, nullable: true }) terminationReason: string | null;
   @InstantColumn({ nullable: true }) terminatedAt: Date | null;

@@ -8,13 +8,19 @@ export enum PaymentStatus {
   FAILED = 'FAILED',
 }
 
+/** R33: a charge takes money from the card; a refund (a credit note on a PAID invoice) gives some back. */
+export enum PaymentKind {
+  CHARGE = 'CHARGE',
+  REFUND = 'REFUND',
+}
+
 export enum PaymentPurpose {
   CREDIT_PURCHASE = 'CREDIT_PURCHASE',
   INVOICE = 'INVOICE',
 }
 
 /**
- * R13, R19: one charge attempt on the payment method on file, successful or not. A declined charge is recorded
+ * R13, R19: one charge attempt on the payment method on file, successful or not (or, R33, a refund of one). A declined charge is recorded
  * too (status FAILED, failureCode from the provider). `invoiceId` is set for invoice payments (R19).
  */
 @Entity('payment')
@@ -27,6 +33,8 @@ export class Payment {
   @JoinColumn({ name: 'organizationId' })
   organization?: Organization;
   @EnumColumn() purpose: PaymentPurpose;
+  /** R33: CHARGE, or REFUND (amount positive: what went back to the card). */
+  @EnumColumn({ default: PaymentKind.CHARGE }) kind: PaymentKind;
   @RefColumn({ nullable: true }) invoiceId: string | null;
   @CentsColumn() amountCents: number;
   @EnumColumn() status: PaymentStatus;

@@ -21,6 +21,11 @@ import {
   OrganizationCreditsResolver,
   PaymentResolver,
 } from './credit.resolver';
+import {
+  CreditNoteResolver,
+  InvoiceCreditNotesResolver,
+  OrganizationCreditNotesResolver,
+} from './credit-note.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -48,4 +53,7 @@ export const RESOLVERS = [
   BillingStateResolver,
   OrganizationAlertRulesResolver,
   AlertRuleResolver,
+  OrganizationCreditNotesResolver,
+  InvoiceCreditNotesResolver,
+  CreditNoteResolver,
 ] as const;

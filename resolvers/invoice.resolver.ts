@@ -172,13 +172,15 @@ export class InvoiceResolver {
     return money(invoice.amountPaidCents);
   }
 
-  @FieldResolver(() => MoneyType, { description: 'total − amountPaid.' })
+  @FieldResolver(() => MoneyType, {
+    description: 'total − amountPaid − the credit notes that lowered it (R33; refunds leave it alone).',
+  })
   amountDue(@Root() invoice: InvoiceView) {
     return money(amountDueCents(invoice));
   }
 
   @FieldResolver(() => [PaymentType], {
-    description: 'Charge attempts for this invoice, oldest first, declined ones included (R19).',
+    description: 'Charge attempts for this invoice, oldest first, declined ones included (R19), and refunds (R33).',
   })
   payments(@Root() invoice: InvoiceView, @Ctx() ctx: RequestContext) {
     return isDraftInvoice(invoice) ? [] : ctx.services.invoicePayments.paymentsOf(ctx.em, invoice.id);

@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { AssignmentStatus } from '../../entities/training-assignment.entity';
 import { CreditEntryKind } from '../../entities/credit-ledger-entry.entity';
 import { CreditSource } from '../../entities/credit-lot.entity';
-import { PaymentStatus } from '../../entities/payment.entity';
+import { PaymentKind, PaymentStatus } from '../../entities/payment.entity';
 import {
   DEFAULT_ASSIGNMENT_CREDITS,
   MAX_ASSIGNMENT_CREDITS,
@@ -24,6 +24,15 @@ const CREDIT_LEDGER_ENTRY_QUANTITY_DESCRIPTION =
 const ASSIGN_PREMIUM_CONTENT_INPUT_CREDITS_DESCRIPTION =
   `Credits the training costs, ${MIN_ASSIGNMENT_CREDITS} to ${MAX_ASSIGNMENT_CREDITS} (default ` +
   `${DEFAULT_ASSIGNMENT_CREDITS}), consumed when the assignee starts (R14).`;
+
+registerEnumType(PaymentKind, {
+  name: 'PaymentKind',
+  description: 'R19, R33: which way the money went.',
+  valuesConfig: {
+    CHARGE: { description: 'Charged to the card on file (a payment or a credit purchase).' },
+    REFUND: { description: 'Given back to the card by a credit note on a PAID invoice (R33).' },
+  },
+});
 
 registerEnumType(CreditSource, {
   name: 'CreditSource',
@@ -84,6 +93,10 @@ export class PaymentType {
   @Field(() => ID, { description: 'Opaque id.' }) id: string;
   @Field(() => MoneyType, { description: 'The amount charged (or attempted).' }) amount: MoneyType;
   @Field(() => PaymentStatus, { description: 'SUCCEEDED or FAILED.' }) status: PaymentStatus;
+  @Field(() => PaymentKind, {
+    description: 'REFUND: money returned to the card by a credit note on a PAID invoice (amount positive).',
+  })
+  kind: PaymentKind;
   @Field(() => String, { nullable: true, description: 'e.g. card_declined, insufficient_funds; null when SUCCEEDED.' })
   failureCode: string | null;
   @Field({ description: 'When the charge was attempted (UTC).' }) createdAt: Date;

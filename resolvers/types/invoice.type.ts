@@ -40,6 +40,7 @@ registerEnumType(NotificationKind, {
     PAYMENT_FAILED: { description: 'A charge was declined (R19).' },
     TERMINATION_REQUESTED: { description: 'The organization asked to terminate; support is told (R21).' },
     BILLING_ALERT: { description: 'An alert rule with the EMAIL channel raised an alert (R26).' },
+    CREDIT_NOTE_ISSUED: { description: 'An operator issued a credit note on the invoice (R33).' },
   },
 });
 registerEnumType(NotificationStatus, {

@@ -372,6 +372,86 @@ export const INVARIANTS: Invariant[] = [
   // R33: credit notes (CN-000001…) may not exist in this database yet; the check applies as soon as the table does.
   gaplessSequence('credit-note-sequence', 'R33', 'credit_note', 'credit notes'),
   {
+    name: 'credit-note-sequence-head',
+    rules: 'R33',
+    statement: "the organization's last credit note number is the highest credit note it issued",
+    async check(db, limit) {
+      if ((await db.columnsOf('credit_note')).length === 0)
+        return { violations: [], skipped: 'no credit_note table in this database' };
+      return rowsToViolations(
+        db,
+        this,
+        `
+        SELECT o.id AS organizationId, o.lastCreditNoteSequence, COALESCE(n.last, 0) AS last
+        FROM organization o LEFT JOIN (SELECT organizationId, MAX(sequence) AS last FROM credit_note GROUP BY organizationId) n ON n.organizationId = o.id
+        WHERE o.lastCreditNoteSequence <> COALESCE(n.last, 0)
+        ORDER BY o.id`,
+        limit,
+        (r) => ({
+          organizationId: r.organizationId,
+          ids: { lastCreditNoteSequence: num(r.lastCreditNoteSequence), highestCreditNote: num(r.last) },
+          message: `the organization's last credit note sequence is ${num(r.lastCreditNoteSequence)}, its highest credit note is ${num(r.last)}`,
+        }),
+      );
+    },
+  },
+  {
+    name: 'credit-note-totals',
+    rules: 'R33',
+    statement:
+      "an invoice's credited amount = the sum of its credit notes and never exceeds its total; its refunded amount = the notes' refunded parts = its succeeded REFUND payments and never exceeds what was charged; each note credits a positive amount of an invoice of its organization and refunds at most that",
+    async check(db, limit) {
+      if ((await db.columnsOf('credit_note')).length === 0)
+        return { violations: [], skipped: 'no credit_note table in this database' };
+      return rowsToViolations(
+        db,
+        this,
+        `
+        SELECT i.organizationId, i.id, i.number, i.totalCents, i.amountPaidCents, i.creditedCents, i.refundedCents,
+               COALESCE(n.credited, 0) AS notesCredited, COALESCE(n.refunded, 0) AS notesRefunded,
+               COALESCE(r.refunds, 0) AS refunds, COALESCE(n.wrong, 0) AS wrongNotes
+        FROM invoice i
+        LEFT JOIN (
+          SELECT c.invoiceId, SUM(c.amountCents) AS credited, SUM(c.refundedCents) AS refunded,
+                 SUM(CASE WHEN c.amountCents <= 0 OR c.refundedCents < 0 OR c.refundedCents > c.amountCents
+                            OR c.organizationId <> x.organizationId THEN 1 ELSE 0 END) AS wrong
+          FROM credit_note c JOIN invoice x ON x.id = c.invoiceId GROUP BY c.invoiceId
+        ) n ON n.invoiceId = i.id
+        LEFT JOIN (
+          SELECT invoiceId, SUM(amountCents) AS refunds FROM payment
+          WHERE kind = 'REFUND' AND status = 'SUCCEEDED' AND invoiceId IS NOT NULL GROUP BY invoiceId
+        ) r ON r.invoiceId = i.id
+        WHERE i.creditedCents <> COALESCE(n.credited, 0) OR i.refundedCents <> COALESCE(n.refunded, 0)
+           OR i.refundedCents <> COALESCE(r.refunds, 0) OR i.creditedCents > i.totalCents
+           OR i.refundedCents > i.amountPaidCents OR COALESCE(n.wrong, 0) > 0
+        ORDER BY i.organizationId, i.sequence`,
+        limit,
+        (r) => {
+          const problems: string[] = [];
+          if (num(r.creditedCents) !== num(r.notesCredited))
+            problems.push(`credits ${num(r.creditedCents)} cents, its credit notes add up to ${num(r.notesCredited)}`);
+          if (num(r.creditedCents) > num(r.totalCents))
+            problems.push(`credits ${num(r.creditedCents)} cents, more than its total ${num(r.totalCents)}`);
+          if (num(r.refundedCents) !== num(r.notesRefunded))
+            problems.push(`refunded ${num(r.refundedCents)} cents, its credit notes refunded ${num(r.notesRefunded)}`);
+          if (num(r.refundedCents) !== num(r.refunds))
+            problems.push(`refunded ${num(r.refundedCents)} cents, its succeeded refunds add up to ${num(r.refunds)}`);
+          if (num(r.refundedCents) > num(r.amountPaidCents))
+            problems.push(`refunded ${num(r.refundedCents)} cents, more than the ${num(r.amountPaidCents)} charged`);
+          if (num(r.wrongNotes) > 0)
+            problems.push(
+              `${num(r.wrongNotes)} credit note(s) with a non-positive amount, a refund beyond the amount or another organization`,
+            );
+          return {
+            organizationId: r.organizationId,
+            ids: { invoiceId: r.id, number: str(r.number) },
+            message: `invoice ${r.number} ${problems.join('; ')}`,
+          };
+        },
+      );
+    },
+  },
+  {
     name: 'assignment-consumption',
     rules: 'R14, R15',
     statement:
@@ -443,7 +523,7 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'invoice-amount-paid',
     rules: 'R19',
-    statement: "an invoice's amount paid = the sum of its succeeded payments",
+    statement: "an invoice's amount paid = the sum of its succeeded charges (refunds, R33, leave it alone)",
     check(db, limit) {
       return rowsToViolations(
         db,
@@ -453,7 +533,7 @@ export const INVARIANTS: Invariant[] = [
         FROM invoice i
         LEFT JOIN (
           SELECT invoiceId, SUM(amountCents) AS paid FROM payment
-          WHERE purpose = 'INVOICE' AND status = 'SUCCEEDED' AND invoiceId IS NOT NULL GROUP BY invoiceId
+          WHERE purpose = 'INVOICE' AND kind = 'CHARGE' AND status = 'SUCCEEDED' AND invoiceId IS NOT NULL GROUP BY invoiceId
         ) p ON p.invoiceId = i.id
         WHERE i.amountPaidCents <> COALESCE(p.paid, 0)
         ORDER BY i.organizationId, i.sequence`,
@@ -477,7 +557,7 @@ export const INVARIANTS: Invariant[] = [
         this,
         `
         SELECT i.organizationId, i.id AS invoiceId, i.number, COUNT(*) AS payments, SUM(p.amountCents) AS paid, i.totalCents, MIN(p.id) AS paymentId
-        FROM invoice i JOIN payment p ON p.invoiceId = i.id AND p.purpose = 'INVOICE' AND p.status = 'SUCCEEDED'
+        FROM invoice i JOIN payment p ON p.invoiceId = i.id AND p.purpose = 'INVOICE' AND p.kind = 'CHARGE' AND p.status = 'SUCCEEDED'
         GROUP BY i.organizationId, i.id, i.number, i.totalCents
         HAVING COUNT(*) > 1 OR SUM(p.amountCents) > i.totalCents
         UNION ALL

@@ -28,7 +28,14 @@ export function sumCents(amounts: Iterable<number>): number {
   return total;
 }
 
-/** R19: what is left to pay on an invoice — its total less what succeeded payments covered. */
-export function amountDueCents(invoice: Pick<Invoice, 'totalCents' | 'amountPaidCents'>): number {
-  return invoice.totalCents - invoice.amountPaidCents;
+/**
+ * R19, R33: what is left to pay on an invoice — its total less what succeeded charges covered and less the credit
+ * notes that lowered it (the credited part not refunded to the card: notes on an OPEN invoice). A refund (a note on
+ * a PAID invoice) leaves the amount due alone: amountPaid stays what was charged and the refund went back to the card.
+ */
+export function amountDueCents(
+  invoice: Pick<Invoice, 'totalCents' | 'amountPaidCents'> & Partial<Pick<Invoice, 'creditedCents' | 'refundedCents'>>,
+): number {
+  const lowered = (invoice.creditedCents ?? 0) - (invoice.refundedCents ?? 0);
+  return invoice.totalCents - invoice.amountPaidCents - lowered;
 }

@@ -15,8 +15,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
- * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, and the forecast with the
- * usage series. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
+ * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast with the
+ * usage series, an alert rule and (operators) a credit note. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
  * comment says.
  */
 export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
@@ -281,6 +281,37 @@ mutation CreateAlertRule($input: AlertRuleInput!) {
 `,
       variables: json({
         input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
+      }),
+    },
+    {
+      query: `# Operators only (R33): needs an operator token in
+# Headers (npm run token -- --operator); anyone else gets
+# FORBIDDEN. A credit note corrects an issued invoice:
+# on an OPEN one it lowers the amount due (at zero the
+# invoice is PAID, with no charge); on a PAID one the
+# amount is refunded to the card (a REFUND payment).
+# Numbered CN-000001… per organization, never changed.
+# At most the total less earlier notes (BAD_USER_INPUT).
+# The same key and arguments return the same note and
+# never refund twice. Take an invoice id from
+# BillingDashboard's invoices.
+mutation IssueCreditNote($invoiceId: ID!, $amountCents: SafeInt!, $reason: CreditNoteReason!, $memo: String, $idempotencyKey: String!) {
+  issueCreditNote(invoiceId: $invoiceId, amountCents: $amountCents, reason: $reason, memo: $memo, idempotencyKey: $idempotencyKey) {
+    id
+    number
+    amount { formatted }
+    refunded { formatted }
+    reason
+    invoice { number status amountDue { formatted } credited { formatted } }
+  }
+}
+`,
+      variables: json({
+        invoiceId: 'an OPEN or PAID invoice id from BillingDashboard',
+        amountCents: 500,
+        reason: 'GOODWILL',
+        memo: 'Sorry for the outage',
+        idempotencyKey: randomUUID(),
       }),
     },
   ];

@@ -1,4 +1,4 @@
-import { Invoice, NotificationKind } from '../../entities';
+import { CreditNote, Invoice, NotificationKind } from '../../entities';
 import { amountDueCents, formatUsd } from '../common/money';
 
 export interface RenderedMail {
@@ -72,6 +72,28 @@ export function invoiceMail(
     default:
       throw new Error(`no invoice mail for ${kind}`);
   }
+}
+
+/**
+ * R33: a credit note was issued on an invoice (CREDIT_NOTE_ISSUED): what it credits, what went back to the card,
+ * and the invoice's amount due after it. `invoice` is as the note left it.
+ */
+export function creditNoteMail(note: CreditNote, invoice: Invoice, orgName: string, portalUrl: string): RenderedMail {
+  const lines = [
+    `Credit note ${note.number} for ${orgName} credits ${formatUsd(note.amountCents)} on invoice ${invoice.number}.`,
+    note.refundedCents > 0
+      ? `${formatUsd(note.refundedCents)} is refunded to the card that paid the invoice.`
+      : `The amount due on invoice ${invoice.number} is now ${formatUsd(amountDueCents(invoice))}.`,
+  ];
+  if (note.memo) lines.push(`Note: ${note.memo}`);
+  return mail(
+    `Credit note ${note.number} from Opus: ${formatUsd(note.amountCents)} on invoice ${invoice.number}`,
+    lines,
+    {
+      href: `${portalUrl.replace(/\/$/, '')}/invoices/${invoice.id}`,
+      label: `View invoice ${invoice.number}`,
+    },
+  );
 }
 
 export function terminationMail(

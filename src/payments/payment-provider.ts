@@ -6,7 +6,7 @@
  * A real provider plugs in behind this interface (see README, "Credits"): `attach` exchanges the token for a
  * stored payment method (Stripe: create a PaymentMethod from the token and attach it to the organization's
  * Customer), `charge` creates a payment with the provider's own idempotency key header, so a retried charge never
- * charges twice. Pass it as `createApp(config, { paymentProvider })`.
+ * charges twice; `refund` (R33) gives part or all of a charge back, idempotent the same way. Pass it as `createApp(config, { paymentProvider })`.
  */
 export interface AttachedCard {
   brand: string;
@@ -20,6 +20,14 @@ export interface AttachedCard {
 export type ChargeOutcome =
   { status: 'succeeded'; chargeRef: string } | { status: 'failed'; chargeRef: string; code: string; message: string };
 
+/**
+ * R33: a refund is an outcome too. A provider refuses a refund it cannot make — of a charge it never made (or that
+ * failed), beyond what the charge has left, or one the card network rejects — with `failed` and its code.
+ */
+export type RefundOutcome =
+  | { status: 'succeeded'; refundRef: string }
+  | { status: 'failed'; refundRef: string | null; code: string; message: string };
+
 export interface PaymentProvider {
   readonly name: string;
   /** Exchanges a provider token for a chargeable card. An unknown or unusable token throws `badInput('token', …)`. */
@@ -30,4 +38,11 @@ export interface PaymentProvider {
    * Throws only when the provider cannot be reached or refuses the request itself.
    */
   charge(amountCents: number, ref: string, idempotencyKey: string): Promise<ChargeOutcome>;
+  /**
+   * R33: refunds `amountCents` (USD, positive) of the charge `chargeRef` to the card it came from (Stripe: create a
+   * Refund of the PaymentIntent with the idempotency key header). Refusals are outcomes, not exceptions; the same
+   * `idempotencyKey` returns the first outcome and never refunds again. Throws only when the provider cannot be
+   * reached or the key was used with other parameters.
+   */
+  refund(amountCents: number, chargeRef: string, idempotencyKey: string): Promise<RefundOutcome>;
 }

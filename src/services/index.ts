@@ -37,6 +37,7 @@ import { UserService } from './user.service';
 import { BillingContactsService } from './billing-contacts.service';
 import { InvoiceService } from './invoice.service';
 import { InvoicePaymentService } from './invoice-payment.service';
+import { CreditNoteService } from './credit-note.service';
 import type { InvoiceLineSource } from './invoice-lines';
 import { OutboxDeliverer } from './outbox-deliverer';
 import { OutboxWriter } from './outbox-writer';
@@ -121,6 +122,8 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
   );
+  // R33: credit notes (operators), refunds through the one payment path.
+  const creditNotes = new CreditNoteService(uow, clock, deps.config, payments, idempotency, contacts, outboxWriter);
   // R26: alert rules, evaluated at the end of every organization scope (inside its transaction, before commit).
   const alertRules = new AlertRuleService(
     uow,
@@ -202,6 +205,7 @@ export function createServices(deps: ServiceDeps) {
     forecasts,
     lifecycle,
     invoicePayments,
+    creditNotes,
     reminders,
     outboxDeliverer,
     scheduler,

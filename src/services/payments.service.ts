@@ -1,6 +1,6 @@
-import { Payment, PaymentPurpose, PaymentStatus } from '../../entities';
+import { Payment, PaymentKind, PaymentPurpose, PaymentStatus } from '../../entities';
 import type { Scoped } from '../db/organization-scope';
-import { paymentFailed } from '../errors/errors';
+import { conflict, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { Clock } from '../common/clock';
 import { PaymentMethodService } from './payment-method.service';
@@ -29,9 +29,17 @@ export interface ChargeResult {
   declined: Declined | null;
 }
 
+/** R33: a refund of part of an invoice's charge, back to the card it came from. */
+export interface RefundRequest {
+  invoiceId: string;
+  amountCents: number;
+  /** The provider-side idempotency key (a retried refund never refunds twice). */
+  providerKey: string;
+}
+
 /**
  * R19, R20: the one payment path — charge the card on file and record the Payment row. Credit purchases and
- * invoice payments use it (and later credit notes and refunds). A decline is an outcome, not a rollback: its
+ * invoice payments use it, and credit notes refund through it (R33). A decline is an outcome, not a rollback: its
  * FAILED payment is committed, and the caller answers PAYMENT_FAILED (`declinedError`) after the transaction.
  */
 export class PaymentsService {
@@ -61,6 +69,7 @@ export class PaymentsService {
     const payment = tx.em.create(Payment, {
       organizationId: tx.organizationId,
       purpose: request.purpose,
+      kind: PaymentKind.CHARGE,
       invoiceId: request.invoiceId,
       amountCents: request.amountCents,
       status: failure ? PaymentStatus.FAILED : PaymentStatus.SUCCEEDED,
@@ -71,6 +80,40 @@ export class PaymentsService {
     await tx.em.insert(Payment, payment);
     const declined = failure ? { paymentId: payment.id, code: failure.code, message: failure.message } : null;
     return { payment, declined };
+  }
+
+  /**
+   * R33: inside the organization's scope, refunds `amountCents` of the invoice's succeeded charge through the
+   * provider and inserts the REFUND payment (SUCCEEDED, amount positive, the provider's refund reference). A refund
+   * the provider refuses throws PAYMENT_FAILED with its code, so the caller's transaction writes nothing.
+   */
+  async refund(tx: Scoped<ServiceContext>, request: RefundRequest): Promise<Payment> {
+    const charge = await tx.em.findOne(Payment, {
+      where: {
+        organizationId: tx.organizationId,
+        invoiceId: request.invoiceId,
+        kind: PaymentKind.CHARGE,
+        status: PaymentStatus.SUCCEEDED,
+      },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+    if (!charge?.providerRef) throw conflict('The invoice has no charge on the card to refund');
+    const outcome = await this.provider.refund(request.amountCents, charge.providerRef, request.providerKey);
+    if (outcome.status === 'failed')
+      throw paymentFailed(`The refund was refused (${outcome.code}): ${outcome.message}`, outcome.code);
+    const payment = tx.em.create(Payment, {
+      organizationId: tx.organizationId,
+      purpose: PaymentPurpose.INVOICE,
+      kind: PaymentKind.REFUND,
+      invoiceId: request.invoiceId,
+      amountCents: request.amountCents,
+      status: PaymentStatus.SUCCEEDED,
+      failureCode: null,
+      providerRef: outcome.refundRef,
+      createdAt: this.clock.now(),
+    });
+    await tx.em.insert(Payment, payment);
+    return payment;
   }
 
   /** R19: the PAYMENT_FAILED of a declined charge (`consequence` says what it leaves as it was). */

@@ -111,6 +111,10 @@ const BASELINES: Record<string, { operator?: boolean; args: (a: World) => Record
     }),
   },
   deleteAlertRule: { args: (a) => ({ id: a.alertRuleId }) },
+  issueCreditNote: {
+    operator: true,
+    args: (a) => ({ invoiceId: a.invoiceId, amountCents: 1, reason: 'GOODWILL', idempotencyKey: unique('cn') }),
+  },
 };
 
 const TEN_THOUSAND = 'x'.repeat(10_000);

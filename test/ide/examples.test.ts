@@ -1,4 +1,5 @@
-import { liveContractSdl } from '../support/contract';
+import { readFileSync } from 'node:fs';
+import { contractFile, liveContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -19,7 +20,10 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(liveContractSdl());
+    // The live contract and the records release (R30–R33: the IssueCreditNote tab).
+    contract = buildSchema(
+      `${liveContractSdl()}\n${readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')}`,
+    );
     served = await buildBillingSchema();
   });
 
@@ -27,7 +31,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast and an alert rule',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule and a credit note',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -39,6 +43,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'IssueCreditNote',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
@@ -48,6 +53,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'mutation',
         'query',
+        'mutation',
         'mutation',
       ]);
     },
@@ -88,6 +94,7 @@ describe("the IDE's example tabs", () => {
       JSON.parse(tabs.find((t) => t.query.includes(`mutation ${name}`))!.variables!);
     expect(keyOf(first, 'PurchaseCredits').idempotencyKey).not.toBe(keyOf(second, 'PurchaseCredits').idempotencyKey);
     expect(keyOf(first, 'PayInvoice').idempotencyKey).not.toBe(keyOf(second, 'PayInvoice').idempotencyKey);
+    expect(keyOf(first, 'IssueCreditNote').idempotencyKey).not.toBe(keyOf(second, 'IssueCreditNote').idempotencyKey);
     expect(keyOf(first, 'AddUser').input.email).not.toBe(keyOf(second, 'AddUser').input.email);
   });
 

@@ -67,7 +67,7 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       const html = await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text();
       const json = /<script id="ide-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1];
       expect(json).not.toContain('<');
-      expect(pageConfig(html).tabs).toHaveLength(8);
+      expect(pageConfig(html).tabs).toHaveLength(9);
     });
 
     it('everything else on /graphql still reaches the API: GET asking for JSON, POST and graphql-ws', async () => {
