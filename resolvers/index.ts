@@ -21,6 +21,7 @@ import {
   OrganizationCreditsResolver,
   PaymentResolver,
 } from './credit.resolver';
+import { BillingChangeResolver } from './billing-change.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -48,4 +49,5 @@ export const RESOLVERS = [
   BillingStateResolver,
   OrganizationAlertRulesResolver,
   AlertRuleResolver,
+  BillingChangeResolver,
 ] as const;

@@ -51,6 +51,7 @@ import {
   queueRemindersJob,
 } from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
+import { BillingChangeService } from './billing-change.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
 export function defaultInvoiceLineSources(usage: UsageService): InvoiceLineSource[] {
@@ -103,6 +104,7 @@ export function createServices(deps: ServiceDeps) {
     defaultInvoiceLineSources(usage),
   );
   const forecasts = new ForecastService(clock, organizations, credits, invoices);
+  const billingChanges = new BillingChangeService(clock, organizations, licenses, invoices, creditLedger, alerts);
   const lifecycle = new OrganizationLifecycleService(
     uow,
     clock,
@@ -207,6 +209,7 @@ export function createServices(deps: ServiceDeps) {
     scheduler,
     billingStates,
     billingStateStream,
+    billingChanges,
   };
   return services;
 }
