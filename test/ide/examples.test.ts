@@ -1,4 +1,4 @@
-import { liveContractSdl } from '../support/contract';
+import { recordsContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -19,7 +19,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(liveContractSdl());
+    contract = buildSchema(recordsContractSdl());
     served = await buildBillingSchema();
   });
 
@@ -27,7 +27,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast and an alert rule',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule and a what-if price',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -39,6 +39,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'PreviewBillingChange',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
@@ -49,6 +50,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
       ]);
     },
   );
