@@ -26,6 +26,7 @@ import {
   InvoiceCreditNotesResolver,
   OrganizationCreditNotesResolver,
 } from './credit-note.resolver';
+import { BillingChangeResolver } from './billing-change.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -56,4 +57,5 @@ export const RESOLVERS = [
   OrganizationCreditNotesResolver,
   InvoiceCreditNotesResolver,
   CreditNoteResolver,
+  BillingChangeResolver,
 ] as const;

@@ -16,7 +16,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
  * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast with the
- * usage series, an alert rule and (operators) a credit note. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
+ * usage series, an alert rule, a what-if price of a change (R32) and (operators) a credit note. Idempotency keys and
+ * e-mails are fresh on every render, so running a tab as it stands does what its
  * comment says.
  */
 export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
@@ -282,6 +283,35 @@ mutation CreateAlertRule($input: AlertRuleInput!) {
       variables: json({
         input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
       }),
+    },
+    {
+      query: `# What a change would cost before making it (R32):
+# users (seatDelta) or locations (locationDelta) added
+# (+) or removed (-) now, a credit purchase, another
+# contract — alone or together. current is the upcoming
+# invoice as it is, proposed as it would be (its own id,
+# so both stay in a client cache), computed by the same
+# lines and writing nothing. chargedNow: what the credit
+# purchase charges at once. alerts: what the change would
+# raise; allowed: false when the contract refuses it
+# (allowOverage false). Then make it for real (AddUser,
+# PurchaseCredits) and compare with upcomingInvoice.
+query PreviewBillingChange($input: BillingChangeInput!) {
+  previewBillingChange(input: $input) {
+    current { id total { formatted } }
+    proposed {
+      id
+      total { formatted }
+      lineItems { kind description amount { formatted } }
+    }
+    difference { formatted }
+    chargedNow { formatted }
+    alerts
+    allowed
+  }
+}
+`,
+      variables: json({ input: { seatDelta: 3, creditPurchase: 100 } }),
     },
     {
       query: `# Operators only (R33): needs an operator token in

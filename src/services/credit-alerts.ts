@@ -22,13 +22,12 @@ export async function raiseCreditAlerts(
   tx: ServiceContext,
   { organizationId, before, after, reference }: BalanceChange,
 ): Promise<void> {
-  const isLow = (balance: number) => balance * 10 <= reference;
-  if (after > before && !isLow(after)) {
+  const crossed = creditCrossings({ before, after, reference });
+  if (crossed.recovers) {
     await resolveCreditAlerts(alerts, tx, organizationId, after, reference);
     return;
   }
-  if (after >= before) return;
-  if (!isLow(before) && isLow(after)) {
+  if (crossed.low) {
     await alerts.raise(tx, {
       organizationId,
       kind: AlertKind.CREDITS_LOW,
@@ -36,7 +35,7 @@ export async function raiseCreditAlerts(
       value: after,
     });
   }
-  if (before > 0 && after === 0) {
+  if (crossed.depleted) {
     await alerts.raise(tx, {
       organizationId,
       kind: AlertKind.CREDITS_DEPLETED,
@@ -44,6 +43,25 @@ export async function raiseCreditAlerts(
       value: after,
     });
   }
+}
+
+/**
+ * R16, R25: what a balance change crosses — the low mark from above (CREDITS_LOW), zero from above (CREDITS_DEPLETED),
+ * or, rising, back above the low mark (which ends the open CREDITS_LOW / CREDITS_DEPLETED with CREDITS_RECOVERED).
+ */
+export function creditCrossings({ before, after, reference }: Pick<BalanceChange, 'before' | 'after' | 'reference'>): {
+  recovers: boolean;
+  low: boolean;
+  depleted: boolean;
+} {
+  const isLow = (balance: number) => balance * 10 <= reference;
+  const recovers = after > before && !isLow(after);
+  const falls = after < before;
+  return {
+    recovers,
+    low: falls && !isLow(before) && isLow(after),
+    depleted: falls && before > 0 && after === 0,
+  };
 }
 
 /**

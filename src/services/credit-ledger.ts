@@ -7,7 +7,7 @@ import type { Scoped } from '../db/organization-scope';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { badInput, conflict, notFound } from '../errors/errors';
 import { AlertService } from './alert.service';
-import { raiseCreditAlerts } from './credit-alerts';
+import { BalanceChange, raiseCreditAlerts } from './credit-alerts';
 import { addToCreditTallies } from './credit-tallies';
 import { MAX_BILLED_CREDITS_PER_PERIOD, MAX_CREDIT_BALANCE } from './bounds';
 import { Consumption, consumptionOrder, creditsIn, LotRef, NewLot } from './credit-lots';
@@ -138,9 +138,20 @@ export class CreditLedger {
     return outcomes;
   }
 
-  /** R34: refuses (BAD_USER_INPUT) adding `quantity` credits the balance (a 32-bit column) could not hold; writes nothing. */
-  async assertCanAdd(tx: Tx, quantity: number, asOf: Date): Promise<void> {
-    this.assertBalanceHolds(await this.readHead(tx, asOf), quantity);
+  /**
+   * R34: refuses (BAD_USER_INPUT) adding `quantity` credits the balance (a 32-bit column) could not hold; writes
+   * nothing. Returns the balance change the addition would make (after the due lots expire), for R32's preview of
+   * the alerts it would end. Reads only, so the preview calls it outside any organization scope.
+   */
+  async assertCanAdd(
+    tx: Pick<Tx, 'em' | 'organizationId'>,
+    quantity: number,
+    asOf: Date,
+  ): Promise<Omit<BalanceChange, 'organizationId'>> {
+    const head = await this.readHead(tx, asOf);
+    this.assertBalanceHolds(head, quantity);
+    const before = head.balance - creditsIn(head.dueLots);
+    return { before, after: before + quantity, reference: quantity };
   }
 
   /** R13: a new lot and its PURCHASE or GRANT entry, after expiring the lots due as of `now`. */
@@ -281,7 +292,7 @@ export class CreditLedger {
    * `asOf` are set aside as due: the next write expires them first (EXPIRY entries), so every entry written
    * afterwards carries the balance that really counts. This is the hot path of every start (R14).
    */
-  private async readHead(tx: Tx, asOf: Date): Promise<LedgerHead> {
+  private async readHead(tx: Pick<Tx, 'em' | 'organizationId'>, asOf: Date): Promise<LedgerHead> {
     const { organizationId } = tx;
     const [[row], lotRows] = (await Promise.all([
       tx.em.query(

@@ -52,6 +52,7 @@ import {
   queueRemindersJob,
 } from './scheduled-jobs';
 import { SchedulerService } from './scheduler.service';
+import { BillingChangeService } from './billing-change.service';
 
 /** The invoice line sources of production (R17): licenses (R9, R10) and credits (R13, R15). */
 export function defaultInvoiceLineSources(usage: UsageService): InvoiceLineSource[] {
@@ -104,6 +105,7 @@ export function createServices(deps: ServiceDeps) {
     defaultInvoiceLineSources(usage),
   );
   const forecasts = new ForecastService(clock, organizations, credits, invoices);
+  const billingChanges = new BillingChangeService(clock, organizations, licenses, invoices, creditLedger, alerts);
   const lifecycle = new OrganizationLifecycleService(
     uow,
     clock,
@@ -211,6 +213,7 @@ export function createServices(deps: ServiceDeps) {
     scheduler,
     billingStates,
     billingStateStream,
+    billingChanges,
   };
   return services;
 }

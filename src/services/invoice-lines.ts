@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { BillingPeriod, Contract, LineItemKind, Organization } from '../../entities';
+import { BillingPeriod, Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
 
 /** One line of an invoice before it is stored (R17); the preview (R18) shows exactly these. */
 export interface DraftLine {
@@ -21,6 +21,11 @@ export interface BilledPeriod {
   from: Date;
   to: Date;
   open?: BillingPeriod;
+  /**
+   * R32, preview only (with `open`): licenses activated (positive) or deactivated (negative) at `to`, per kind, as if
+   * the change were made now. Absent: the period as it is.
+   */
+  changedAt?: Partial<Record<LicenseKind, number>>;
 }
 
 /** A contributor of invoice lines for a period: licenses, credits. One code path for issuing and previewing. */

@@ -45,6 +45,12 @@ export interface DraftInvoice {
   lines: DraftLine[];
 }
 
+/** R32: what a draft is computed from besides the stored state: another contract, licenses changed now. */
+export interface InvoiceHypothesis {
+  contract?: Contract;
+  changedAt?: BilledPeriod['changedAt'];
+}
+
 /** An invoice as the API shows it: a stored one, or the DRAFT preview of the open period. */
 export type InvoiceView = Invoice | DraftInvoice;
 
@@ -76,11 +82,20 @@ export class InvoiceService {
 
   /** R18: what the open period's invoice would be if it closed now; status DRAFT, number null, nothing stored. */
   async upcoming(ctx: ServiceContext, organizationId: string): Promise<DraftInvoice | null> {
+    return this.draft(ctx, organizationId, {});
+  }
+
+  /**
+   * R18 and R32: the open period's invoice as of now through the one line code — as things are (an empty
+   * hypothesis), or with a hypothetical contract and licenses changed now (`changedAt`). Reads only; null without an
+   * open period (terminated).
+   */
+  async draft(ctx: ServiceContext, organizationId: string, what: InvoiceHypothesis): Promise<DraftInvoice | null> {
     const period = await this.organizations.currentPeriod(ctx.em, organizationId);
     if (!period) return null; // terminated: no open period
     const [org, contract] = await Promise.all([
       this.organizations.find(ctx.em, organizationId),
-      this.organizations.requireContract(ctx.em, organizationId),
+      what.contract ?? this.organizations.requireContract(ctx.em, organizationId),
     ]);
     if (!org) throw notFound('Organization', organizationId);
     const now = this.clock.now();
@@ -90,6 +105,7 @@ export class InvoiceService {
       from: period.start,
       to,
       open: period,
+      ...(what.changedAt ? { changedAt: what.changedAt } : {}),
     });
     const total = sum(lines);
     return {

@@ -1,9 +1,9 @@
 import { EntityManager } from 'typeorm';
-import { Contract, Organization } from '../../entities';
+import { BillingPeriod, Contract, LicenseKind, Organization } from '../../entities';
 import { BilledPeriod, DraftLine, formatDay, InvoiceLineSource } from './invoice-lines';
 import { formatUsd, multiplyCents } from '../common/money';
 import { licenseTerms } from './license-terms';
-import type { UsageService } from './usage.service';
+import { peakAfterChange, type UsageService } from './usage.service';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -13,18 +13,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * is overage (SEAT_OVERAGE / LOCATION_OVERAGE) at the same unit price, with the first moment of that peak.
  */
 export class LicenseInvoiceLines implements InvoiceLineSource {
-  constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod'>) {}
+  constructor(private readonly usage: Pick<UsageService, 'peak' | 'peakOfOpenPeriod' | 'ofPeriod'>) {}
 
   async lines(
     em: EntityManager,
     org: Organization,
     contract: Contract,
-    { from, to, open }: BilledPeriod,
+    { from, to, open, changedAt }: BilledPeriod,
   ): Promise<DraftLine[]> {
     const model = contract.licenseModel;
     const { contracted, unitPriceCents, baseLine, overageLine, words } = licenseTerms(contract, model);
     const { peak, peakAt } = open
-      ? await this.usage.peakOfOpenPeriod(em, model, open, to)
+      ? await this.peakOfOpenPeriod(em, open, model, to, changedAt?.[model] ?? 0)
       : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
     if (contracted > 0) {
@@ -49,5 +49,13 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
       });
     }
     return lines;
+  }
+
+  /** R18's peak so far; with R32's `delta` licenses changed at `to` (now), the peak as it would be after them. */
+  private async peakOfOpenPeriod(em: EntityManager, open: BillingPeriod, model: LicenseKind, to: Date, delta: number) {
+    const before = await this.usage.peakOfOpenPeriod(em, model, open, to);
+    if (delta === 0) return before;
+    const { inUse } = await this.usage.ofPeriod(em, model, open);
+    return peakAfterChange(before, inUse, delta, to);
   }
 }

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Contract, LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
+import { AlertKind, Contract, LicenseKind, Location, LocationStatus, User, UserStatus } from '../../entities';
 import { licenseLimitReached } from '../errors/errors';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
@@ -110,25 +110,15 @@ export class LicenseService {
       this.organizations.contract(tx.em, organizationId),
       this.inUse(tx.em, organizationId, activation.kind),
     ]);
-    // R34 (bounds.ts): the peak of any period, of either kind (a later contract may bill by the other), stays bounded.
-    if (inUse > MAX_ACTIVE_LICENSES) {
-      throw licenseLimitReached(
-        `An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${activation.kind === LicenseKind.USER ? 'users' : 'locations'}`,
-      );
-    }
+    assertActiveLicensesBounded(activation.kind, inUse);
     if (!contract) return { inUse, billedMayChange: true };
     if (contract.licenseModel !== activation.kind) return { inUse, billedMayChange: false };
     const { contracted, unitPriceCents: unitCents, alertKind, words } = licenseTerms(contract, activation.kind);
     if (inUse <= contracted) return { inUse, billedMayChange: false };
     const outcome = { inUse, billedMayChange: true };
     const seats = activation.kind === LicenseKind.USER;
-    if (!contract.allowOverage) {
-      throw licenseLimitReached(
-        seats
-          ? `The contract includes ${contracted} seat${plural(contracted)} and does not allow overage: deactivate a user first or ask for more seats`
-          : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`,
-      );
-    }
+    const refusal = licenseLimitRefusal(contract, activation.kind, inUse);
+    if (refusal) throw licenseLimitReached(refusal);
     if (!(await this.raisesOverage(tx.em, organizationId, activation.kind, inUse, at))) return outcome;
     const over = inUse - contracted;
     const chargeCents = multiplyCents(unitCents, over);
@@ -157,7 +147,7 @@ export class LicenseService {
    * (several changes within one instant raise once per new level).
    * Usage teetering at the limit raises nothing; a new period starts fresh.
    */
-  private async raisesOverage(em: EntityManager, organizationId: string, kind: LicenseKind, inUse: number, at: Date) {
+  async raisesOverage(em: EntityManager, organizationId: string, kind: LicenseKind, inUse: number, at: Date) {
     const period = await this.organizations.currentPeriod(em, organizationId);
     if (!period) return true;
     const { alertKind } = overageAlertKinds(kind);
@@ -182,9 +172,9 @@ export class LicenseService {
       this.inUse(tx.em, organizationId, kind),
       this.organizations.currentPeriod(tx.em, organizationId),
     ]);
+    if (overageHolds(contract, kind, inUse)) return;
     const billed = contract?.licenseModel === kind;
     const terms = contract ? licenseTerms(contract, kind) : null;
-    if (billed && terms && inUse > terms.contracted) return;
     const words = terms?.words ?? { unit: kind === LicenseKind.USER ? 'seat' : 'location', inUse: 'in use' };
     const peak = period ? (await this.usage.peakOfOpenPeriod(tx.em, kind, period, this.clock.now())).peak : null;
     const within = billed
@@ -207,6 +197,35 @@ export class LicenseService {
   }
 
   /**
+   * R32: the overage alerts (R11, R25) of changing the licenses of `kind` by `delta` now, under `contract` (the
+   * proposed one; `contractChanged` when it replaces the stored one), in the order the changes would make them: the
+   * contract change, then the deactivations, each re-evaluate the open condition (resolveOverage); the activations
+   * raise as afterActivation would — the last one decides, as every earlier level is lower — unless refused.
+   * Reads only.
+   */
+  async overageAlertsOfChange(
+    em: EntityManager,
+    organizationId: string,
+    change: { contract: Contract; contractChanged: boolean; kind: LicenseKind; inUse: number; delta: number; at: Date },
+  ): Promise<AlertKind[]> {
+    const { contract, contractChanged, kind, inUse, delta, at } = change;
+    const { alertKind, resolvedAlertKind } = overageAlertKinds(kind);
+    const after = inUse + delta;
+    const kinds: AlertKind[] = [];
+    const ends =
+      (contractChanged && !overageHolds(contract, kind, inUse)) || (delta < 0 && !overageHolds(contract, kind, after));
+    if (ends && (await this.alerts.openOf(em, organizationId, [alertKind])).length > 0) kinds.push(resolvedAlertKind);
+    if (
+      delta > 0 &&
+      overageHolds(contract, kind, after) &&
+      licenseLimitRefusal(contract, kind, after) === null &&
+      (await this.raisesOverage(em, organizationId, kind, after, at))
+    )
+      kinds.push(alertKind);
+    return kinds;
+  }
+
+  /**
    * Operators: change the contract's terms (OrganizationService.updateContract), then R25: the change
    * re-evaluates the overage conditions — raising the contract above in use resolves them.
    */
@@ -221,3 +240,30 @@ export class LicenseService {
 }
 
 const plural = (n: number) => (n === 1 ? '' : 's');
+
+/** R34 (bounds.ts): the peak of any period, of either kind (a later contract may bill by the other), stays bounded. */
+export function assertActiveLicensesBounded(kind: LicenseKind, inUse: number): void {
+  if (inUse > MAX_ACTIVE_LICENSES) {
+    throw licenseLimitReached(
+      `An organization may have at most ${MAX_ACTIVE_LICENSES.toLocaleString('en-US')} active ${kind === LicenseKind.USER ? 'users' : 'locations'}`,
+    );
+  }
+}
+
+/**
+ * R11: why `contract` refuses an activation of `kind` that leaves `inUse` in use (LICENSE_LIMIT_REACHED's message),
+ * or null when it does not: only beyond the contracted number of the model it bills by, and only without overage.
+ */
+export function licenseLimitRefusal(contract: Contract | null, kind: LicenseKind, inUse: number): string | null {
+  if (!contract || contract.licenseModel !== kind || contract.allowOverage) return null;
+  const { contracted } = licenseTerms(contract, kind);
+  if (inUse <= contracted) return null;
+  return kind === LicenseKind.USER
+    ? `The contract includes ${contracted} seat${plural(contracted)} and does not allow overage: deactivate a user first or ask for more seats`
+    : `The contract includes ${contracted} location${plural(contracted)} and does not allow overage: deactivate a location first or ask for more`;
+}
+
+/** R25: an overage condition of `kind` holds while the contract bills by `kind` and more are in use than contracted. */
+export function overageHolds(contract: Contract | null, kind: LicenseKind, inUse: number): boolean {
+  return !!contract && contract.licenseModel === kind && inUse > licenseTerms(contract, kind).contracted;
+}

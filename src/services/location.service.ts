@@ -83,3 +83,12 @@ export class LocationService {
     });
   }
 }
+
+/**
+ * R32's preview of `count` location deactivations among the `active` locations: more than are active is refused with
+ * deactivateLocation's error for a location that is not active (CONFLICT).
+ */
+export function assertLocationsToDeactivate(active: number, count: number): void {
+  if (count > active)
+    throw conflict(`Only ${active} location${active === 1 ? ' is' : 's are'} active: ${count} cannot be deactivated`);
+}

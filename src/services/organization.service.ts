@@ -163,6 +163,13 @@ export class OrganizationService {
   }
 }
 
+/** R32: the contract as `updateContract` would leave it with `terms` — a copy; nothing is stored. */
+export function contractWithTerms(contract: Contract, terms: ContractTerms): Contract {
+  const next: Contract = { ...contract };
+  applyTerms(next, terms);
+  return next;
+}
+
 function applyTerms(contract: Contract, terms: ContractTerms): void {
   contract.licenseModel = terms.licenseModel;
   for (const key of Object.keys(CONTRACT_DEFAULTS) as Array<keyof typeof CONTRACT_DEFAULTS>) {

@@ -289,6 +289,18 @@ export function peakOfTally(tally: UsageTally): PeakOfUse {
 }
 
 /**
+ * R9 for R32's what-if: the period's peak once `delta` licenses are activated (positive) or deactivated (negative) at
+ * `at`, given the peak over the period before `at` and the number in use now. All of them land at one instant, so the
+ * level after it, `inUse + delta`, is the only new candidate (deactivations count before activations: no intermediate
+ * level shows); it becomes the peak, first reached at `at`, only when above the peak so far (a tie keeps the earlier
+ * moment, as `foldUsageEvent` does).
+ */
+export function peakAfterChange(before: PeakOfUse, inUse: number, delta: number, at: Date): PeakOfUse {
+  const level = inUse + delta;
+  return level > before.peak ? { peak: level, peakAt: level > 0 ? at : null } : before;
+}
+
+/**
  * MariaDB: give this one statement enough sort and temporary-table memory that a period of a million events is
  * windowed and sorted in memory instead of spilling to disk (SET STATEMENT … FOR applies to the statement only).
  */

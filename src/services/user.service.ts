@@ -153,3 +153,13 @@ export class UserService {
     if (location.status !== LocationStatus.ACTIVE) throw badInput('locationId', 'The location is inactive');
   }
 }
+
+/**
+ * R3 for R32's preview of `count` deactivations among the `active` users, none of them named: a billing manager can
+ * stay whenever anyone stays active (an organization always has one, and the ones deactivated can be others), so
+ * only deactivating every active user — or more — is refused, with deactivateUser's own error (LAST_BILLING_MANAGER:
+ * deactivating them one by one fails there first).
+ */
+export function assertDeactivationsLeaveBillingManager(active: number, count: number): void {
+  if (count >= active) throw lastBillingManager();
+}

@@ -81,6 +81,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       'PayInvoice',
       'Forecast',
       'CreateAlertRule',
+      'PreviewBillingChange',
       'IssueCreditNote',
     ]);
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { contractFile, liveContractSdl } from '../support/contract';
+import { recordsContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -20,10 +19,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    // The live contract and the records release (R30–R33: the IssueCreditNote tab).
-    contract = buildSchema(
-      `${liveContractSdl()}\n${readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')}`,
-    );
+    contract = buildSchema(recordsContractSdl());
     served = await buildBillingSchema();
   });
 
@@ -31,7 +27,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule and a credit note',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule, a what-if price and a credit note',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -43,6 +39,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'PreviewBillingChange',
         'IssueCreditNote',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
@@ -54,6 +51,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
         'mutation',
       ]);
     },
