@@ -67,6 +67,7 @@ describe('the served schema', () => {
       'Mutation.finalizeTermination': 'operator',
       'Mutation.runScheduledJobs': 'operator',
       'Query.creditQuote': 'MANAGE_BILLING',
+      'Query.previewBillingChange': 'MANAGE_BILLING',
       'Mutation.purchaseCredits': 'MANAGE_BILLING',
       'Mutation.updatePaymentMethod': 'MANAGE_BILLING',
       'Mutation.grantCredits': 'operator',
