@@ -102,7 +102,7 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
         const page = pageConfig(await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text());
         expect(page.headers).toBeNull();
         expect(page.tabs[0].query).toContain('Put a token in Headers');
-        expect(page.tabs).toHaveLength(8);
+        expect(page.tabs).toHaveLength(9);
       } finally {
         await server.close();
       }
