@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
+  addUser,
   codes,
   createMysqlDatabase,
   createOrg,
@@ -370,6 +371,25 @@ describe.each(DRIVERS)('R33: credit notes on %s', (driver) => {
     expect(codes(foreignOrg)).toEqual(['NOT_FOUND']);
     expect(await counts(a.org.orgId)).toMatchObject({ notes: 1 });
     expect(await counts(b.org.orgId)).toMatchObject({ notes: 0 });
+    // R4: reading the notes takes MANAGE_BILLING; without it the field is FORBIDDEN and null, the rest answers.
+    const employee = await addUser(server, a.org.adminToken, { role: 'EMPLOYEE' });
+    const asEmployee = await server.gql(`{ organization { id creditNotes { totalCount } } }`, {}, employee.token);
+    expect(codes(asEmployee)).toEqual(['FORBIDDEN']);
+    expect(asEmployee.data.organization).toEqual({ id: a.org.orgId, creditNotes: null });
+  });
+
+  it('R33/R21: an invoice of a terminated organization can still be credited (its obligations, and their corrections, survive)', async () => {
+    const { org, invoice } = await openInvoice();
+    await ok(server.gql(`mutation { requestTermination(reason: "moving on") { id } }`, {}, org.adminToken));
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { finalizeTermination(organizationId: $id) { status } }`,
+        { id: org.orgId },
+        server.operatorToken,
+      ),
+    );
+    const note = (await ok(issue({ invoiceId: invoice.id, amountCents: 10000 }))).issueCreditNote;
+    expect(note).toMatchObject({ number: 'CN-000001', invoice: { status: 'PAID', amountDue: { cents: 0 } } });
   });
 
   it('R33: a refund the provider refuses leaves no note and answers PAYMENT_FAILED (also when retried)', async () => {
