@@ -27,6 +27,8 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
       ? await this.usage.peakOfOpenPeriod(em, model, open, to)
       : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
+    // R30: every license line carries the evidence of the one billed peak.
+    const evidenceOf = { organizationId: org.id, kind: model };
     if (contracted > 0) {
       lines.push({
         kind: baseLine,
@@ -35,6 +37,7 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
         unitPriceCents,
         amountCents: multiplyCents(unitPriceCents, contracted),
         peakAt,
+        evidenceOf,
       });
     }
     const overage = Math.max(0, peak - contracted);
@@ -46,6 +49,7 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
         unitPriceCents,
         amountCents: multiplyCents(unitPriceCents, overage),
         peakAt,
+        evidenceOf,
       });
     }
     return lines;
