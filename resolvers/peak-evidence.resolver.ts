@@ -31,7 +31,7 @@ export class LicensePeakEvidenceResolver {
 export class InvoiceLineEvidenceResolver {
   @FieldResolver(() => LicenseEvidenceConnection, { nullable: true, description: LINE_EVIDENCE_DESCRIPTION })
   evidence(@Root() line: InvoiceLineView, @Ctx() ctx: RequestContext, @Args() page: ConnectionArgs) {
-    return ctx.services.peakEvidence.ofLine(ctx.em, line, page);
+    return ctx.services.peakEvidence.ofLine(ctx.em, line, page, (request) => ctx.loaders.invoiceEvidence.load(request));
   }
 }
 

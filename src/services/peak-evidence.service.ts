@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { InvoiceLineEvidence, InvoiceLineItem, LicenseKind, LineItemKind } from '../../entities';
 import type { DraftLine } from './invoice-lines';
-import { decodeCursor, encodeCursor, Page, PageArgs, pageSize, paginate } from '../db/paginate';
+import { decodeCursor, encodeCursor, Page, PageArgs, pageSize } from '../db/paginate';
 import { instantFromSql, sqlInstant } from '../db/sql';
 import { badInput } from '../errors/errors';
 
@@ -151,21 +151,92 @@ export class PeakEvidenceService {
 
   /**
    * R30, InvoiceLineItem.evidence: null on lines that do not bill licenses (credits). A stored line shows its
-   * invoice's frozen evidence; a line of the DRAFT preview the live evidence of the open period at its peakAt.
+   * invoice's frozen evidence (through `load`, the operation's loader when there is one: an invoice list's lines
+   * share one statement); a line of the DRAFT preview the live evidence of the open period at its peakAt.
    */
-  ofLine(em: EntityManager, line: InvoiceLineView, args: PageArgs): Promise<Page<LicenseEvidenceView>> | null {
+  ofLine(
+    em: EntityManager,
+    line: InvoiceLineView,
+    args: PageArgs,
+    load: (request: FrozenPageRequest) => Promise<Page<InvoiceLineEvidence>> = async (request) =>
+      (await this.frozenPages(em, [request]))[0],
+  ): Promise<Page<LicenseEvidenceView>> | null {
     if (!LICENSE_LINES.has(line.kind)) return null;
-    if ('invoiceId' in line) return this.frozen(em, line.invoiceId, args);
+    if ('invoiceId' in line) return load(frozenPageRequest(line.invoiceId, args));
     return line.evidenceOf ? this.live(em, line.evidenceOf, line.peakAt, args) : null;
   }
 
-  /** R30: a page of an issued invoice's frozen evidence, in the order it was written (db/paginate.ts). */
-  frozen(em: EntityManager, invoiceId: string, args: PageArgs): Promise<Page<InvoiceLineEvidence>> {
-    if (args.after && typeof decodeCursor(args.after)[0] !== 'number')
-      throw badInput('after', 'after is not a cursor of this list');
-    const qb = em.createQueryBuilder(InvoiceLineEvidence, 'evidence').where('evidence.invoiceId = :invoiceId', {
-      invoiceId,
-    });
-    return paginate(qb, args, { column: 'position', unique: true });
+  /** R30: a page of an issued invoice's frozen evidence, in the order it was written. */
+  async frozen(em: EntityManager, invoiceId: string, args: PageArgs): Promise<Page<InvoiceLineEvidence>> {
+    return (await this.frozenPages(em, [frozenPageRequest(invoiceId, args)]))[0];
   }
+
+  /**
+   * R30: pages of frozen evidence, for any number of invoices in one statement (and their totals in one more, when
+   * read). An invoice's rows are numbered 1…n without gaps (`freeze`, and the rows never change), so the page after
+   * position p is positions p+1 … p+first — with one more to tell whether a next page exists — and n is the total.
+   */
+  async frozenPages(
+    em: EntityManager,
+    requests: readonly FrozenPageRequest[],
+  ): Promise<Array<Page<InvoiceLineEvidence>>> {
+    if (requests.length === 0) return [];
+    const qb = em.createQueryBuilder(InvoiceLineEvidence, 'evidence');
+    requests.forEach(({ invoiceId, first, afterPosition }, i) =>
+      qb.orWhere(
+        `(evidence.invoiceId = :invoice${i} AND evidence.position > :after${i} AND evidence.position <= :last${i})`,
+        { [`invoice${i}`]: invoiceId, [`after${i}`]: afterPosition, [`last${i}`]: afterPosition + first + 1 },
+      ),
+    );
+    const rows = await qb.orderBy('evidence.invoiceId', 'ASC').addOrderBy('evidence.position', 'ASC').getMany();
+    let totals: Promise<Map<string, number>> | undefined;
+    const totalsOfBatch = () =>
+      (totals ??= em
+        .createQueryBuilder(InvoiceLineEvidence, 'evidence')
+        .select('evidence.invoiceId', 'invoiceId')
+        .addSelect('MAX(evidence.position)', 'total')
+        .where('evidence.invoiceId IN (:...ids)', { ids: [...new Set(requests.map((r) => r.invoiceId))] })
+        .groupBy('evidence.invoiceId')
+        .getRawMany<{ invoiceId: string; total: number | string }>()
+        .then((found) => new Map(found.map((row) => [row.invoiceId, Number(row.total)]))));
+    return requests.map(({ invoiceId, first, afterPosition }) => {
+      const window = rows.filter(
+        (row) =>
+          row.invoiceId === invoiceId && row.position > afterPosition && row.position <= afterPosition + first + 1,
+      );
+      const nodes = window.slice(0, first);
+      const edges = nodes.map((node) => ({ cursor: encodeCursor(node.position, node.id), node }));
+      return {
+        edges,
+        nodes,
+        pageInfo: { hasNextPage: window.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+        get totalCount() {
+          return totalsOfBatch().then((found) => found.get(invoiceId) ?? 0);
+        },
+      };
+    });
+  }
+}
+
+/** One page of an invoice's frozen evidence, its arguments checked: `first` rows after position `afterPosition`. */
+export interface FrozenPageRequest {
+  invoiceId: string;
+  first: number;
+  afterPosition: number;
+}
+
+/** The key of a request: the same page of one invoice (its SEATS and SEAT_OVERAGE lines) is read once. */
+export const frozenPageKey = ({ invoiceId, first, afterPosition }: FrozenPageRequest) =>
+  `${invoiceId}|${first}|${afterPosition}`;
+
+/**
+ * `first` and `after` of a frozen page, checked as db/paginate.ts checks them: a cursor not issued by this list
+ * (not a position: the live list's, or garbage) is BAD_USER_INPUT on `after`.
+ */
+export function frozenPageRequest(invoiceId: string, args: PageArgs): FrozenPageRequest {
+  const first = pageSize(args.first);
+  if (!args.after) return { invoiceId, first, afterPosition: 0 };
+  const [position] = decodeCursor(args.after);
+  if (typeof position !== 'number' || position < 0) throw badInput('after', 'after is not a cursor of this list');
+  return { invoiceId, first, afterPosition: position };
 }

@@ -1,5 +1,6 @@
 import { addUser, codes, createOrg, DRIVERS, ok, startServer, TestServer } from '../support/harness';
 import { HOUR, ManualClock } from '../support/clock';
+import { StatementLog } from '../support/statement-log';
 import { ADD_LOCATION } from './support';
 
 const EVIDENCE_FIELDS = `totalCount pageInfo { hasNextPage endCursor } edges { cursor } nodes { activeSince user { id } location { id name } }`;
@@ -57,10 +58,11 @@ const ordered = (entries: Array<[string, string]>) =>
 describe.each(DRIVERS)('R30: peak evidence over HTTP on %s', (driver) => {
   let server: TestServer;
   const clock = new ManualClock(new Date('2026-06-01T08:00:00.000Z'));
+  const statements = new StatementLog();
 
   beforeAll(async () => {
     server = await startServer(driver, {
-      appOptions: { clock },
+      appOptions: { clock, databaseLogger: statements },
       config: { logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' },
     });
   });
@@ -296,5 +298,31 @@ describe.each(DRIVERS)('R30: peak evidence over HTTP on %s', (driver) => {
       'BAD_USER_INPUT',
     ]);
     expect(codes(await server.gql(PEAK_EVIDENCE, { first: 101 }, mine.adminToken))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('R30: an invoice list reads the frozen evidence of all its license lines in one statement (and their totals in one more)', async () => {
+    clock.set('2026-10-01T08:00:00.000Z');
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 1500 });
+    clock.advance(HOUR);
+    const extra = await addUser(server, org.adminToken); // 2 in use: SEATS and SEAT_OVERAGE lines on every invoice
+    for (let i = 0; i < 3; i++) {
+      clock.advance(HOUR);
+      await ok(server.gql(CLOSE, { id: org.orgId }, server.operatorToken));
+    }
+    clock.advance(server.app.config.readCacheMs + 1); // no answer kept from earlier
+    const LIST = `query List($first: Int) { organization { invoices(first: 5) { nodes { number lineItems { kind evidence(first: $first) { totalCount pageInfo { hasNextPage } nodes { user { id } } } } } } } }`;
+    const { result, statements: sent } = await statements.during(() => server.gql(LIST, { first: 1 }, org.adminToken));
+    expect(result.errors).toBeUndefined();
+    const invoices = result.data.organization.invoices.nodes;
+    expect(invoices).toHaveLength(3);
+    for (const invoice of invoices) {
+      expect(invoice.lineItems.map((l: { kind: string }) => l.kind)).toEqual(['SEATS', 'SEAT_OVERAGE']);
+      for (const line of invoice.lineItems) {
+        expect(line.evidence).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+        expect(line.evidence.nodes).toHaveLength(1);
+        expect([org.adminId, extra.id]).toContain(line.evidence.nodes[0].user.id);
+      }
+    }
+    expect(sent.filter((sql) => /invoice_line_evidence/.test(sql))).toHaveLength(2);
   });
 });
