@@ -1,4 +1,5 @@
-import { liveContractSdl } from '../support/contract';
+import { readFileSync } from 'node:fs';
+import { contractFile, liveContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -19,7 +20,10 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(liveContractSdl());
+    // The tabs may use the records part of the second release too (R30: PeakEvidence).
+    contract = buildSchema(
+      [liveContractSdl(), readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')].join('\n'),
+    );
     served = await buildBillingSchema();
   });
 
@@ -27,7 +31,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast and an alert rule',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule and the peak evidence',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -39,6 +43,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'PeakEvidence',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
@@ -49,6 +54,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
       ]);
     },
   );
