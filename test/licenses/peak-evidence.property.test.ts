@@ -8,6 +8,7 @@ import { PeakEvidenceService } from '../../src/services/peak-evidence.service';
 import { UsageService } from '../../src/services/usage.service';
 import { Page, PageArgs } from '../../src/db/paginate';
 import { DRIVERS, migratedDatabase } from '../support/harness';
+import { sqlInstant } from '../../src/db/sql';
 
 const BASE = Date.UTC(2025, 2, 1);
 const at = (i: number) => new Date(BASE + i * 1000);
@@ -153,5 +154,63 @@ describe.each(DRIVERS)('R30: peak evidence against the oracle on %s', (driver) =
       ),
       { numRuns: driver === 'sqlite' ? 120 : 40 },
     );
+  });
+});
+
+describe.each(DRIVERS)('R30: invoices issued before the evidence existed, on %s', (driver) => {
+  it('R30: the migration freezes their evidence from the timeline at their license lines’ peakAt', async () => {
+    const { dataSource, close } = await migratedDatabase(driver);
+    try {
+      await dataSource.undoLastMigration({ transaction: 'each' }); // back to before 1765130000000
+      const em = dataSource.manager;
+      const organizationId = randomUUID();
+      await em.insert(Organization, { id: organizationId, name: 'before', createdAt: at(0) });
+      const [u1, u2, u3, loc] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await em.insert(UsageEvent, [
+        { organizationId, kind: LicenseKind.USER, subjectId: u1, delta: 1, occurredAt: at(1) },
+        { organizationId, kind: LicenseKind.USER, subjectId: u2, delta: 1, occurredAt: at(2) },
+        { organizationId, kind: LicenseKind.USER, subjectId: u2, delta: -1, occurredAt: at(3) },
+        { organizationId, kind: LicenseKind.USER, subjectId: u3, delta: 1, occurredAt: at(3) }, // a transfer
+        { organizationId, kind: LicenseKind.USER, subjectId: u2, delta: 1, occurredAt: at(5) }, // after the peakAt
+        { organizationId, kind: LicenseKind.LOCATION, subjectId: loc, delta: 1, occurredAt: at(1) },
+      ]);
+      const invoiceId = randomUUID();
+      const credited = randomUUID();
+      for (const id of [invoiceId, credited]) {
+        await em.query(
+          `INSERT INTO invoice (id, organizationId, periodId, sequence, number, status, periodStart, periodEnd, issuedAt, dueAt, currency, subtotalCents, totalCents, amountPaidCents)
+           VALUES (?, ?, ?, ?, 'INV', 'OPEN', ?, ?, ?, ?, 'USD', 0, 0, 0)`,
+          [id, organizationId, randomUUID(), id === invoiceId ? 1 : 2, at(0), at(4), at(4), at(4)].map((v) =>
+            v instanceof Date ? sqlInstant(em, v) : v,
+          ),
+        );
+      }
+      const line = (invoice: string, position: number, kind: string, peakAt: Date | null) =>
+        em.query(
+          `INSERT INTO invoice_line_item (id, invoiceId, position, kind, description, quantity, unitPriceCents, amountCents, peakAt)
+           VALUES (?, ?, ?, ?, 'line', 1, 0, 0, ?)`,
+          [randomUUID(), invoice, position, kind, peakAt ? sqlInstant(em, peakAt) : null],
+        );
+      await line(invoiceId, 0, 'SEATS', at(3));
+      await line(invoiceId, 1, 'SEAT_OVERAGE', at(3));
+      await line(invoiceId, 2, 'CREDIT_OVERAGE', null);
+      await line(credited, 0, 'CREDIT_PURCHASE', null); // no license line: nothing to freeze
+
+      await dataSource.runMigrations({ transaction: 'each' });
+      const evidence = new PeakEvidenceService();
+      const page = await evidence.frozen(em, invoiceId, { first: 10 });
+      expect(await page.totalCount).toBe(2);
+      expect(page.nodes.map((n) => [n.userId, n.locationId, n.activeSince.toISOString(), n.position])).toEqual([
+        [u1, null, at(1).toISOString(), 1],
+        [u3, null, at(3).toISOString(), 2],
+      ]);
+      expect(await (await evidence.frozen(em, credited, {})).totalCount).toBe(0);
+      // and frozen like any other
+      await expect(em.query('DELETE FROM invoice_line_evidence WHERE invoiceId = ?', [invoiceId])).rejects.toThrow(
+        /immutable/,
+      );
+    } finally {
+      await close();
+    }
   });
 });
