@@ -45,10 +45,20 @@ const evidenceOf = (kind: LicenseKind, subjectId: string, activeSince: Date): Li
   activeSince,
 });
 
+/**
+ * The (activeSince, id) a cursor of the live list holds (db/paginate.ts's codec); anything else — garbage, or a
+ * cursor of the frozen list — is BAD_USER_INPUT on `after`.
+ */
+function liveCursor(after: string): [Date, string] {
+  const [since, subjectId] = decodeCursor(after);
+  if (!(since instanceof Date)) throw badInput('after', 'after is not a cursor of this list');
+  return [since, subjectId];
+}
+
 /** An empty page (no peak yet): `after` and `first` are still checked, as on any connection. */
 function emptyPage<T>(args: PageArgs): Page<T> {
   pageSize(args.first);
-  if (args.after) decodeCursor(args.after);
+  if (args.after) liveCursor(args.after);
   return { edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: Promise.resolve(0) };
 }
 
@@ -98,8 +108,7 @@ export class PeakEvidenceService {
     const params = [...active.params];
     let after = '';
     if (args.after) {
-      const [since, subjectId] = decodeCursor(args.after);
-      if (!(since instanceof Date)) throw badInput('after', 'after is not a cursor of this list');
+      const [since, subjectId] = liveCursor(args.after);
       after = 'WHERE v.activeSince > ? OR (v.activeSince = ? AND v.subjectId > ?)';
       params.push(sqlInstant(em, since), sqlInstant(em, since), subjectId);
     }
