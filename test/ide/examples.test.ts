@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { contractFile, liveContractSdl } from '../support/contract';
+import { recordsContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -20,10 +19,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    // The tabs may use the records part of the second release too (R30: PeakEvidence).
-    contract = buildSchema(
-      [liveContractSdl(), readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')].join('\n'),
-    );
+    contract = buildSchema(recordsContractSdl());
     served = await buildBillingSchema();
   });
 

@@ -18,3 +18,8 @@ export function liveContractSdl(): string {
     .map((file) => readFileSync(contractFile('contract', file), 'utf8'))
     .join('\n');
 }
+
+/** The live contract and the records release (next-records.graphql, R30–R33): what the IDE's examples may use. */
+export function recordsContractSdl(): string {
+  return [liveContractSdl(), readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')].join('\n');
+}
