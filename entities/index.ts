@@ -3,6 +3,7 @@ import { AlertChannel, AlertMetric, AlertRule, ThresholdDirection } from './aler
 import { BillingPeriod } from './billing-period.entity';
 import { Contract } from './contract.entity';
 import { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind } from './invoice.entity';
+import { InvoiceLineEvidence } from './invoice-line-evidence.entity';
 import { Notification, NotificationKind, NotificationStatus } from './notification.entity';
 import { Location } from './location.entity';
 import { Organization } from './organization.entity';
@@ -22,6 +23,7 @@ import { CreditNote, CreditNoteReason } from './credit-note.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertChannel, AlertMetric, AlertRule, ThresholdDirection };
+export { InvoiceLineEvidence };
 export {
   AlertKind,
   BillingAlert,
@@ -81,5 +83,6 @@ export const ENTITIES = [
   CreditPeriodTally,
   CreditOverageTally,
   CreditDailyUse,
+  InvoiceLineEvidence,
   CreditNote,
 ];

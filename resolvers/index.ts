@@ -5,6 +5,11 @@ import { AlertRuleResolver, BillingAlertRuleResolver, OrganizationAlertRulesReso
 import { ContractResolver, OrganizationResolver } from './organization.resolver';
 import { LicenseResolver, OrganizationLicenseResolver } from './license.resolver';
 import { LicenseSeriesResolver } from './usage-series.resolver';
+import {
+  InvoiceLineEvidenceResolver,
+  LicenseEvidenceResolver,
+  LicensePeakEvidenceResolver,
+} from './peak-evidence.resolver';
 import { LocationResolver } from './location.resolver';
 import { RolePermissionResolver } from './role-permission.resolver';
 import { UserResolver } from './user.resolver';
@@ -54,6 +59,9 @@ export const RESOLVERS = [
   BillingStateResolver,
   OrganizationAlertRulesResolver,
   AlertRuleResolver,
+  LicensePeakEvidenceResolver,
+  InvoiceLineEvidenceResolver,
+  LicenseEvidenceResolver,
   OrganizationCreditNotesResolver,
   InvoiceCreditNotesResolver,
   CreditNoteResolver,

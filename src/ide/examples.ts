@@ -16,8 +16,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
  * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast with the
- * usage series, an alert rule, a what-if price of a change (R32) and (operators) a credit note. Idempotency keys and
- * e-mails are fresh on every render, so running a tab as it stands does what its
+ * usage series, an alert rule, the evidence of the peak (R30), a what-if price of a change (R32) and (operators) a
+ * credit note. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
  * comment says.
  */
 export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
@@ -283,6 +283,49 @@ mutation CreateAlertRule($input: AlertRuleInput!) {
       variables: json({
         input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
       }),
+    },
+    {
+      query: `# Who made the peak (R30): the users (USER) or the
+# locations (LOCATION) in use at peakAt — exactly
+# peakThisPeriod of them — each with when it became
+# active, oldest first. Page on with after: endCursor.
+# Every license line of an issued invoice (SEATS and
+# SEAT_OVERAGE alike) carries the evidence of its billed
+# peak, frozen when it was issued: later activity never
+# changes it. Credit lines have none (null).
+query PeakEvidence {
+  organization {
+    license {
+      kind
+      peakThisPeriod
+      peakAt
+      peakEvidence(first: 20) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          activeSince
+          user { id name email }
+          location { id name }
+        }
+      }
+    }
+    invoices(first: 1) {
+      nodes {
+        number
+        lineItems {
+          kind
+          quantity
+          peakAt
+          evidence(first: 5) {
+            totalCount
+            nodes { activeSince user { name } location { name } }
+          }
+        }
+      }
+    }
+  }
+}
+`,
     },
     {
       query: `# What a change would cost before making it (R32):

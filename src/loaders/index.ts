@@ -5,6 +5,7 @@ import {
   BillingAlert,
   BillingPeriod,
   Contract,
+  InvoiceLineEvidence,
   InvoiceLineItem,
   LicenseKind,
   Location,
@@ -13,10 +14,12 @@ import {
   UsageAggregate,
   User,
 } from '../../entities';
+import type { Page } from '../db/paginate';
 import { PeriodCreditUse, RequestReads, TrailingCreditUse, usageAggregateKey } from '../db/request-reads';
 import { readPeriodCreditUse, readTrailingCreditUse } from '../services/credit-tallies';
 import { LotsOfOpenPeriod, readLotsOfOpenPeriod } from '../services/credit-lots';
 import type { Services } from '../services';
+import { FrozenPageRequest, frozenPageKey } from '../services/peak-evidence.service';
 import type { Viewer } from '../auth/viewer';
 
 /** Rows of `entity` whose `key` column is in `keys`, one per key in key order (null where missing). */
@@ -138,6 +141,11 @@ export function createLoaders(em: EntityManager, services: Services, viewer?: Vi
       const lines = await services.invoices.lineItems(em, invoiceIds);
       return invoiceIds.map((id) => lines.filter((l) => l.invoiceId === id));
     }),
+    /** R30: pages of issued invoices' frozen evidence: an invoice list's license lines in one statement. */
+    invoiceEvidence: new DataLoader<FrozenPageRequest, Page<InvoiceLineEvidence>, string>(
+      (requests) => services.peakEvidence.frozenPages(em, requests),
+      { cacheKeyFn: frozenPageKey },
+    ),
     /** An organization's role overrides (R2), keyed by `roleKey`. */
     roleOverrides: new DataLoader<string, ReadonlyMap<string, boolean>>((orgIds) =>
       Promise.all(orgIds.map((orgId) => services.permissions.roleOverrides(em, orgId))),

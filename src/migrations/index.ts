@@ -13,6 +13,7 @@ import { OrganizationStateVersion1765025000000 } from './1765025000000-organizat
 import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
 import { AlertRules1765110000000 } from './1765110000000-alert-rules';
 import { AlertRulesVersion1765120000000 } from './1765120000000-alert-rules-version';
+import { PeakEvidence1765130000000 } from './1765130000000-peak-evidence';
 import { CreditNotes1765150000000 } from './1765150000000-credit-notes';
 
 /** In order; run on start (never synchronize). */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   AlertResolution1765100000000,
   AlertRules1765110000000,
   AlertRulesVersion1765120000000,
+  PeakEvidence1765130000000,
   CreditNotes1765150000000,
 ];

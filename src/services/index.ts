@@ -31,6 +31,7 @@ import { OrganizationService } from './organization.service';
 import { OrganizationLifecycleService } from './organization-lifecycle.service';
 import { PermissionOverrideService } from './permission-override.service';
 import { PermissionService } from './permission.service';
+import { PeakEvidenceService } from './peak-evidence.service';
 import { UsageService } from './usage.service';
 import { UsageSeriesService } from './usage-series.service';
 import { UserService } from './user.service';
@@ -95,6 +96,7 @@ export function createServices(deps: ServiceDeps) {
   const assignments = new AssignmentService(uow, clock, creditLedger);
   const contacts = new BillingContactsService(uow, permissions);
   const outboxWriter = new OutboxWriter(clock);
+  const peakEvidence = new PeakEvidenceService();
   const invoices = new InvoiceService(
     uow,
     clock,
@@ -103,6 +105,7 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
     defaultInvoiceLineSources(usage),
+    peakEvidence,
   );
   const forecasts = new ForecastService(clock, organizations, credits, invoices);
   const billingChanges = new BillingChangeService(clock, organizations, licenses, invoices, creditLedger, alerts);
@@ -189,6 +192,7 @@ export function createServices(deps: ServiceDeps) {
     alertStream,
     usage,
     usageSeries,
+    peakEvidence,
     licenses,
     organizations,
     users,

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { BillingPeriod, Contract, LicenseKind, LineItemKind, Organization } from '../../entities';
+import type { EvidenceSource } from './peak-evidence.service';
 
 /** One line of an invoice before it is stored (R17); the preview (R18) shows exactly these. */
 export interface DraftLine {
@@ -9,6 +10,11 @@ export interface DraftLine {
   unitPriceCents: number;
   amountCents: number;
   peakAt: Date | null;
+  /**
+   * R30, license lines only: whose usage the billed peak counts. The preview shows the live evidence at `peakAt`;
+   * issuing freezes it with the invoice. Not stored on the line itself.
+   */
+  evidenceOf?: EvidenceSource;
 }
 
 /**

@@ -24,6 +24,7 @@ import { forEachIsolated, IsolationOptions } from './job-isolation';
 import { sumCents } from '../common/money';
 import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
+import type { PeakEvidenceService } from './peak-evidence.service';
 import type { ServiceContext } from './service-context';
 
 const DAY_MS = 86_400_000;
@@ -72,6 +73,7 @@ export class InvoiceService {
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
     private readonly lineSources: InvoiceLineSource[],
+    private readonly evidence: Pick<PeakEvidenceService, 'freeze'>,
   ) {}
 
   async lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]> {
@@ -239,8 +241,13 @@ export class InvoiceService {
     );
     await tx.em.insert(
       InvoiceLineItem,
-      lines.map((line, position) => tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position })),
+      lines.map(({ evidenceOf: _evidence, ...line }, position) =>
+        tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position }),
+      ),
     );
+    // R30: the evidence of the billed peak, frozen with the invoice (every license line shows it).
+    const licensed = lines.find((line) => line.evidenceOf);
+    if (licensed?.evidenceOf) await this.evidence.freeze(tx.em, invoice.id, licensed.evidenceOf, licensed.peakAt);
 
     await tx.em.update(BillingPeriod, { id: period.id }, { end, closedAt: at, openForOrganizationId: null });
     if (!opts.final) {

@@ -27,6 +27,9 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
       ? await this.peakOfOpenPeriod(em, open, model, to, changedAt?.[model] ?? 0)
       : await this.usage.peak(em, org.id, model, from, to);
     const lines: DraftLine[] = [];
+    // R30: every license line carries the evidence of the one billed peak — none for R32's hypothetical licenses
+    // (changedAt): nobody was in use at a peak that has not happened.
+    const evidenceOf = changedAt ? undefined : { organizationId: org.id, kind: model };
     if (contracted > 0) {
       lines.push({
         kind: baseLine,
@@ -35,6 +38,7 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
         unitPriceCents,
         amountCents: multiplyCents(unitPriceCents, contracted),
         peakAt,
+        evidenceOf,
       });
     }
     const overage = Math.max(0, peak - contracted);
@@ -46,6 +50,7 @@ export class LicenseInvoiceLines implements InvoiceLineSource {
         unitPriceCents,
         amountCents: multiplyCents(unitPriceCents, overage),
         peakAt,
+        evidenceOf,
       });
     }
     return lines;

@@ -81,6 +81,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       'PayInvoice',
       'Forecast',
       'CreateAlertRule',
+      'PeakEvidence',
       'PreviewBillingChange',
       'IssueCreditNote',
     ]);

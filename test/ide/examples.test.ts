@@ -27,7 +27,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule, a what-if price and a credit note',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule, the peak evidence, a what-if price and a credit note',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -39,6 +39,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'PeakEvidence',
         'PreviewBillingChange',
         'IssueCreditNote',
       ]);
@@ -51,6 +52,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
         'query',
         'mutation',
       ]);

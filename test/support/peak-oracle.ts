@@ -33,3 +33,20 @@ export function bruteForcePeak(
   }
   return { peak, peakAt: peak > 0 ? new Date(peakAt) : null };
 }
+
+/**
+ * R30's definition, written the obvious way: the subjects active at instant `at` — those whose events at or before
+ * `at` sum above zero — each with its latest activation at or before `at` (when it became active).
+ */
+export function bruteForceActiveAt(events: readonly TimelineEvent[], at: Date): Map<string, Date> {
+  const level = new Map<string, number>();
+  const since = new Map<string, number>();
+  for (const e of events) {
+    if (e.at.getTime() > at.getTime() || e.subjectId === undefined) continue;
+    level.set(e.subjectId, (level.get(e.subjectId) ?? 0) + e.delta);
+    if (e.delta > 0) since.set(e.subjectId, Math.max(since.get(e.subjectId) ?? -Infinity, e.at.getTime()));
+  }
+  const active = new Map<string, Date>();
+  for (const [subject, n] of level) if (n > 0) active.set(subject, new Date(since.get(subject)!));
+  return active;
+}
