@@ -346,6 +346,41 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(codes(real)).toEqual(['LICENSE_LIMIT_REACHED']);
   });
 
+  it('R32, R26: the alert rules the change would cross or resolve, as the real change then does', async () => {
+    clock.set('2026-03-05T12:00:00.000Z');
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
+    const CREATE_RULE = `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id crossed } }`;
+    for (const input of [
+      { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 2, channels: ['DASHBOARD'] },
+      { metric: 'UPCOMING_INVOICE_TOTAL_CENTS', direction: 'ABOVE', threshold: 5000, channels: ['DASHBOARD'] },
+      { metric: 'CREDITS_AVAILABLE', direction: 'BELOW', threshold: 5, channels: ['DASHBOARD'] },
+    ])
+      await ok(server.gql(CREATE_RULE, { input }, org.adminToken));
+    // 1 active, a $30.00 invoice, no credits: CREDITS_AVAILABLE BELOW 5 holds already (crossed at creation).
+    clock.advance(HOUR);
+
+    const [within, over, pricey, credits] = await previewWritingNothing(
+      org.adminToken,
+      { seatDelta: 1 }, // 2 in use: not above 2
+      { seatDelta: 2 }, // 3 in use; $45.00
+      { seatDelta: 3 }, // 4 in use; $60.00, above $50.00 too
+      { creditPurchase: 10 }, // 10 available: no longer below 5
+    );
+    expect(within.alerts).toEqual([]);
+    expect(over.alerts).toEqual(['SEAT_OVERAGE', 'THRESHOLD_CROSSED']);
+    expect(pricey.alerts).toEqual(['SEAT_OVERAGE', 'THRESHOLD_CROSSED']);
+    expect(credits.alerts).toEqual(['THRESHOLD_RESOLVED']);
+
+    for (let i = 0; i < 2; i++) await addUser(server, org.adminToken);
+    clock.advance(MINUTE);
+    const after = await upcoming(org.adminToken);
+    expect(after.invoice).toEqual({ ...priced(over.proposed), id: over.current.id });
+    expect(after.alerts.filter((kind) => kind === 'THRESHOLD_CROSSED')).toHaveLength(2); // the credits rule, the seats rule
+
+    const [back] = await previewWritingNothing(org.adminToken, { seatDelta: -1 });
+    expect(back.alerts).toEqual(['SEAT_OVERAGE_RESOLVED', 'THRESHOLD_RESOLVED']);
+  });
+
   it('R32: bad input answers what the real change answers, and writes nothing', async () => {
     clock.set('2026-03-06T09:00:00.000Z');
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
