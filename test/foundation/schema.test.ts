@@ -79,6 +79,7 @@ describe('the served schema', () => {
       'Mutation.createAlertRule': 'MANAGE_BILLING',
       'Mutation.updateAlertRule': 'MANAGE_BILLING',
       'Mutation.deleteAlertRule': 'MANAGE_BILLING',
+      'Query.previewBillingChange': 'MANAGE_BILLING',
     });
   });
 });
