@@ -418,6 +418,11 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
       expect(codes(real)).toEqual(['BAD_USER_INPUT']);
       expect(bad.errors![0].message).toBe(real.errors![0].message);
     }
+    // R34: beyond the bound of active licenses, as addUser would answer; beyond the bound of the input, BAD_USER_INPUT.
+    expect(codes(await preview({ seatDelta: 10_000_000 }))).toEqual(['LICENSE_LIMIT_REACHED']);
+    const huge = await preview({ locationDelta: 10_000_001 });
+    expect(codes(huge)).toEqual(['BAD_USER_INPUT']);
+    expect(huge.errors![0].extensions!.field).toBe('locationDelta');
     expect(await rowCounts()).toEqual(before);
 
     // The real ones, for comparison.
@@ -429,7 +434,7 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(codes(await server.gql(DEACTIVATE_LOCATION, { id: depot }, org.adminToken))).toEqual(['CONFLICT']);
   });
 
-  it('R5, R4: another organization is NOT_FOUND; without MANAGE_BILLING FORBIDDEN; operators name the organization', async () => {
+  it('R5, R4, R21: another organization is NOT_FOUND; without MANAGE_BILLING FORBIDDEN; operators name the organization; terminated refuses', async () => {
     clock.set('2026-03-07T09:00:00.000Z');
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
     const other = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
@@ -449,5 +454,16 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(operator.previewBillingChange.current.total.cents).toBe(3000);
     expect(operator.previewBillingChange.proposed.total.cents).toBe(3000); // 2 active on 2 seats
     expect(codes(await server.gql(PREVIEW, { input }, server.operatorToken))).toEqual(['NOT_FOUND']);
+
+    // R21: a terminated organization refuses every change, so its preview too.
+    await ok(server.gql(`mutation { requestTermination { status } }`, {}, other.adminToken));
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { finalizeTermination(organizationId: $id) { status } }`,
+        { id: other.orgId },
+        server.operatorToken,
+      ),
+    );
+    expect(codes(await server.gql(PREVIEW, { input }, other.adminToken))).toEqual(['ORGANIZATION_TERMINATED']);
   });
 });
