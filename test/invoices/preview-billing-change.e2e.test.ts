@@ -381,6 +381,30 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(back.alerts).toEqual(['SEAT_OVERAGE_RESOLVED', 'THRESHOLD_RESOLVED']);
   });
 
+  it('R32, R17: past the period end, before the period closes, licenses changed now belong to the next period', async () => {
+    clock.set('2026-03-06T00:00:00.000Z'); // monthly: the period ends 2026-04-06T00:00
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 1500 });
+    clock.set('2026-04-06T01:00:00.000Z'); // the scheduler (off in tests) has not closed it
+    const [preview] = await previewWritingNothing(org.adminToken, {
+      seatDelta: 2,
+      contract: { licenseModel: 'USER', seatPriceCents: 2000 },
+    });
+    // The contract is read when the period closes, so its price applies; the seats come after the period.
+    expect(preview.proposed.lineItems.map((l) => [l.kind, l.quantity, l.amount.cents])).toEqual([['SEATS', 1, 2000]]);
+    expect(preview.difference.cents).toBe(500);
+
+    await ok(
+      server.gql(
+        UPDATE_CONTRACT,
+        { input: { licenseModel: 'USER', seatPriceCents: 2000 }, organizationId: org.orgId },
+        server.operatorToken,
+      ),
+    );
+    for (let i = 0; i < 2; i++) await addUser(server, org.adminToken);
+    clock.advance(MINUTE);
+    expect((await upcoming(org.adminToken)).invoice).toEqual({ ...priced(preview.proposed), id: preview.current.id });
+  });
+
   it('R32: bad input answers what the real change answers, and writes nothing', async () => {
     clock.set('2026-03-06T09:00:00.000Z');
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
