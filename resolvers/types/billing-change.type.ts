@@ -70,7 +70,8 @@ export class BillingChangePreviewType {
   })
   chargedNow: MoneyType;
   @Field(() => [AlertKind], {
-    description: 'Alerts the changes would raise, in the order they would raise them, each kind once (R11, R16, R25).',
+    description:
+      'Alerts the changes would raise, in the order they would raise them, each kind once (R11, R16, R25, R26).',
   })
   alerts: AlertKind[];
   @Field({ description: 'False when the contract refuses the change (allowOverage false: LICENSE_LIMIT_REACHED).' })

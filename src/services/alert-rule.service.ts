@@ -180,7 +180,7 @@ export class AlertRuleService {
     let flipped = false;
     for (const rule of rules) {
       const value = values.get(rule.metric)!;
-      const holds = rule.direction === ThresholdDirection.ABOVE ? value > rule.threshold : value < rule.threshold;
+      const holds = ruleHolds(rule, value);
       if (holds === rule.crossed) continue;
       if (holds) await this.crossed(scope, rule, value);
       else await this.resolved(scope, rule, value);
@@ -190,6 +190,31 @@ export class AlertRuleService {
       await this.rulesChanged(scope, 0);
       this.keepAfterCommit(scope, enabled);
     }
+  }
+
+  /**
+   * R32: the rule alerts a change would raise — every enabled rule evaluated as `evaluate` does, on the metrics as the
+   * change would leave them (`changed`; the others as they are now), in rule order. Reads only.
+   */
+  async alertsIfChanged(
+    ctx: ServiceContext,
+    organizationId: string,
+    changed: Partial<Record<AlertMetric, number>>,
+  ): Promise<AlertKind[]> {
+    const organization = await this.organizations.find(ctx.em, organizationId);
+    if (!organization || organization.enabledAlertRules <= 0) return [];
+    const rules = await ctx.em.find(AlertRule, {
+      where: { organizationId, enabled: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const unchanged = new Set(rules.map((r) => r.metric).filter((metric) => changed[metric] === undefined));
+    const values = unchanged.size > 0 ? await this.metrics.read(ctx, organizationId, unchanged) : new Map();
+    const kinds: AlertKind[] = [];
+    for (const rule of rules) {
+      const holds = ruleHolds(rule, changed[rule.metric] ?? values.get(rule.metric)!);
+      if (holds !== rule.crossed) kinds.push(holds ? AlertKind.THRESHOLD_CROSSED : AlertKind.THRESHOLD_RESOLVED);
+    }
+    return kinds;
   }
 
   /**
@@ -316,4 +341,9 @@ function checkedTerms(input: AlertRuleInput): Pick<AlertRule, 'metric' | 'direct
   const channels = [...new Set(input.channels ?? [AlertChannel.DASHBOARD])];
   if (channels.length === 0) throw badInput('channels', 'A rule needs at least one channel (DASHBOARD or EMAIL)');
   return { metric: input.metric, direction: input.direction, threshold: input.threshold, channels };
+}
+
+/** R26: ABOVE holds while value > threshold, BELOW while value < threshold (equal is not crossed). */
+export function ruleHolds(rule: Pick<AlertRule, 'direction' | 'threshold'>, value: number): boolean {
+  return rule.direction === ThresholdDirection.ABOVE ? value > rule.threshold : value < rule.threshold;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { AlertKind, LicenseKind, OrganizationStatus } from '../../entities';
+import { AlertKind, AlertMetric, LicenseKind, OrganizationStatus } from '../../entities';
 import { targetOrganizationId } from '../auth/tenancy';
 import { Clock } from '../common/clock';
 import { badInput, conflict, notFound, organizationTerminated } from '../errors/errors';
+import { AlertRuleService } from './alert-rule.service';
 import { AlertService } from './alert.service';
 import { MAX_ACTIVE_LICENSES } from './bounds';
 import { creditCrossings } from './credit-alerts';
@@ -44,7 +45,7 @@ export interface BillingChangePreview {
  * R32 what-if: prices a change as if made now through R18's line code (InvoiceService.draft with a hypothesis),
  * checking it with the rules the real changes run (updateContract's input, deactivateUser's R3, deactivateLocation,
  * the R34 bound of active licenses, purchaseCredits' quantity and balance, R11's limit) and listing the alerts they
- * would raise (R11, R16, R25). Reads only: it takes no lock and writes nothing.
+ * would raise (R11, R16, R25, R26). Reads only: it takes no lock and writes nothing.
  *
  * The parts apply in this order, as one caller making them one after another would: the contract change, the
  * deactivations, the activations, then the credit purchase (at the proposed contract's credit price). A delta of
@@ -60,6 +61,7 @@ export class BillingChangeService {
     private readonly invoices: InvoiceService,
     private readonly ledger: CreditLedger,
     private readonly alerts: AlertService,
+    private readonly alertRules: AlertRuleService,
   ) {}
 
   async preview(
@@ -117,6 +119,15 @@ export class BillingChangeService {
       (await this.alerts.openOf(ctx.em, organizationId, [AlertKind.CREDITS_LOW, AlertKind.CREDITS_DEPLETED])).length > 0
     )
       alerts.push(AlertKind.CREDITS_RECOVERED);
+    // R26: the rules, evaluated once on the metrics as the whole change leaves them.
+    alerts.push(
+      ...(await this.alertRules.alertsIfChanged(ctx, organizationId, {
+        [AlertMetric.SEATS_IN_USE]: inUse[LicenseKind.USER] + deltas[LicenseKind.USER],
+        [AlertMetric.LOCATIONS_IN_USE]: inUse[LicenseKind.LOCATION] + deltas[LicenseKind.LOCATION],
+        [AlertMetric.UPCOMING_INVOICE_TOTAL_CENTS]: proposed.totalCents,
+        ...(purchase ? { [AlertMetric.CREDITS_AVAILABLE]: purchase.after } : {}),
+      })),
+    );
 
     return {
       current,

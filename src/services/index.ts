@@ -108,7 +108,6 @@ export function createServices(deps: ServiceDeps) {
     peakEvidence,
   );
   const forecasts = new ForecastService(clock, organizations, credits, invoices);
-  const billingChanges = new BillingChangeService(clock, organizations, licenses, invoices, creditLedger, alerts);
   const lifecycle = new OrganizationLifecycleService(
     uow,
     clock,
@@ -142,6 +141,15 @@ export function createServices(deps: ServiceDeps) {
     createRequestReads,
   );
   uow.onScopeEnd((scope) => alertRules.evaluate(scope));
+  const billingChanges = new BillingChangeService(
+    clock,
+    organizations,
+    licenses,
+    invoices,
+    creditLedger,
+    alerts,
+    alertRules,
+  );
   const reminders = new ReminderService(uow, deps.config, contacts, outboxWriter);
   // R27: every organization-scoped commit is announced on the pub/sub (so on every instance, through Redis).
   uow.onOrganizationChanged((organizationId) =>

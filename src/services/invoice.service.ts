@@ -107,7 +107,8 @@ export class InvoiceService {
       from: period.start,
       to,
       open: period,
-      ...(what.changedAt ? { changedAt: what.changedAt } : {}),
+      // Changes at or after the period's end belong to the next period (a period the scheduler has not closed yet).
+      ...(what.changedAt && now < period.end ? { changedAt: what.changedAt } : {}),
     });
     const total = sum(lines);
     return {

@@ -346,6 +346,65 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(codes(real)).toEqual(['LICENSE_LIMIT_REACHED']);
   });
 
+  it('R32, R26: the alert rules the change would cross or resolve, as the real change then does', async () => {
+    clock.set('2026-03-05T12:00:00.000Z');
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
+    const CREATE_RULE = `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id crossed } }`;
+    for (const input of [
+      { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 2, channels: ['DASHBOARD'] },
+      { metric: 'UPCOMING_INVOICE_TOTAL_CENTS', direction: 'ABOVE', threshold: 5000, channels: ['DASHBOARD'] },
+      { metric: 'CREDITS_AVAILABLE', direction: 'BELOW', threshold: 5, channels: ['DASHBOARD'] },
+    ])
+      await ok(server.gql(CREATE_RULE, { input }, org.adminToken));
+    // 1 active, a $30.00 invoice, no credits: CREDITS_AVAILABLE BELOW 5 holds already (crossed at creation).
+    clock.advance(HOUR);
+
+    const [within, over, pricey, credits] = await previewWritingNothing(
+      org.adminToken,
+      { seatDelta: 1 }, // 2 in use: not above 2
+      { seatDelta: 2 }, // 3 in use; $45.00
+      { seatDelta: 3 }, // 4 in use; $60.00, above $50.00 too
+      { creditPurchase: 10 }, // 10 available: no longer below 5
+    );
+    expect(within.alerts).toEqual([]);
+    expect(over.alerts).toEqual(['SEAT_OVERAGE', 'THRESHOLD_CROSSED']);
+    expect(pricey.alerts).toEqual(['SEAT_OVERAGE', 'THRESHOLD_CROSSED']);
+    expect(credits.alerts).toEqual(['THRESHOLD_RESOLVED']);
+
+    for (let i = 0; i < 2; i++) await addUser(server, org.adminToken);
+    clock.advance(MINUTE);
+    const after = await upcoming(org.adminToken);
+    expect(after.invoice).toEqual({ ...priced(over.proposed), id: over.current.id });
+    expect(after.alerts.filter((kind) => kind === 'THRESHOLD_CROSSED')).toHaveLength(2); // the credits rule, the seats rule
+
+    const [back] = await previewWritingNothing(org.adminToken, { seatDelta: -1 });
+    expect(back.alerts).toEqual(['SEAT_OVERAGE_RESOLVED', 'THRESHOLD_RESOLVED']);
+  });
+
+  it('R32, R17: past the period end, before the period closes, licenses changed now belong to the next period', async () => {
+    clock.set('2026-03-06T00:00:00.000Z'); // monthly: the period ends 2026-04-06T00:00
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 1, seatPriceCents: 1500 });
+    clock.set('2026-04-06T01:00:00.000Z'); // the scheduler (off in tests) has not closed it
+    const [preview] = await previewWritingNothing(org.adminToken, {
+      seatDelta: 2,
+      contract: { licenseModel: 'USER', seatPriceCents: 2000 },
+    });
+    // The contract is read when the period closes, so its price applies; the seats come after the period.
+    expect(preview.proposed.lineItems.map((l) => [l.kind, l.quantity, l.amount.cents])).toEqual([['SEATS', 1, 2000]]);
+    expect(preview.difference.cents).toBe(500);
+
+    await ok(
+      server.gql(
+        UPDATE_CONTRACT,
+        { input: { licenseModel: 'USER', seatPriceCents: 2000 }, organizationId: org.orgId },
+        server.operatorToken,
+      ),
+    );
+    for (let i = 0; i < 2; i++) await addUser(server, org.adminToken);
+    clock.advance(MINUTE);
+    expect((await upcoming(org.adminToken)).invoice).toEqual({ ...priced(preview.proposed), id: preview.current.id });
+  });
+
   it('R32: bad input answers what the real change answers, and writes nothing', async () => {
     clock.set('2026-03-06T09:00:00.000Z');
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
@@ -383,6 +442,11 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
       expect(codes(real)).toEqual(['BAD_USER_INPUT']);
       expect(bad.errors![0].message).toBe(real.errors![0].message);
     }
+    // R34: beyond the bound of active licenses, as addUser would answer; beyond the bound of the input, BAD_USER_INPUT.
+    expect(codes(await preview({ seatDelta: 10_000_000 }))).toEqual(['LICENSE_LIMIT_REACHED']);
+    const huge = await preview({ locationDelta: 10_000_001 });
+    expect(codes(huge)).toEqual(['BAD_USER_INPUT']);
+    expect(huge.errors![0].extensions!.field).toBe('locationDelta');
     expect(await rowCounts()).toEqual(before);
 
     // The real ones, for comparison.
@@ -394,7 +458,7 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(codes(await server.gql(DEACTIVATE_LOCATION, { id: depot }, org.adminToken))).toEqual(['CONFLICT']);
   });
 
-  it('R5, R4: another organization is NOT_FOUND; without MANAGE_BILLING FORBIDDEN; operators name the organization', async () => {
+  it('R5, R4, R21: another organization is NOT_FOUND; without MANAGE_BILLING FORBIDDEN; operators name the organization; terminated refuses', async () => {
     clock.set('2026-03-07T09:00:00.000Z');
     const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
     const other = await createOrg(server, { licenseModel: 'USER', contractedSeats: 2, seatPriceCents: 1500 });
@@ -414,5 +478,16 @@ describe.each(DRIVERS)('R32: previewBillingChange over HTTP on %s', (driver) => 
     expect(operator.previewBillingChange.current.total.cents).toBe(3000);
     expect(operator.previewBillingChange.proposed.total.cents).toBe(3000); // 2 active on 2 seats
     expect(codes(await server.gql(PREVIEW, { input }, server.operatorToken))).toEqual(['NOT_FOUND']);
+
+    // R21: a terminated organization refuses every change, so its preview too.
+    await ok(server.gql(`mutation { requestTermination { status } }`, {}, other.adminToken));
+    await ok(
+      server.gql(
+        `mutation($id: ID!) { finalizeTermination(organizationId: $id) { status } }`,
+        { id: other.orgId },
+        server.operatorToken,
+      ),
+    );
+    expect(codes(await server.gql(PREVIEW, { input }, other.adminToken))).toEqual(['ORGANIZATION_TERMINATED']);
   });
 });
