@@ -1,6 +1,11 @@
 /** The part of autocannon 8's programmatic API the benchmarks use (the package ships no types). */
 declare module 'autocannon' {
   function autocannon(options: autocannon.AutocannonOptions): Promise<autocannon.AutocannonResult>;
+  /** With a callback: the running instance, which emits 'response' once per response. */
+  function autocannon(
+    options: autocannon.AutocannonOptions,
+    done: (error: Error | null, result: autocannon.AutocannonResult) => void,
+  ): { on(event: 'response', listener: () => void): void };
 
   namespace autocannon {
     interface AutocannonRequest {

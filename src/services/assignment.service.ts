@@ -1,3 +1,4 @@
+import { declareMoved, movedByConsumption } from './moved-metrics';
 import { EntityManager } from 'typeorm';
 import { AssignmentStatus, TrainingAssignment, User, UserStatus } from '../../entities';
 import { requireAssigneeOrAssignContent, requireAuthenticated } from '../auth/guards';
@@ -213,7 +214,7 @@ export class AssignmentService {
       decided.push(toStart.push(assignment) - 1);
     }
     // R15: the credits, consumed in request order (a start refused by the ledger writes nothing).
-    const consumed = await this.credits.consume(tx, toStart, startedAt);
+    const { outcomes: consumed, balanceAfter, overageCredits } = await this.credits.consume(tx, toStart, startedAt);
     const started = toStart.filter((assignment, i) => {
       const consumption = consumed[i];
       if (consumption instanceof Error) return false;
@@ -249,6 +250,7 @@ export class AssignmentService {
       return consumption instanceof Error ? consumption : toStart[d];
     });
     for (const a of rows) delete a.user;
+    declareMoved(tx, movedByConsumption(balanceAfter, overageCredits > 0));
     return outcomes;
   }
 

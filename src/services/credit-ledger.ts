@@ -42,6 +42,15 @@ interface LedgerHead {
   billedThisPeriod?: number;
 }
 
+/** What one consume call did: per assignment its consumption or refusal, the balance it left, the overage it used. */
+export interface ConsumptionRun {
+  outcomes: Array<Consumption | Error>;
+  /** The balance after the run's entries (and the expiries it wrote): the credits available. */
+  balanceAfter: number;
+  /** Credits the run used at zero balance (R15: billed as overage on the period's invoice). */
+  overageCredits: number;
+}
+
 /** Credits used at zero balance in one period at one unit price (R15), and what they cost. */
 export interface OverageAtPrice {
   unitPriceCents: number;
@@ -118,7 +127,7 @@ export class CreditLedger {
     tx: Tx,
     assignments: ReadonlyArray<Pick<TrainingAssignment, 'id' | 'credits'>>,
     at: Date,
-  ): Promise<Array<Consumption | Error>> {
+  ): Promise<ConsumptionRun> {
     const head = await this.readHead(tx, at);
     const outcomes: Array<Consumption | Error> = [];
     for (const assignment of assignments) {
@@ -135,7 +144,8 @@ export class CreditLedger {
       outcomes.push(this.planConsumption(tx, head, assignment, at));
     }
     await this.flush(tx, head);
-    return outcomes;
+    const overageCredits = outcomes.reduce((sum, o) => sum + (o instanceof Error ? 0 : o.overage), 0);
+    return { outcomes, balanceAfter: head.balance, overageCredits };
   }
 
   /**

@@ -4,7 +4,7 @@ import type { OrganizationScope } from '../db/organization-scope';
 /**
  * R26: the alert-rule metrics one organization scope's change moved — each with its new value when the change
  * knows it, else null (the evaluation reads it). Declared only by changes that know exactly what they moved (a user
- * or location activated or deactivated, and nothing else in the scope); the evaluation that ends the scope then
+ * or location activated or deactivated, trainings started, and nothing else in the scope); the evaluation that ends the scope then
  * leaves the rules over every other metric as they stand: a metric that did not move cannot cross a threshold.
  * A scope with no declaration — every other change, and a change nested in another change's scope, whose end is
  * the outer scope's — evaluates every rule.
@@ -34,5 +34,18 @@ export function movedByLicenseChange(kind: LicenseKind, inUse: number | null, bi
     [kind === LicenseKind.USER ? AlertMetric.SEATS_IN_USE : AlertMetric.LOCATIONS_IN_USE, inUse],
   ]);
   if (billedMayChange) moved.set(AlertMetric.UPCOMING_INVOICE_TOTAL_CENTS, null);
+  return moved;
+}
+
+/**
+ * What starting trainings moves (R15): the credits available (`balanceAfter`, the ledger's balance after the run);
+ * with credits used at zero balance, also the period's credit overage and the upcoming invoice total, which bills it.
+ */
+export function movedByConsumption(balanceAfter: number, usedOverage: boolean): MovedMetrics {
+  const moved = new Map<AlertMetric, number | null>([[AlertMetric.CREDITS_AVAILABLE, balanceAfter]]);
+  if (usedOverage) {
+    moved.set(AlertMetric.CREDIT_OVERAGE_THIS_PERIOD, null);
+    moved.set(AlertMetric.UPCOMING_INVOICE_TOTAL_CENTS, null);
+  }
   return moved;
 }

@@ -212,6 +212,33 @@ describe.each(DRIVERS)('R26 alert rules on %s', (driver) => {
     expect((await rules(org.adminToken)).map((r: { crossed: boolean }) => r.crossed)).toEqual([true, false]);
   });
 
+  it('R26: starting training evaluates what it moved: the credits available from the ledger, the overage and the invoice once it is used', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 5, seatPriceCents: 1000 });
+    await grant(server, org.orgId, 10);
+    const low = await createRule(org.adminToken, { metric: 'CREDITS_AVAILABLE', direction: 'BELOW', threshold: 5 });
+    const overage = await createRule(org.adminToken, {
+      metric: 'CREDIT_OVERAGE_THIS_PERIOD',
+      direction: 'ABOVE',
+      threshold: 1,
+    });
+    const start = async (credits: number) =>
+      ok(server.gql(START, { id: await assign(server, org.adminToken, org.adminId, credits) }, org.adminToken));
+    await start(6); // 4 left: below 5
+    await start(4); // 0 left: still below, nothing new
+    await start(2); // 2 at zero balance: overage above 1
+    const alerts = (await ruleAlerts(org.adminToken)).filter((a) => a.rule);
+    expect(alerts.map((a) => [a.kind, a.value, a.rule.id])).toEqual([
+      ['THRESHOLD_CROSSED', 4, low.id],
+      ['THRESHOLD_CROSSED', 2, overage.id],
+    ]);
+    await grant(server, org.orgId, 20); // a grant is not a declared change: every rule is evaluated
+    expect((await ruleAlerts(org.adminToken)).filter((a) => a.rule).map((a) => [a.kind, a.value])).toEqual([
+      ['THRESHOLD_CROSSED', 4],
+      ['THRESHOLD_CROSSED', 2],
+      ['THRESHOLD_RESOLVED', 20],
+    ]);
+  });
+
   it('R26: EMAIL also enqueues a BILLING_ALERT notification to the R22 recipients through the outbox', async () => {
     const org = await createOrg(server, { licenseModel: 'LOCATION', contractedLocations: 5, locationPriceCents: 900 });
     const contacts = (
