@@ -18,6 +18,7 @@ import { IdempotencyKey } from './idempotency-key.entity';
 import { Payment, PaymentPurpose, PaymentStatus } from './payment.entity';
 import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
+import { ActorKind, AuditAction, AuditChange, AuditEvent } from './audit-event.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertChannel, AlertMetric, AlertRule, ThresholdDirection };
@@ -51,6 +52,8 @@ export {
   PaymentStatus,
   TrainingAssignment,
 };
+export { ActorKind, AuditAction, AuditEvent };
+export type { AuditChange };
 export * from './enums';
 
 export const ENTITIES = [
@@ -78,4 +81,5 @@ export const ENTITIES = [
   CreditPeriodTally,
   CreditOverageTally,
   CreditDailyUse,
+  AuditEvent,
 ];

@@ -21,6 +21,7 @@ import {
   OrganizationCreditsResolver,
   PaymentResolver,
 } from './credit.resolver';
+import { AuditEventResolver, OrganizationAuditLogResolver } from './audit-log.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -48,4 +49,6 @@ export const RESOLVERS = [
   BillingStateResolver,
   OrganizationAlertRulesResolver,
   AlertRuleResolver,
+  OrganizationAuditLogResolver,
+  AuditEventResolver,
 ] as const;

@@ -13,6 +13,7 @@ import { OrganizationStateVersion1765025000000 } from './1765025000000-organizat
 import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
 import { AlertRules1765110000000 } from './1765110000000-alert-rules';
 import { AlertRulesVersion1765120000000 } from './1765120000000-alert-rules-version';
+import { AuditLog1765140000000 } from './1765140000000-audit-log';
 
 /** In order; run on start (never synchronize). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AlertResolution1765100000000,
   AlertRules1765110000000,
   AlertRulesVersion1765120000000,
+  AuditLog1765140000000,
 ];

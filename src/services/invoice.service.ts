@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import {
+  AuditAction,
   BillingPeriod,
   Contract,
   Invoice,
@@ -25,6 +26,8 @@ import { sumCents } from '../common/money';
 import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
 import type { ServiceContext } from './service-context';
+import type { Scoped } from '../db/organization-scope';
+import { type AuditLog, createdFields } from './audit-log';
 
 const DAY_MS = 86_400_000;
 
@@ -66,6 +69,7 @@ export class InvoiceService {
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
     private readonly lineSources: InvoiceLineSource[],
+    private readonly audit: AuditLog,
   ) {}
 
   async lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]> {
@@ -190,7 +194,7 @@ export class InvoiceService {
    * organization scope (closes here, the final close of a termination in OrganizationLifecycleService).
    */
   async closePeriod(
-    tx: ServiceContext,
+    tx: Scoped<ServiceContext>,
     org: Organization,
     period: BillingPeriod,
     at: Date,
@@ -225,6 +229,21 @@ export class InvoiceService {
       InvoiceLineItem,
       lines.map((line, position) => tx.em.create(InvoiceLineItem, { ...line, invoiceId: invoice.id, position })),
     );
+    await this.audit.record(tx, {
+      action: AuditAction.INVOICE_ISSUED,
+      targetType: 'Invoice',
+      targetId: invoice.id,
+      changes: createdFields({
+        number: invoice.number,
+        status: invoice.status,
+        periodStart: invoice.periodStart,
+        periodEnd: invoice.periodEnd,
+        totalCents: invoice.totalCents,
+        dueAt: invoice.dueAt,
+        final: opts.final,
+      }),
+      at,
+    });
 
     await tx.em.update(BillingPeriod, { id: period.id }, { end, closedAt: at, openForOrganizationId: null });
     if (!opts.final) {

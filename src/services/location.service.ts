@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { LicenseKind, Location, LocationStatus } from '../../entities';
+import { AuditAction, LicenseKind, Location, LocationStatus } from '../../entities';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict } from '../errors/errors';
 import { Clock } from '../common/clock';
@@ -15,6 +16,7 @@ export class LocationService {
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
+    private readonly audit: AuditLog,
   ) {}
 
   list(em: EntityManager, organizationId: string, status?: LocationStatus | null): Promise<Location[]> {
@@ -50,6 +52,13 @@ export class LocationService {
         occurredAt: now,
       });
       await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.LOCATION, location }, now);
+      await this.audit.record(tx, {
+        action: AuditAction.LOCATION_ADDED,
+        targetType: 'Location',
+        targetId: location.id,
+        changes: createdFields({ name, status: location.status }),
+        at: now,
+      });
       return location;
     });
   }
@@ -58,6 +67,7 @@ export class LocationService {
     return this.uow.forOrganization(ctx, { owner: Location, id }, {}, async (tx) => {
       const fresh = await tx.find(Location, id);
       if (fresh.status === LocationStatus.INACTIVE) throw conflict('The location is already inactive');
+      const before = { status: fresh.status, deactivatedAt: fresh.deactivatedAt };
       fresh.status = LocationStatus.INACTIVE;
       const now = this.clock.now();
       fresh.deactivatedAt = now;
@@ -71,6 +81,13 @@ export class LocationService {
       });
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.LOCATION);
+      await this.audit.record(tx, {
+        action: AuditAction.LOCATION_DEACTIVATED,
+        targetType: 'Location',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'deactivatedAt']),
+        at: now,
+      });
       return saved;
     });
   }

@@ -9,6 +9,8 @@ import type { LicenseService } from './license.service';
 import { roleGrants } from '../auth/permissions';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
+import { AuditAction } from '../../entities';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';
 import { ALL_PERMISSIONS } from '../../entities/enums';
@@ -28,6 +30,7 @@ export class UserService {
     private readonly permissions: PermissionService,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
+    private readonly audit: AuditLog,
   ) {}
 
   list(
@@ -76,6 +79,13 @@ export class UserService {
         occurredAt: now,
       });
       await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id }, now);
+      await this.audit.record(tx, {
+        action: AuditAction.USER_ADDED,
+        targetType: 'User',
+        targetId: user.id,
+        changes: createdFields({ email, name: user.name, role, status: user.status, locationId: user.locationId }),
+        at: now,
+      });
       return user;
     });
   }
@@ -85,6 +95,7 @@ export class UserService {
     return this.uow.forOrganization(ctx, { owner: User, id }, {}, async (tx) => {
       const fresh = await tx.find(User, id);
       if (fresh.status === UserStatus.DEACTIVATED) throw conflict('The user is already deactivated');
+      const before = { status: fresh.status, deactivatedAt: fresh.deactivatedAt };
       fresh.status = UserStatus.DEACTIVATED;
       const now = this.clock.now();
       fresh.deactivatedAt = now;
@@ -99,6 +110,13 @@ export class UserService {
       await this.assertBillingManagerRemains(tx, tx.organizationId);
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.USER);
+      await this.audit.record(tx, {
+        action: AuditAction.USER_DEACTIVATED,
+        targetType: 'User',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'deactivatedAt']),
+        at: now,
+      });
       return fresh;
     });
   }
@@ -110,6 +128,7 @@ export class UserService {
       if (fresh.status === UserStatus.ACTIVE) throw conflict('The user is already active');
       // R3: reactivating gives the user its permissions back; only what the viewer holds may be given.
       requireHolds(ctx.viewer, await this.permissions.forUser(tx.em, { ...fresh, status: UserStatus.ACTIVE }));
+      const before = { status: fresh.status, activatedAt: fresh.activatedAt, deactivatedAt: fresh.deactivatedAt };
       fresh.status = UserStatus.ACTIVE;
       const now = this.clock.now();
       fresh.activatedAt = now;
@@ -123,6 +142,13 @@ export class UserService {
         occurredAt: now,
       });
       await this.licenses.afterActivation(tx, fresh.organizationId, { kind: LicenseKind.USER, userId: id }, now);
+      await this.audit.record(tx, {
+        action: AuditAction.USER_REACTIVATED,
+        targetType: 'User',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'activatedAt', 'deactivatedAt']),
+        at: now,
+      });
       return saved;
     });
   }
