@@ -283,5 +283,37 @@ mutation CreateAlertRule($input: AlertRuleInput!) {
         input: { metric: 'SEATS_IN_USE', direction: 'ABOVE', threshold: 5, channels: ['DASHBOARD', 'EMAIL'] },
       }),
     },
+    {
+      query: `# The audit log (R31): every billing-relevant change,
+# newest first — who (a USER, an OPERATOR by its token
+# subject, or the SYSTEM scheduler), what (action,
+# target), the fields changed as { before, after }, the
+# reason given and the request id (the X-Request-Id of
+# the response, and of the request log). Narrow it with
+# action:, actorId: (a user), targetId: or since:, and
+# page with first: / after: (pageInfo.endCursor).
+# Never a token, card detail or secret.
+query AuditLog {
+  organization {
+    auditLog(first: 20) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        createdAt
+        action
+        actorKind
+        actor { name email }
+        actorSubject
+        targetType
+        targetId
+        changes
+        reason
+        requestId
+      }
+    }
+  }
+}
+`,
+    },
   ];
 }

@@ -81,6 +81,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       'PayInvoice',
       'Forecast',
       'CreateAlertRule',
+      'AuditLog',
     ]);
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
     // The page, its bundle, Monaco's three workers and the schema's introspection: all from here.

@@ -1,4 +1,4 @@
-import { liveContractSdl } from '../support/contract';
+import { recordsContractSdl } from '../support/contract';
 import { buildSchema, GraphQLSchema, Kind, OperationDefinitionNode, specifiedRules, validate } from 'graphql';
 import { exampleTabs } from '../../src/ide/examples';
 import { buildBillingSchema } from '../../src/schema/build-schema';
@@ -19,7 +19,7 @@ describe("the IDE's example tabs", () => {
   let served: GraphQLSchema;
 
   beforeAll(async () => {
-    contract = buildSchema(liveContractSdl());
+    contract = buildSchema(recordsContractSdl());
     served = await buildBillingSchema();
   });
 
@@ -39,6 +39,7 @@ describe("the IDE's example tabs", () => {
         'PayInvoice',
         'Forecast',
         'CreateAlertRule',
+        'AuditLog',
       ]);
       expect(tabs.map((tab) => operationOf(tab.query).operation)).toEqual([
         'query',
@@ -49,6 +50,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
       ]);
     },
   );

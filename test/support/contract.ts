@@ -18,3 +18,8 @@ export function liveContractSdl(): string {
     .map((file) => readFileSync(contractFile('contract', file), 'utf8'))
     .join('\n');
 }
+
+/** The contract of the second release's records part as one SDL: the live contract and next-records (R30–R33). */
+export function recordsContractSdl(): string {
+  return [liveContractSdl(), readFileSync(contractFile('contract', 'next-records.graphql'), 'utf8')].join('\n');
+}
