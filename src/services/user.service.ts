@@ -70,22 +70,25 @@ export class UserService {
           deactivatedAt: null,
         }),
       );
-      // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused.
-      await this.usage.record(tx, {
-        organizationId,
-        kind: LicenseKind.USER,
-        subjectId: user.id,
-        delta: 1,
-        occurredAt: now,
-      });
+      // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused. R31: its
+      // audit event is issued with the timeline's writes (independent statements, sent back to back).
+      await Promise.all([
+        this.usage.record(tx, {
+          organizationId,
+          kind: LicenseKind.USER,
+          subjectId: user.id,
+          delta: 1,
+          occurredAt: now,
+        }),
+        this.audit.record(tx, {
+          action: AuditAction.USER_ADDED,
+          targetType: 'User',
+          targetId: user.id,
+          changes: createdFields({ email, name: user.name, role, status: user.status, locationId: user.locationId }),
+          at: now,
+        }),
+      ]);
       await this.licenses.afterActivation(tx, organizationId, { kind: LicenseKind.USER, userId: user.id }, now);
-      await this.audit.record(tx, {
-        action: AuditAction.USER_ADDED,
-        targetType: 'User',
-        targetId: user.id,
-        changes: createdFields({ email, name: user.name, role, status: user.status, locationId: user.locationId }),
-        at: now,
-      });
       return user;
     });
   }
