@@ -3,6 +3,7 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ActorKind, AuditAction, AuditChange } from '../../entities';
 import { ConnectionArgs, ConnectionType } from './connection.type';
+import { IsId } from './validation';
 
 /** The contract's JSONObject: graphql-scalars' JSON object scalar. */
 export const JSONObjectScalar: GraphQLScalarType = JSONObjectResolver;
@@ -91,8 +92,10 @@ export class AuditLogArgs extends ConnectionArgs {
   @Field(() => AuditAction, { nullable: true, description: 'Only events of this action.' })
   action?: AuditAction | null;
   @Field(() => ID, { nullable: true, description: 'Only events this user made (actorKind USER).' })
+  @IsId()
   actorId?: string | null;
   @Field(() => ID, { nullable: true, description: 'Only events about this target.' })
+  @IsId()
   targetId?: string | null;
   @Field(() => Date, {
     nullable: true,

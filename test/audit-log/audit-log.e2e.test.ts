@@ -462,7 +462,7 @@ describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
     expect((await allEvents(server.operatorToken, other.orgId))[0].action).toBe('ORGANIZATION_CREATED');
   });
 
-  it('R31: a malformed cursor, a cursor of another list or a since in the future is BAD_USER_INPUT', async () => {
+  it('R31: a malformed cursor, a cursor of another list, a since in the future or a malformed id is BAD_USER_INPUT', async () => {
     const org = await createOrg(server);
     const usersCursor = (
       await ok(server.gql(`{ organization { users(first: 1) { pageInfo { endCursor } } } }`, {}, org.adminToken))
@@ -472,6 +472,8 @@ describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
       { after: usersCursor },
       { since: new Date(Date.now() + DAY).toISOString() },
       { first: 101 },
+      { targetId: 'x'.repeat(100) }, // R34: an id is at most 64 characters
+      { actorId: '' },
     ]) {
       const res = await server.gql(AUDIT, args, org.adminToken);
       expect(codes(res)).toEqual(['BAD_USER_INPUT']);
