@@ -17,6 +17,7 @@ import { ASSIGN, CANCEL, GRANT, newKey, PURCHASE, SET_CARD, START } from '../cre
 import { CLOSE_PERIOD, DEACTIVATE_USER, REACTIVATE_USER, UPDATE_CONTRACT } from '../alerts/support';
 import { ADD_LOCATION } from '../licenses/support';
 import { runJobs } from '../scheduler/support';
+import { StatementLog } from '../support/statement-log';
 
 const EVENT_FIELDS =
   'id action actorKind actor { id } actorSubject targetType targetId changes reason requestId createdAt';
@@ -55,6 +56,7 @@ const FINALIZE = `mutation($org: ID!) { finalizeTermination(organizationId: $org
 describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
   let server: TestServer;
   const logLines: Array<Record<string, any>> = [];
+  const statements = new StatementLog();
 
   beforeAll(async () => {
     const sink = new Writable({
@@ -65,7 +67,7 @@ describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
     });
     server = await startServer(driver, {
       config: { testClock: true, logSampleRate: 1 },
-      appOptions: { log: pino({ level: 'info' }, sink) },
+      appOptions: { log: pino({ level: 'info' }, sink), databaseLogger: statements },
     });
   });
   afterAll(async () => {
@@ -415,6 +417,47 @@ describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
     const second = await auditLog(org.adminToken, { first: 2, after: first.pageInfo.endCursor });
     expect(second.edges.map((e: any) => e.node.id)).toEqual(all.slice(2, 4).map((e) => e.id));
   });
+
+  (driver === 'mariadb' ? it : it.skip)(
+    'R31: the list and each filter read through an index ending in the id (EXPLAIN on MariaDB)',
+    async () => {
+      const org = await createOrg(server);
+      const user = await addUser(server, org.adminToken);
+      const indexes: Array<{ Key_name: string; Column_name: string; Seq_in_index: number }> =
+        await server.app.dataSource.query('SHOW INDEX FROM audit_event');
+      const indexOn = (columns: string[]) =>
+        [...new Set(indexes.map((i) => i.Key_name))].find(
+          (name) =>
+            indexes
+              .filter((i) => i.Key_name === name)
+              .sort((a, b) => a.Seq_in_index - b.Seq_in_index)
+              .map((i) => i.Column_name)
+              .join() === columns.join(),
+        );
+      for (const [args, columns] of [
+        [{}, ['organizationId', 'id']],
+        [{ action: 'USER_ADDED' }, ['organizationId', 'action', 'id']],
+        [{ actorId: org.adminId }, ['organizationId', 'actorUserId', 'id']],
+        [{ targetId: user.id }, ['organizationId', 'targetId', 'id']],
+      ] as const) {
+        const index = indexOn([...columns]);
+        expect(index).toBeDefined();
+        const {
+          result,
+          statements: sent,
+          parameters,
+        } = await statements.during(() => server.gql(AUDIT, args, org.adminToken));
+        expect(result.errors).toBeUndefined();
+        const i = sent.findIndex((sql) => /FROM [`"]?audit_event/.test(sql) && !/COUNT\(/i.test(sql));
+        expect(i).toBeGreaterThanOrEqual(0);
+        const plan: Array<{ possible_keys: string | null; key: string | null }> = await server.app.dataSource.query(
+          `EXPLAIN ${sent[i]}`,
+          parameters[i],
+        );
+        expect(plan[0].possible_keys?.split(',')).toContain(index);
+      }
+    },
+  );
 
   it('R31: a failed mutation writes no event', async () => {
     const org = await createOrg(server);
