@@ -459,6 +459,33 @@ describe.each(DRIVERS)('R31 audit log on %s', (driver) => {
     },
   );
 
+  it('R31: starts batched into one transaction are each recorded for the request and viewer that asked', async () => {
+    const org = await createOrg(server, { licenseModel: 'USER', contractedSeats: 20, seatPriceCents: 100 });
+    const assignees = [org, ...(await Promise.all([1, 2, 3].map(() => addUser(server, org.adminToken))))].map((a) =>
+      'adminId' in a ? { id: a.adminId, token: a.adminToken } : a,
+    );
+    const assignments: string[] = [];
+    for (const a of assignees)
+      assignments.push(
+        (await ok(server.gql(ASSIGN, { input: { userId: a.id, contentId: `c-${a.id}`, credits: 1 } }, org.adminToken)))
+          .assignPremiumContent.id,
+      );
+    // Each assignee starts its own, all at once: the instance batches what arrives while a start runs.
+    const asked = assignees.map((a, i) => ({ by: a.id, assignment: assignments[i], requestId: requestId() }));
+    await Promise.all(
+      asked.map((s, i) => ok(server.gql(START, { id: s.assignment }, assignees[i].token, withId(s.requestId)))),
+    );
+    const started = (await auditLog(org.adminToken, { action: 'TRAINING_STARTED' })).edges.map((e: any) => e.node);
+    expect(started).toHaveLength(asked.length);
+    for (const s of asked)
+      expect(started.find((e: any) => e.targetId === s.assignment)).toMatchObject({
+        actorKind: 'USER',
+        actor: { id: s.by },
+        actorSubject: s.by,
+        requestId: s.requestId,
+      });
+  });
+
   it('R31: a failed mutation writes no event', async () => {
     const org = await createOrg(server);
     const before = (await auditLog(org.adminToken, {})).totalCount;
