@@ -20,6 +20,7 @@ import { Payment, PaymentKind, PaymentPurpose, PaymentStatus } from './payment.e
 import { PaymentMethod } from './payment-method.entity';
 import { AssignmentStatus, TrainingAssignment } from './training-assignment.entity';
 import { CreditNote, CreditNoteReason } from './credit-note.entity';
+import { ActorKind, AuditAction, AuditChange, AuditEvent } from './audit-event.entity';
 
 export { Invoice, InvoiceLineItem, InvoiceStatus, LineItemKind, Notification, NotificationKind, NotificationStatus };
 export { AlertChannel, AlertMetric, AlertRule, ThresholdDirection };
@@ -56,6 +57,8 @@ export {
   TrainingAssignment,
 };
 export { CreditNote, CreditNoteReason };
+export { ActorKind, AuditAction, AuditEvent };
+export type { AuditChange };
 export * from './enums';
 
 export const ENTITIES = [
@@ -85,4 +88,5 @@ export const ENTITIES = [
   CreditDailyUse,
   InvoiceLineEvidence,
   CreditNote,
+  AuditEvent,
 ];

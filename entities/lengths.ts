@@ -37,4 +37,8 @@ export const MAX_LENGTH = {
   notificationError: 500,
   idempotencyOperation: 64,
   idempotencyArgumentsHash: 64,
+  /** R31: a verified token's subject (a user id, an operator's id) as the audit log records it. */
+  tokenSubject: 255,
+  /** R31: the request id the audit log records (a longer X-Request-Id header is cut to this). */
+  requestId: 255,
 } as const;

@@ -32,6 +32,7 @@ import {
   OrganizationCreditNotesResolver,
 } from './credit-note.resolver';
 import { BillingChangeResolver } from './billing-change.resolver';
+import { AuditEventResolver, OrganizationAuditLogResolver } from './audit-log.resolver';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -66,4 +67,6 @@ export const RESOLVERS = [
   InvoiceCreditNotesResolver,
   CreditNoteResolver,
   BillingChangeResolver,
+  OrganizationAuditLogResolver,
+  AuditEventResolver,
 ] as const;

@@ -20,6 +20,8 @@ export interface Viewer {
   roleOverrides?: ReadonlyMap<string, boolean>;
   /** The organization's `stateVersion` when authentication read it (users only): the read cache's key. */
   organizationVersion?: number;
+  /** The platform itself (the scheduler's viewer), not a person: R31 records its changes as SYSTEM. */
+  system?: boolean;
 }
 
 const ANONYMOUS: Viewer = Object.freeze({

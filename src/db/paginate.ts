@@ -22,7 +22,8 @@ export interface Page<T> {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-type SortValue = Date | number;
+/** An instant or an integer, or — for a list in id order (R31's time-ordered ids) — the id itself. */
+type SortValue = Date | number | string;
 
 /**
  * How a list is ordered: by `column` (an instant or an integer) in `direction`, then by id. `unique` says the
@@ -37,15 +38,23 @@ export interface PageOrder<T> {
 
 /** The opaque cursor of a row: its sort value and id, as base64url JSON. Clients only hand it back. */
 export const encodeCursor = (sortValue: SortValue, id: string): string =>
-  Buffer.from(JSON.stringify([sortValue instanceof Date ? { t: sortValue.toISOString() } : sortValue, id])).toString(
-    'base64url',
-  );
+  Buffer.from(
+    JSON.stringify([
+      sortValue instanceof Date
+        ? { t: sortValue.toISOString() }
+        : typeof sortValue === 'string'
+          ? { s: sortValue }
+          : sortValue,
+      id,
+    ]),
+  ).toString('base64url');
 
 /** The sort value and id a cursor of `encodeCursor` holds; anything else is BAD_USER_INPUT on `after`. */
 export function decodeCursor(cursor: string): [SortValue, string] {
   try {
     const [raw, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const value: SortValue = typeof raw === 'number' ? raw : new Date(raw?.t);
+    const value: SortValue =
+      typeof raw === 'number' ? raw : typeof raw?.s === 'string' ? (raw.s as string) : new Date(raw?.t);
     if (typeof id !== 'string' || (typeof value === 'number' && !Number.isSafeInteger(value)))
       throw new Error('bad cursor');
     if (value instanceof Date && Number.isNaN(value.getTime())) throw new Error('bad cursor');
@@ -81,6 +90,9 @@ export async function paginate<T extends { id: string }>(
   let totalCount: Promise<number> | undefined;
   if (args.after) {
     const [sortValue, id] = decodeCursor(args.after);
+    // A cursor of another list's shape (an id where an instant or integer is sorted on, or the reverse) is not ours.
+    if ((typeof sortValue === 'string') !== (column === 'id'))
+      throw badInput('after', 'after is not a cursor of this list');
     const op = direction === 'ASC' ? '>' : '<';
     const sort = `${alias}.${column}`;
     const cursorSort = sortValue instanceof Date ? sqlInstant(qb.connection.manager, sortValue) : sortValue;

@@ -16,7 +16,7 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 /**
  * The example operations a first visit opens with, written against the public contract: the billing dashboard,
  * the live alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast with the
- * usage series, an alert rule, the evidence of the peak (R30), a what-if price of a change (R32) and (operators) a
+ * usage series, an alert rule, the evidence of the peak (R30), the audit log (R31), a what-if price of a change (R32) and (operators) a
  * credit note. Idempotency keys and e-mails are fresh on every render, so running a tab as it stands does what its
  * comment says.
  */
@@ -321,6 +321,38 @@ query PeakEvidence {
             nodes { activeSince user { name } location { name } }
           }
         }
+      }
+    }
+  }
+}
+`,
+    },
+    {
+      query: `# The audit log (R31): every billing-relevant change,
+# newest first — who (a USER, an OPERATOR by its token
+# subject, or the SYSTEM scheduler), what (action,
+# target), the fields changed as { before, after }, the
+# reason given and the request id (the X-Request-Id of
+# the response, and of the request log). Narrow it with
+# action:, actorId: (a user), targetId: or since:, and
+# page with first: / after: (pageInfo.endCursor).
+# Never a token, card detail or secret.
+query AuditLog {
+  organization {
+    auditLog(first: 20) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        createdAt
+        action
+        actorKind
+        actor { name email }
+        actorSubject
+        targetType
+        targetId
+        changes
+        reason
+        requestId
       }
     }
   }

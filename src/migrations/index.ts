@@ -14,6 +14,7 @@ import { AlertResolution1765100000000 } from './1765100000000-alert-resolution';
 import { AlertRules1765110000000 } from './1765110000000-alert-rules';
 import { AlertRulesVersion1765120000000 } from './1765120000000-alert-rules-version';
 import { PeakEvidence1765130000000 } from './1765130000000-peak-evidence';
+import { AuditLog1765140000000 } from './1765140000000-audit-log';
 import { CreditNotes1765150000000 } from './1765150000000-credit-notes';
 
 /** In order; run on start (never synchronize). */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   AlertRules1765110000000,
   AlertRulesVersion1765120000000,
   PeakEvidence1765130000000,
+  AuditLog1765140000000,
   CreditNotes1765150000000,
 ];

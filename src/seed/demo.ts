@@ -13,6 +13,7 @@ const seeder: Viewer = {
   user: null,
   organizationId: null,
   permissions: new Set(ALL_PERMISSIONS),
+  system: true,
 };
 
 /**

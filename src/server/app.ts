@@ -313,9 +313,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     express.json({ limit: BODY_LIMIT_BYTES }),
     refuseDocumentsOverLimits,
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const requestId =
           (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+        // R31: the client sees the id its request is logged and audited under.
+        res.setHeader('X-Request-Id', requestId);
         return contextFor(await authenticateHeader(req.headers.authorization, verifyOncePer(req)), requestId);
       },
     }),

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import {
+  AuditAction,
   AlertChannel,
   AlertKind,
   AlertMetric,
@@ -26,6 +27,7 @@ import { declaredMoves } from './moved-metrics';
 import type { OrganizationService } from './organization.service';
 import type { OutboxWriter } from './outbox-writer';
 import type { ServiceContext } from './service-context';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 
 export interface AlertRuleInput {
   metric: AlertMetric;
@@ -75,6 +77,7 @@ export class AlertRuleService {
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
     private readonly readsFor: (em: EntityManager) => RequestReads,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -107,6 +110,13 @@ export class AlertRuleService {
         createdAt: this.clock.now(),
       });
       await scope.em.insert(AlertRule, rule);
+      await this.audit.record(scope, {
+        action: AuditAction.ALERT_RULE_CREATED,
+        targetType: 'AlertRule',
+        targetId: rule.id,
+        changes: createdFields(ruleTerms(rule)),
+        at: rule.createdAt,
+      });
       await this.rulesChanged(scope, rule.enabled ? +1 : 0);
       return this.evaluatedNow(scope, rule.id);
     });
@@ -123,6 +133,12 @@ export class AlertRuleService {
       await this.requireMetricApplies(scope, terms.metric);
       const enabled = input.enabled ?? true;
       await scope.em.update(AlertRule, { id }, { ...terms, enabled });
+      await this.audit.record(scope, {
+        action: AuditAction.ALERT_RULE_UPDATED,
+        targetType: 'AlertRule',
+        targetId: id,
+        changes: changedFields<string>(ruleTerms(rule), ruleTerms({ ...terms, enabled }), RULE_FIELDS),
+      });
       await this.rulesChanged(scope, enabled === rule.enabled ? 0 : enabled ? +1 : -1);
       return this.evaluatedNow(scope, rule.id);
     });
@@ -142,6 +158,14 @@ export class AlertRuleService {
     return this.uow.forOrganization(ctx, { owner: AlertRule, id }, {}, async (scope) => {
       const rule = await scope.find(AlertRule, id);
       await scope.em.delete(AlertRule, { id });
+      await this.audit.record(scope, {
+        action: AuditAction.ALERT_RULE_DELETED,
+        targetType: 'AlertRule',
+        targetId: id,
+        changes: Object.fromEntries(
+          Object.entries(ruleTerms(rule)).map(([field, before]) => [field, { before, after: null }]),
+        ),
+      });
       await this.rulesChanged(scope, rule.enabled ? -1 : 0);
       return id;
     });
@@ -335,6 +359,13 @@ function copyOf(rule: AlertRule): AlertRule {
 }
 
 /** R26: the pure checks of a rule's terms (BAD_USER_INPUT with the field), before anything is read. */
+/** R31: a rule's terms as the audit log records them. */
+const RULE_FIELDS = ['metric', 'direction', 'threshold', 'channels', 'enabled'] as const;
+
+function ruleTerms(rule: Pick<AlertRule, (typeof RULE_FIELDS)[number]>): Record<string, unknown> {
+  return Object.fromEntries(RULE_FIELDS.map((field) => [field, rule[field]]));
+}
+
 function checkedTerms(input: AlertRuleInput): Pick<AlertRule, 'metric' | 'direction' | 'threshold' | 'channels'> {
   if (!Number.isSafeInteger(input.threshold) || input.threshold < 0)
     throw badInput('threshold', 'threshold must be an integer of 0 or more');

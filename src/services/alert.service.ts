@@ -1,6 +1,7 @@
 import { EntityManager, In } from 'typeorm';
 import { sqlInstant } from '../db/sql';
-import { AlertKind, BillingAlert } from '../../entities';
+import { AlertKind, AuditAction, BillingAlert } from '../../entities';
+import type { AuditLog } from './audit-log';
 import { Page, PageArgs, paginate } from '../db/paginate';
 import { UnitOfWork } from '../db/unit-of-work';
 import type { BillingPubSub } from '../pubsub/pubsub';
@@ -36,6 +37,7 @@ export class AlertService {
     private readonly clock: Clock,
     private readonly pubSub: BillingPubSub,
     private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
   ) {}
 
   async raise(
@@ -162,7 +164,15 @@ export class AlertService {
       const fresh = await tx.find(BillingAlert, id);
       if (fresh.acknowledgedAt) return fresh;
       fresh.acknowledgedAt = this.clock.now();
-      return tx.em.save(fresh);
+      const saved = await tx.em.save(fresh);
+      await this.audit.record(tx, {
+        action: AuditAction.ALERT_ACKNOWLEDGED,
+        targetType: 'BillingAlert',
+        targetId: id,
+        changes: { acknowledgedAt: { before: null, after: fresh.acknowledgedAt } },
+        at: fresh.acknowledgedAt,
+      });
+      return saved;
     });
   }
 }

@@ -1,6 +1,7 @@
 import { declareMoved, movedByConsumption } from './moved-metrics';
 import { EntityManager } from 'typeorm';
-import { AssignmentStatus, TrainingAssignment, User, UserStatus } from '../../entities';
+import { AssignmentStatus, AuditAction, TrainingAssignment, User, UserStatus } from '../../entities';
+import { type AuditLog, changedFields } from './audit-log';
 import { requireAssigneeOrAssignContent, requireAuthenticated } from '../auth/guards';
 import { findVisible } from '../auth/tenancy';
 import type { Viewer } from '../auth/viewer';
@@ -25,6 +26,8 @@ import {
 interface StartRequest {
   assignmentId: string;
   viewer: Viewer;
+  /** R31: the asking request's id (a batch runs in one transaction for many requests). */
+  requestId?: string;
 }
 
 interface PendingStart extends StartRequest {
@@ -48,6 +51,7 @@ export class AssignmentService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly credits: CreditLedger,
+    private readonly audit: AuditLog,
   ) {}
 
   list(
@@ -114,7 +118,7 @@ export class AssignmentService {
     const organizationId = ctx.viewer.isOperator
       ? (await findVisible(ctx, TrainingAssignment, assignmentId)).organizationId
       : ctx.viewer.organizationId!;
-    const request: StartRequest = { assignmentId, viewer: ctx.viewer };
+    const request: StartRequest = { assignmentId, viewer: ctx.viewer, requestId: ctx.requestId };
     if (ctx.afterCommit) {
       // already inside a unit of work: start right there, in the caller's transaction
       const [outcome] = await this.uow.forOrganization(ctx, { organizationId }, {}, (scope) =>
@@ -182,7 +186,9 @@ export class AssignmentService {
     // Per request: its refusal, the assignment (started before), or its place among the assignments to start.
     const decided: Array<TrainingAssignment | Error | number> = [];
     const toStart: TrainingAssignment[] = [];
-    for (const { assignmentId, viewer } of requests) {
+    const askedBy = new Map<string, StartRequest>(); // R31: the first request asking to start each assignment
+    for (const request of requests) {
+      const { assignmentId, viewer } = request;
       const assignment = byId.get(assignmentId);
       if (!assignment) {
         decided.push(notFound('Assignment', assignmentId));
@@ -211,6 +217,7 @@ export class AssignmentService {
         decided.push(conflict('The assignee is deactivated; only active users can start training'));
         continue;
       }
+      askedBy.set(assignment.id, request);
       decided.push(toStart.push(assignment) - 1);
     }
     // R15: the credits, consumed in request order (a start refused by the ledger writes nothing).
@@ -226,9 +233,9 @@ export class AssignmentService {
       });
       return true;
     });
-    // The STARTED transitions, issued together (guarded: only from ASSIGNED).
-    await Promise.all(
-      started.map(async (a) => {
+    // The STARTED transitions and their audit events (R31), issued together (guarded: only from ASSIGNED).
+    await Promise.all([
+      ...started.map(async (a) => {
         const affected = await execute(
           tx.em,
           'UPDATE training_assignment SET status = ?, startedAt = ?, creditsFromBalance = ?, creditsOverage = ? WHERE id = ? AND status = ?',
@@ -243,7 +250,22 @@ export class AssignmentService {
         );
         if (affected !== 1) throw new Error(`assignment ${a.id} changed outside the organization lock`);
       }),
-    );
+      ...started.map((a) => {
+        const { viewer, requestId } = askedBy.get(a.id)!;
+        return this.audit.record(tx, {
+          action: AuditAction.TRAINING_STARTED,
+          targetType: 'TrainingAssignment',
+          targetId: a.id,
+          changes: {
+            status: { before: AssignmentStatus.ASSIGNED, after: AssignmentStatus.STARTED },
+            creditsFromBalance: { before: null, after: a.creditsFromBalance },
+            creditsOverage: { before: null, after: a.creditsOverage },
+          },
+          at: startedAt,
+          requestedBy: { viewer, requestId },
+        });
+      }),
+    ]);
     const outcomes = decided.map((d) => {
       if (typeof d !== 'number') return d;
       const consumption = consumed[d];
@@ -268,6 +290,7 @@ export class AssignmentService {
         throw conflict(
           'Training has started: the assignment can no longer be cancelled and its credits are not refunded',
         );
+      const before = { status: fresh.status, cancelledAt: fresh.cancelledAt };
       fresh.status = AssignmentStatus.CANCELLED;
       fresh.cancelledAt = this.clock.now();
       await tx.em.update(
@@ -275,6 +298,13 @@ export class AssignmentService {
         { id: fresh.id },
         { status: fresh.status, cancelledAt: fresh.cancelledAt },
       );
+      await this.audit.record(tx, {
+        action: AuditAction.ASSIGNMENT_CANCELLED,
+        targetType: 'TrainingAssignment',
+        targetId: fresh.id,
+        changes: changedFields(before, fresh, ['status', 'cancelledAt']),
+        at: fresh.cancelledAt,
+      });
       return fresh;
     });
   }

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { isEmail } from 'class-validator';
-import { Organization, Permission } from '../../entities';
+import { AuditAction, Organization, Permission } from '../../entities';
+import { type AuditLog, changedFields } from './audit-log';
 import { UnitOfWork } from '../db/unit-of-work';
 import { badInput } from '../errors/errors';
 import { PermissionService } from './permission.service';
@@ -20,6 +21,7 @@ export class BillingContactsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly permissions: PermissionService,
+    private readonly audit: AuditLog,
   ) {}
 
   async contacts(em: EntityManager, organizationId: string): Promise<BillingContacts> {
@@ -66,9 +68,23 @@ export class BillingContactsService {
       { allowTerminated: true },
       async (tx) => {
         const { organization: org, organizationId } = tx;
+        const before = {
+          pointOfContactEmail: org.pointOfContactEmail,
+          additionalEmails: org.additionalBillingEmails ?? [],
+        };
         if (poc !== undefined) org.pointOfContactEmail = poc;
         if (additional !== undefined) org.additionalBillingEmails = additional;
         await tx.em.save(org);
+        await this.audit.record(tx, {
+          action: AuditAction.BILLING_CONTACTS_UPDATED,
+          targetType: 'Organization',
+          targetId: organizationId,
+          changes: changedFields(
+            before,
+            { pointOfContactEmail: org.pointOfContactEmail, additionalEmails: org.additionalBillingEmails ?? [] },
+            ['pointOfContactEmail', 'additionalEmails'],
+          ),
+        });
         return this.contacts(tx.em, organizationId);
       },
     );

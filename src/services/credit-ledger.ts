@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
+import { AuditAction, CreditEntryKind, CreditLedgerEntry, CreditLot, TrainingAssignment } from '../../entities';
+import type { AuditLog } from './audit-log';
 import { multiplyCents } from '../common/money';
 import { safeInteger } from '../../entities/columns';
 import { execute } from '../db/execute';
@@ -115,7 +116,10 @@ const LEDGER_COLUMNS = [
  * callers say what happens (consume, add a lot, expire), never how it is written.
  */
 export class CreditLedger {
-  constructor(private readonly alerts: AlertService) {}
+  constructor(
+    private readonly alerts: AlertService,
+    private readonly audit: AuditLog,
+  ) {}
 
   /**
    * R14, R15: consumes the credits of assignments being started, in order, in one round of reads and one round of
@@ -267,10 +271,21 @@ export class CreditLedger {
    * The statements are independent and issued together: the driver sends them back to back on the transaction's
    * connection, so the organization lock is held for one round of writes, not one per statement.
    */
-  private async flush(tx: ServiceContext, head: LedgerHead): Promise<void> {
+  private async flush(tx: Tx, head: LedgerHead): Promise<void> {
     this.planExpiry(tx, head);
     const writes: Array<Promise<unknown>> = [];
     for (const lot of head.pendingExpiries) {
+      // R31: time expired the lot, whichever write found it due first: SYSTEM (with that write's request id).
+      writes.push(
+        this.audit.record(tx, {
+          action: AuditAction.CREDITS_EXPIRED,
+          targetType: 'CreditLot',
+          targetId: lot.id,
+          changes: { remaining: { before: lot.remaining, after: 0 } },
+          at: head.asOf,
+          bySystem: true,
+        }),
+      );
       writes.push(
         execute(
           tx.em,

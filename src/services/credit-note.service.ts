@@ -1,5 +1,7 @@
+import { type AuditLog, createdFields } from './audit-log';
 import { EntityManager, In } from 'typeorm';
 import {
+  AuditAction,
   BillingPeriod,
   CreditNote,
   CreditNoteReason,
@@ -70,6 +72,7 @@ export class CreditNoteService {
     private readonly idempotency: IdempotencyService,
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -142,7 +145,22 @@ export class CreditNoteService {
     });
     await tx.em.insert(CreditNote, note);
     await this.applyToInvoice(tx, invoice, note, now);
-    // R31: the audit event CREDIT_NOTE_ISSUED (target the invoice, changes credited/refunded/status) is written here.
+    await this.audit.record(tx, {
+      action: AuditAction.CREDIT_NOTE_ISSUED,
+      targetType: 'CreditNote',
+      targetId: note.id,
+      changes: createdFields({
+        number: note.number,
+        invoiceId: invoice.id,
+        invoiceNumber: invoice.number,
+        amountCents: note.amountCents,
+        refundedCents: note.refundedCents,
+        memo: note.memo,
+        invoiceStatus: invoice.status,
+      }),
+      reason: input.reason,
+      at: now,
+    });
     await this.outboxWriter.enqueue(tx, {
       organizationId: org.id,
       invoiceId: invoice.id,

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { CreditEntryKind, CreditLot, CreditPurchase, CreditSource, PaymentPurpose } from '../../entities';
+import { AuditAction, CreditEntryKind, CreditLot, CreditPurchase, CreditSource, PaymentPurpose } from '../../entities';
+import { type AuditLog, createdFields } from './audit-log';
 import { requireOperator } from '../auth/guards';
 import { targetOrganizationId } from '../auth/tenancy';
 import { UnitOfWork } from '../db/unit-of-work';
@@ -24,6 +25,7 @@ export class CreditPurchaseService {
     private readonly idempotency: IdempotencyService,
     private readonly ledger: CreditLedger,
     private readonly payments: PaymentsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** R12: the price of `quantity` credits now, at the organization's list price with the volume discount. */
@@ -87,6 +89,18 @@ export class CreditPurchaseService {
               createdAt: now,
             });
             await tx.em.insert(CreditPurchase, purchase);
+            await this.audit.record(tx, {
+              action: AuditAction.CREDITS_PURCHASED,
+              targetType: 'CreditPurchase',
+              targetId: purchase.id,
+              changes: createdFields({
+                quantity,
+                totalCents: quote.totalCents,
+                lotId: lot.id,
+                paymentId: payment.id,
+              }),
+              at: now,
+            });
             return { purchaseId: purchase.id };
           },
         );
@@ -138,6 +152,17 @@ export class CreditPurchaseService {
             },
             now,
           );
+          await this.audit.record(tx, {
+            action: AuditAction.CREDITS_GRANTED,
+            targetType: 'CreditLot',
+            targetId: lot.id,
+            changes: createdFields({
+              quantity,
+              totalCents: quote.totalCents,
+              expiresAt: expiresAt ?? null,
+            }),
+            at: now,
+          });
           return lot.id;
         },
       );

@@ -22,6 +22,7 @@ export const SYSTEM_VIEWER: Viewer = Object.freeze({
   user: null,
   organizationId: null,
   permissions: new Set(ALL_PERMISSIONS),
+  system: true,
 });
 
 export interface CreditBalanceView {

@@ -12,6 +12,7 @@ import { AlertMetrics } from './alert-metrics';
 import { AlertRuleService } from './alert-rule.service';
 import { createRequestReads } from '../loaders';
 import { AssignmentService } from './assignment.service';
+import { AuditLog } from './audit-log';
 import { Clock, systemClock } from '../common/clock';
 import { CreditService } from './credit.service';
 import { CreditLedger } from './credit-ledger';
@@ -77,24 +78,34 @@ export function createServices(deps: ServiceDeps) {
   const uow = new UnitOfWork(deps.dataSource, deps.log);
   const permissions = new PermissionService();
   const usage = new UsageService();
-  const organizations = new OrganizationService(uow, clock, usage);
-  const alerts = new AlertService(clock, deps.pubSub, uow);
+  // R31: the one writer of the audit log, called by every service that changes billing-relevant state.
+  const auditLog = new AuditLog(clock);
+  const organizations = new OrganizationService(uow, clock, usage, auditLog);
+  const alerts = new AlertService(clock, deps.pubSub, uow, auditLog);
   const alertStream = new AlertStreamService(deps.dataSource.manager, deps.pubSub, permissions);
   const licenses = new LicenseService(organizations, usage, alerts, clock, uow);
   const usageSeries = new UsageSeriesService(clock, organizations);
-  const users = new UserService(uow, clock, permissions, usage, licenses);
-  const locations = new LocationService(uow, clock, usage, licenses);
-  const permissionOverrides = new PermissionOverrideService(uow, permissions, users);
+  const users = new UserService(uow, clock, permissions, usage, licenses, auditLog);
+  const locations = new LocationService(uow, clock, usage, licenses, auditLog);
+  const permissionOverrides = new PermissionOverrideService(uow, permissions, users, auditLog);
   // R20: the sandbox provider unless a real adapter is injected (createApp options)
   const paymentProvider = deps.paymentProvider ?? new SandboxPaymentProvider(clock);
   const idempotency = new IdempotencyService(clock);
-  const paymentMethods = new PaymentMethodService(uow, clock, paymentProvider);
-  const payments = new PaymentsService(clock, paymentProvider, paymentMethods);
-  const creditLedger = new CreditLedger(alerts);
+  const paymentMethods = new PaymentMethodService(uow, clock, paymentProvider, auditLog);
+  const payments = new PaymentsService(clock, paymentProvider, paymentMethods, auditLog);
+  const creditLedger = new CreditLedger(alerts, auditLog);
   const credits = new CreditService(uow, clock, organizations, creditLedger);
-  const creditPurchases = new CreditPurchaseService(uow, clock, organizations, idempotency, creditLedger, payments);
-  const assignments = new AssignmentService(uow, clock, creditLedger);
-  const contacts = new BillingContactsService(uow, permissions);
+  const creditPurchases = new CreditPurchaseService(
+    uow,
+    clock,
+    organizations,
+    idempotency,
+    creditLedger,
+    payments,
+    auditLog,
+  );
+  const assignments = new AssignmentService(uow, clock, creditLedger, auditLog);
+  const contacts = new BillingContactsService(uow, permissions, auditLog);
   const outboxWriter = new OutboxWriter(clock);
   const peakEvidence = new PeakEvidenceService();
   const invoices = new InvoiceService(
@@ -106,6 +117,7 @@ export function createServices(deps: ServiceDeps) {
     outboxWriter,
     defaultInvoiceLineSources(usage),
     peakEvidence,
+    auditLog,
   );
   const forecasts = new ForecastService(clock, organizations, credits, invoices);
   const lifecycle = new OrganizationLifecycleService(
@@ -116,6 +128,7 @@ export function createServices(deps: ServiceDeps) {
     invoices,
     contacts,
     outboxWriter,
+    auditLog,
   );
   const invoicePayments = new InvoicePaymentService(
     uow,
@@ -125,9 +138,19 @@ export function createServices(deps: ServiceDeps) {
     alerts,
     contacts,
     outboxWriter,
+    auditLog,
   );
   // R33: credit notes (operators), refunds through the one payment path.
-  const creditNotes = new CreditNoteService(uow, clock, deps.config, payments, idempotency, contacts, outboxWriter);
+  const creditNotes = new CreditNoteService(
+    uow,
+    clock,
+    deps.config,
+    payments,
+    idempotency,
+    contacts,
+    outboxWriter,
+    auditLog,
+  );
   // R26: alert rules, evaluated at the end of every organization scope (inside its transaction, before commit).
   const alertRules = new AlertRuleService(
     uow,
@@ -139,6 +162,7 @@ export function createServices(deps: ServiceDeps) {
     contacts,
     outboxWriter,
     createRequestReads,
+    auditLog,
   );
   uow.onScopeEnd((scope) => alertRules.evaluate(scope));
   const billingChanges = new BillingChangeService(
@@ -198,6 +222,7 @@ export function createServices(deps: ServiceDeps) {
     alerts,
     alertRules,
     alertStream,
+    auditLog,
     usage,
     usageSeries,
     peakEvidence,

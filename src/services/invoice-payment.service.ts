@@ -1,4 +1,5 @@
 import {
+  AuditAction,
   AlertKind,
   Invoice,
   InvoiceStatus,
@@ -19,6 +20,7 @@ import { amountDueCents, formatUsd } from '../common/money';
 import { OutboxWriter } from './outbox-writer';
 import { Declined, PaymentsService } from './payments.service';
 import type { ServiceContext } from './service-context';
+import { type AuditLog, changedFields } from './audit-log';
 
 type PayOutcome = { invoiceId: string } | { declined: Declined };
 
@@ -36,6 +38,7 @@ export class InvoicePaymentService {
     private readonly alerts: AlertService,
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
+    private readonly audit: AuditLog,
   ) {}
 
   async pay(ctx: ServiceContext, invoiceId: string, idempotencyKey: string): Promise<Invoice> {
@@ -99,6 +102,7 @@ export class InvoicePaymentService {
       });
       return { declined };
     }
+    const before = { status: invoice.status, amountPaidCents: invoice.amountPaidCents, paidAt: invoice.paidAt };
     invoice.status = InvoiceStatus.PAID;
     invoice.amountPaidCents += amountDue;
     invoice.paidAt = payment.createdAt;
@@ -107,6 +111,13 @@ export class InvoicePaymentService {
       { id: invoiceId },
       { status: invoice.status, amountPaidCents: invoice.amountPaidCents, paidAt: invoice.paidAt },
     );
+    await this.audit.record(tx, {
+      action: AuditAction.INVOICE_PAID,
+      targetType: 'Invoice',
+      targetId: invoiceId,
+      changes: changedFields(before, invoice, ['status', 'amountPaidCents', 'paidAt']),
+      at: payment.createdAt,
+    });
     await this.outboxWriter.enqueue(tx, {
       organizationId: org.id,
       invoiceId,

@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import {
+  AuditAction,
   BillingPeriod,
   Contract,
   Invoice,
@@ -26,6 +27,8 @@ import { OutboxWriter } from './outbox-writer';
 import { OrganizationService } from './organization.service';
 import type { PeakEvidenceService } from './peak-evidence.service';
 import type { ServiceContext } from './service-context';
+import type { Scoped } from '../db/organization-scope';
+import { type AuditLog, createdFields } from './audit-log';
 
 const DAY_MS = 86_400_000;
 
@@ -74,6 +77,7 @@ export class InvoiceService {
     private readonly outboxWriter: OutboxWriter,
     private readonly lineSources: InvoiceLineSource[],
     private readonly evidence: Pick<PeakEvidenceService, 'freeze'>,
+    private readonly audit: AuditLog,
   ) {}
 
   async lines(em: EntityManager, org: Organization, contract: Contract, period: BilledPeriod): Promise<DraftLine[]> {
@@ -209,7 +213,7 @@ export class InvoiceService {
    * organization scope (closes here, the final close of a termination in OrganizationLifecycleService).
    */
   async closePeriod(
-    tx: ServiceContext,
+    tx: Scoped<ServiceContext>,
     org: Organization,
     period: BillingPeriod,
     at: Date,
@@ -249,6 +253,21 @@ export class InvoiceService {
     // R30: the evidence of the billed peak, frozen with the invoice (every license line shows it).
     const licensed = lines.find((line) => line.evidenceOf);
     if (licensed?.evidenceOf) await this.evidence.freeze(tx.em, invoice.id, licensed.evidenceOf, licensed.peakAt);
+    await this.audit.record(tx, {
+      action: AuditAction.INVOICE_ISSUED,
+      targetType: 'Invoice',
+      targetId: invoice.id,
+      changes: createdFields({
+        number: invoice.number,
+        status: invoice.status,
+        periodStart: invoice.periodStart,
+        periodEnd: invoice.periodEnd,
+        totalCents: invoice.totalCents,
+        dueAt: invoice.dueAt,
+        final: opts.final,
+      }),
+      at,
+    });
 
     await tx.em.update(BillingPeriod, { id: period.id }, { end, closedAt: at, openForOrganizationId: null });
     if (!opts.final) {

@@ -1,6 +1,7 @@
 import { declareMoved, movedByLicenseChange } from './moved-metrics';
 import { EntityManager } from 'typeorm';
-import { LicenseKind, Location, LocationStatus } from '../../entities';
+import { AuditAction, LicenseKind, Location, LocationStatus } from '../../entities';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 import { UnitOfWork } from '../db/unit-of-work';
 import { conflict } from '../errors/errors';
 import { Clock } from '../common/clock';
@@ -16,6 +17,7 @@ export class LocationService {
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
+    private readonly audit: AuditLog,
   ) {}
 
   list(em: EntityManager, organizationId: string, status?: LocationStatus | null): Promise<Location[]> {
@@ -56,6 +58,13 @@ export class LocationService {
         { kind: LicenseKind.LOCATION, location },
         now,
       );
+      await this.audit.record(tx, {
+        action: AuditAction.LOCATION_ADDED,
+        targetType: 'Location',
+        targetId: location.id,
+        changes: createdFields({ name, status: location.status }),
+        at: now,
+      });
       declareMoved(tx, movedByLicenseChange(LicenseKind.LOCATION, inUse, billedMayChange));
       return location;
     });
@@ -65,6 +74,7 @@ export class LocationService {
     return this.uow.forOrganization(ctx, { owner: Location, id }, {}, async (tx) => {
       const fresh = await tx.find(Location, id);
       if (fresh.status === LocationStatus.INACTIVE) throw conflict('The location is already inactive');
+      const before = { status: fresh.status, deactivatedAt: fresh.deactivatedAt };
       fresh.status = LocationStatus.INACTIVE;
       const now = this.clock.now();
       fresh.deactivatedAt = now;
@@ -78,6 +88,13 @@ export class LocationService {
       });
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.LOCATION);
+      await this.audit.record(tx, {
+        action: AuditAction.LOCATION_DEACTIVATED,
+        targetType: 'Location',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'deactivatedAt']),
+        at: now,
+      });
       declareMoved(tx, movedByLicenseChange(LicenseKind.LOCATION, null, false));
       return saved;
     });

@@ -1,4 +1,5 @@
-import { Organization, OrganizationStatus, NotificationKind } from '../../entities';
+import { AuditAction, Organization, OrganizationStatus, NotificationKind } from '../../entities';
+import { type AuditLog, changedFields } from './audit-log';
 import { requireOperator } from '../auth/guards';
 import type { AppConfig } from '../config/config';
 import { UnitOfWork } from '../db/unit-of-work';
@@ -24,6 +25,7 @@ export class OrganizationLifecycleService {
     private readonly invoices: InvoiceService,
     private readonly contacts: BillingContactsService,
     private readonly outboxWriter: OutboxWriter,
+    private readonly audit: AuditLog,
   ) {}
 
   /** R21: the organization asks to end its contract; support and the billing recipients are told. */
@@ -31,10 +33,19 @@ export class OrganizationLifecycleService {
     return this.uow.forOrganization(ctx, { organizationId: null }, {}, async (tx) => {
       const { organization: org, organizationId } = tx;
       if (org.status !== OrganizationStatus.ACTIVE) throw conflict('Termination has already been requested');
+      const before = { status: org.status, terminationRequestedAt: org.terminationRequestedAt };
       org.status = OrganizationStatus.TERMINATION_REQUESTED;
       org.terminationRequestedAt = this.clock.now();
       org.terminationReason = reason?.trim() || null;
       await tx.em.save(org);
+      await this.audit.record(tx, {
+        action: AuditAction.TERMINATION_REQUESTED,
+        targetType: 'Organization',
+        targetId: organizationId,
+        changes: changedFields(before, org, ['status', 'terminationRequestedAt']),
+        reason: org.terminationReason,
+        at: org.terminationRequestedAt!,
+      });
       const recipients = [
         ...new Set([
           this.config.supportEmail.toLowerCase(),
@@ -59,10 +70,20 @@ export class OrganizationLifecycleService {
       if (org.status === OrganizationStatus.TERMINATED) throw organizationTerminated(); // (the scope refuses it already)
       const period = await this.organizations.currentPeriod(tx.em, organizationId);
       if (period) await this.invoices.closePeriod(tx, org, period, this.clock.now(), { final: true });
+      const before = { status: org.status, terminatedAt: org.terminatedAt };
       org.status = OrganizationStatus.TERMINATED;
       org.terminatedAt = this.clock.now();
       org.terminationRequestedAt ??= org.terminatedAt;
-      return tx.em.save(org);
+      const saved = await tx.em.save(org);
+      await this.audit.record(tx, {
+        action: AuditAction.TERMINATION_FINALIZED,
+        targetType: 'Organization',
+        targetId: organizationId,
+        changes: changedFields(before, org, ['status', 'terminatedAt']),
+        reason: org.terminationReason,
+        at: org.terminatedAt,
+      });
+      return saved;
     });
   }
 }

@@ -1,4 +1,5 @@
 import {
+  AuditAction,
   BillingInterval,
   BillingPeriod,
   Contract,
@@ -19,6 +20,7 @@ import { Clock } from '../common/clock';
 import type { ServiceContext } from './service-context';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 
 export interface ContractTerms {
   licenseModel: LicenseKind;
@@ -55,6 +57,7 @@ export class OrganizationService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly usage: UsageService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The organization's row (through the operation's shared reads when there are some). */
@@ -147,6 +150,22 @@ export class OrganizationService {
         anchor: now,
         anchorIndex: 0,
       });
+      // The new organization is not locked (nobody else can see it yet): its scope for the writer is the transaction.
+      await this.audit.record(
+        { viewer: tx.viewer, em: tx.em, requestId: tx.requestId, organizationId: org.id },
+        {
+          action: AuditAction.ORGANIZATION_CREATED,
+          targetType: 'Organization',
+          targetId: org.id,
+          changes: createdFields({
+            name: org.name,
+            status: org.status,
+            adminUserId: admin.id,
+            ...contractFields(contract),
+          }),
+          at: now,
+        },
+      );
       return org;
     });
   }
@@ -156,9 +175,18 @@ export class OrganizationService {
     requireOperator(ctx.viewer);
     return this.uow.forOrganization(ctx, { organizationId }, {}, async (tx) => {
       const contract = await tx.em.findOneOrFail(Contract, { where: { organizationId } });
+      const before = contractFields(contract);
       applyTerms(contract, terms);
       contract.updatedAt = this.clock.now();
-      return tx.em.save(contract);
+      const saved = await tx.em.save(contract);
+      await this.audit.record(tx, {
+        action: AuditAction.CONTRACT_UPDATED,
+        targetType: 'Contract',
+        targetId: contract.id,
+        changes: changedFields<string>(before, contractFields(contract), CONTRACT_FIELDS),
+        at: contract.updatedAt,
+      });
+      return saved;
     });
   }
 }
@@ -168,6 +196,16 @@ export function contractWithTerms(contract: Contract, terms: ContractTerms): Con
   const next: Contract = { ...contract };
   applyTerms(next, terms);
   return next;
+}
+
+/** The terms of a contract the audit log records (R31). */
+const CONTRACT_FIELDS: ReadonlyArray<keyof Contract & string> = [
+  'licenseModel',
+  ...(Object.keys(CONTRACT_DEFAULTS) as Array<keyof typeof CONTRACT_DEFAULTS>),
+];
+
+function contractFields(contract: Contract): Record<string, unknown> {
+  return Object.fromEntries(CONTRACT_FIELDS.map((key) => [key, contract[key]]));
 }
 
 function applyTerms(contract: Contract, terms: ContractTerms): void {

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { PaymentMethod } from '../../entities';
+import { AuditAction, PaymentMethod } from '../../entities';
+import type { AuditLog } from './audit-log';
 import { MAX_LENGTH } from '../../entities/lengths';
 import { UnitOfWork } from '../db/unit-of-work';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -13,6 +14,7 @@ export class PaymentMethodService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly provider: PaymentProvider,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The organization's card on file, or null when none was added. */
@@ -34,7 +36,8 @@ export class PaymentMethodService {
       { allowTerminated: true },
       async (tx) => {
         const { organizationId } = tx;
-        const method = (await this.find(tx.em, organizationId)) ?? tx.em.create(PaymentMethod, { organizationId });
+        const existing = await this.find(tx.em, organizationId);
+        const method = existing ?? tx.em.create(PaymentMethod, { organizationId });
         Object.assign(method, {
           brand: card.brand,
           last4: card.last4,
@@ -43,7 +46,16 @@ export class PaymentMethodService {
           providerRef: card.ref,
           updatedAt: this.clock.now(),
         });
-        return tx.em.save(method);
+        const saved = await tx.em.save(method);
+        // R31: that the card on file changed, never which card: no token, brand, last4, expiry or provider reference.
+        await this.audit.record(tx, {
+          action: AuditAction.PAYMENT_METHOD_UPDATED,
+          targetType: 'PaymentMethod',
+          targetId: saved.id,
+          changes: { paymentMethod: { before: existing ? 'set' : 'none', after: 'set' } },
+          at: method.updatedAt,
+        });
+        return saved;
       },
     );
   }

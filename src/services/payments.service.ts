@@ -1,4 +1,5 @@
-import { Payment, PaymentKind, PaymentPurpose, PaymentStatus } from '../../entities';
+import { AuditAction, Payment, PaymentKind, PaymentPurpose, PaymentStatus } from '../../entities';
+import { type AuditLog, createdFields } from './audit-log';
 import type { Scoped } from '../db/organization-scope';
 import { conflict, paymentFailed } from '../errors/errors';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -47,6 +48,7 @@ export class PaymentsService {
     private readonly clock: Clock,
     private readonly provider: PaymentProvider,
     private readonly methods: PaymentMethodService,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -78,6 +80,21 @@ export class PaymentsService {
       createdAt: this.clock.now(),
     });
     await tx.em.insert(Payment, payment);
+    // R31: a declined charge is committed (its FAILED payment), and so is its audit event.
+    if (failure)
+      await this.audit.record(tx, {
+        action: AuditAction.PAYMENT_FAILED,
+        targetType: 'Payment',
+        targetId: payment.id,
+        changes: createdFields({
+          purpose: payment.purpose,
+          invoiceId: payment.invoiceId,
+          amountCents: payment.amountCents,
+          status: payment.status,
+          failureCode: payment.failureCode,
+        }),
+        at: payment.createdAt,
+      });
     const declined = failure ? { paymentId: payment.id, code: failure.code, message: failure.message } : null;
     return { payment, declined };
   }

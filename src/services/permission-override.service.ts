@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import {
+  AuditAction,
   ALL_PERMISSIONS,
   ALL_ROLES,
   Permission,
@@ -14,6 +15,7 @@ import { ROLE_DEFAULTS, roleGrants, roleKey } from '../auth/permissions';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
 import { UserService } from './user.service';
+import type { AuditLog } from './audit-log';
 
 export interface RolePermissionView {
   role: Role;
@@ -31,6 +33,7 @@ export class PermissionOverrideService {
     private readonly uow: UnitOfWork,
     private readonly permissions: PermissionService,
     private readonly users: UserService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Every role × permission of the organization: whether the role holds it, and whether that is the default. */
@@ -60,6 +63,7 @@ export class PermissionOverrideService {
     requireHolds(ctx.viewer, [permission]);
     return this.uow.forOrganization(ctx, { organizationId: organizationIdArg }, {}, async (tx) => {
       const { organizationId } = tx;
+      const before = roleGrants(role, permission, await this.permissions.roleOverrides(tx.em, organizationId));
       await tx.em.delete(RolePermissionOverride, { organizationId, role, permission });
       const isDefault = ROLE_DEFAULTS[role].has(permission) === granted;
       if (!isDefault)
@@ -68,6 +72,12 @@ export class PermissionOverrideService {
           tx.em.create(RolePermissionOverride, { organizationId, role, permission, granted }),
         );
       await this.users.assertBillingManagerRemains(tx, organizationId);
+      await this.audit.record(tx, {
+        action: AuditAction.ROLE_PERMISSION_SET,
+        targetType: 'Role',
+        targetId: role,
+        changes: { [permission]: { before, after: granted } },
+      });
       return { role, permission, granted, isDefault };
     });
   }
@@ -82,6 +92,7 @@ export class PermissionOverrideService {
     return this.uow.forOrganization(ctx, { owner: User, id: userId }, {}, async (tx) => {
       requireHolds(ctx.viewer, [permission]);
       const user = await tx.find(User, userId);
+      const previous = await tx.em.findOne(UserPermissionOverride, { where: { userId, permission } });
       await tx.em.delete(UserPermissionOverride, { userId, permission });
       if (granted !== null)
         await tx.em.insert(
@@ -89,6 +100,13 @@ export class PermissionOverrideService {
           tx.em.create(UserPermissionOverride, { userId, permission, granted }),
         );
       await this.users.assertBillingManagerRemains(tx, tx.organizationId);
+      // The user's override of the permission: true or false, null for none (the role decides).
+      await this.audit.record(tx, {
+        action: AuditAction.USER_PERMISSION_SET,
+        targetType: 'User',
+        targetId: userId,
+        changes: { [permission]: { before: previous?.granted ?? null, after: granted } },
+      });
       return user;
     });
   }

@@ -58,6 +58,7 @@ const SCHEDULER_VIEWER: Viewer = Object.freeze({
   user: null,
   organizationId: null,
   permissions: new Set(ALL_PERMISSIONS),
+  system: true,
 });
 
 /**

@@ -10,6 +10,8 @@ import type { LicenseService } from './license.service';
 import { roleGrants } from '../auth/permissions';
 import { PermissionService } from './permission.service';
 import type { ServiceContext } from './service-context';
+import { AuditAction } from '../../entities';
+import { type AuditLog, changedFields, createdFields } from './audit-log';
 import { requiredText } from './text';
 import type { UsageService } from './usage.service';
 import { ALL_PERMISSIONS } from '../../entities/enums';
@@ -29,6 +31,7 @@ export class UserService {
     private readonly permissions: PermissionService,
     private readonly usage: UsageService,
     private readonly licenses: LicenseService,
+    private readonly audit: AuditLog,
   ) {}
 
   list(
@@ -68,14 +71,24 @@ export class UserService {
           deactivatedAt: null,
         }),
       );
-      // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused.
-      await this.usage.record(tx, {
-        organizationId,
-        kind: LicenseKind.USER,
-        subjectId: user.id,
-        delta: 1,
-        occurredAt: now,
-      });
+      // R8/R9: the activation is on the usage timeline; R11: beyond the contract it alerts or is refused. R31: its
+      // audit event is issued with the timeline's writes (independent statements, sent back to back).
+      await Promise.all([
+        this.usage.record(tx, {
+          organizationId,
+          kind: LicenseKind.USER,
+          subjectId: user.id,
+          delta: 1,
+          occurredAt: now,
+        }),
+        this.audit.record(tx, {
+          action: AuditAction.USER_ADDED,
+          targetType: 'User',
+          targetId: user.id,
+          changes: createdFields({ email, name: user.name, role, status: user.status, locationId: user.locationId }),
+          at: now,
+        }),
+      ]);
       const { inUse, billedMayChange } = await this.licenses.afterActivation(
         tx,
         organizationId,
@@ -92,6 +105,7 @@ export class UserService {
     return this.uow.forOrganization(ctx, { owner: User, id }, {}, async (tx) => {
       const fresh = await tx.find(User, id);
       if (fresh.status === UserStatus.DEACTIVATED) throw conflict('The user is already deactivated');
+      const before = { status: fresh.status, deactivatedAt: fresh.deactivatedAt };
       fresh.status = UserStatus.DEACTIVATED;
       const now = this.clock.now();
       fresh.deactivatedAt = now;
@@ -106,6 +120,13 @@ export class UserService {
       await this.assertBillingManagerRemains(tx, tx.organizationId);
       // R25: back within the contract ends the overage condition.
       await this.licenses.resolveOverage(tx, tx.organizationId, LicenseKind.USER);
+      await this.audit.record(tx, {
+        action: AuditAction.USER_DEACTIVATED,
+        targetType: 'User',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'deactivatedAt']),
+        at: now,
+      });
       declareMoved(tx, movedByLicenseChange(LicenseKind.USER, null, false));
       return fresh;
     });
@@ -118,6 +139,7 @@ export class UserService {
       if (fresh.status === UserStatus.ACTIVE) throw conflict('The user is already active');
       // R3: reactivating gives the user its permissions back; only what the viewer holds may be given.
       requireHolds(ctx.viewer, await this.permissions.forUser(tx.em, { ...fresh, status: UserStatus.ACTIVE }));
+      const before = { status: fresh.status, activatedAt: fresh.activatedAt, deactivatedAt: fresh.deactivatedAt };
       fresh.status = UserStatus.ACTIVE;
       const now = this.clock.now();
       fresh.activatedAt = now;
@@ -136,6 +158,13 @@ export class UserService {
         { kind: LicenseKind.USER, userId: id },
         now,
       );
+      await this.audit.record(tx, {
+        action: AuditAction.USER_REACTIVATED,
+        targetType: 'User',
+        targetId: id,
+        changes: changedFields(before, fresh, ['status', 'activatedAt', 'deactivatedAt']),
+        at: now,
+      });
       declareMoved(tx, movedByLicenseChange(LicenseKind.USER, inUse, billedMayChange));
       return saved;
     });

@@ -82,6 +82,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       'Forecast',
       'CreateAlertRule',
       'PeakEvidence',
+      'AuditLog',
       'PreviewBillingChange',
       'IssueCreditNote',
     ]);

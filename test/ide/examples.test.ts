@@ -27,7 +27,7 @@ describe("the IDE's example tabs", () => {
     ['with the demo data', demo],
     ['without it', null],
   ])(
-    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule, the peak evidence, a what-if price and a credit note',
+    '%s: the dashboard, alerts, the live counters, an alert trigger, buying credits, paying an invoice, the forecast, an alert rule, the peak evidence, the audit log, a what-if price and a credit note',
     (_label, context) => {
       const tabs = exampleTabs({ demo: context });
       expect(tabs.map((tab) => operationOf(tab.query).name?.value)).toEqual([
@@ -40,6 +40,7 @@ describe("the IDE's example tabs", () => {
         'Forecast',
         'CreateAlertRule',
         'PeakEvidence',
+        'AuditLog',
         'PreviewBillingChange',
         'IssueCreditNote',
       ]);
@@ -52,6 +53,7 @@ describe("the IDE's example tabs", () => {
         'mutation',
         'query',
         'mutation',
+        'query',
         'query',
         'query',
         'mutation',

@@ -67,7 +67,7 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       const html = await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text();
       const json = /<script id="ide-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1];
       expect(json).not.toContain('<');
-      expect(pageConfig(html).tabs).toHaveLength(11);
+      expect(pageConfig(html).tabs).toHaveLength(12);
     });
 
     it('everything else on /graphql still reaches the API: GET asking for JSON, POST and graphql-ws', async () => {
@@ -102,7 +102,7 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
         const page = pageConfig(await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text());
         expect(page.headers).toBeNull();
         expect(page.tabs[0].query).toContain('Put a token in Headers');
-        expect(page.tabs).toHaveLength(11);
+        expect(page.tabs).toHaveLength(12);
       } finally {
         await server.close();
       }

@@ -407,6 +407,37 @@ describe.each(DRIVERS)('R33: credit notes on %s', (driver) => {
     expect(seen.payments.map((p: { kind: string }) => p.kind)).toEqual(['CHARGE']);
   });
 
+  it('R33/R31: the note appears in the audit log: CREDIT_NOTE_ISSUED by the operator, with its amounts and reason', async () => {
+    const { org, invoice } = await paidInvoice();
+    const note = (
+      await ok(issue({ invoiceId: invoice.id, amountCents: 2500, reason: 'SERVICE_ISSUE', memo: 'Outage' }))
+    ).issueCreditNote;
+    const log = await ok(
+      server.gql(
+        `{ organization { auditLog(action: CREDIT_NOTE_ISSUED) { totalCount nodes { action actorKind actor { id } actorSubject targetType targetId changes reason } } } }`,
+        {},
+        org.adminToken,
+      ),
+    );
+    expect(log.organization.auditLog.totalCount).toBe(1);
+    const [event] = log.organization.auditLog.nodes;
+    expect(event).toMatchObject({
+      action: 'CREDIT_NOTE_ISSUED',
+      actorKind: 'OPERATOR',
+      actor: null,
+      targetType: 'CreditNote',
+      targetId: note.id,
+      reason: 'SERVICE_ISSUE',
+    });
+    expect(event.actorSubject).toEqual(expect.any(String));
+    expect(event.changes).toMatchObject({
+      number: { before: null, after: 'CN-000001' },
+      amountCents: { before: null, after: 2500 },
+      refundedCents: { before: null, after: 2500 },
+      memo: { before: null, after: 'Outage' },
+    });
+  });
+
   it('R33: the database refuses to UPDATE or DELETE a credit note', async () => {
     const { invoice } = await openInvoice();
     const note = (await ok(issue({ invoiceId: invoice.id, amountCents: 700 }))).issueCreditNote;

@@ -31,6 +31,8 @@ describe('the one paginator: cursors and page size', () => {
     expect(byInstant).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(byInstant)).toEqual([at, 'u-1']);
     expect(decodeCursor(encodeCursor(42, 'a-9'))).toEqual([42, 'a-9']);
+    // R31: a list in (time-ordered) id order carries the id as its sort value.
+    expect(decodeCursor(encodeCursor('0192f-e1', '0192f-e1'))).toEqual(['0192f-e1', '0192f-e1']);
   });
 
   it('a cursor the API did not issue is BAD_USER_INPUT on after', () => {
