@@ -156,17 +156,19 @@ describe.each(DRIVERS)('R36: each caller has a request budget, on %s', (driver) 
 async function keepSending(url: string, token: string, ms: number, loops = 6) {
   const started = Date.now();
   let served = 0;
+  let refused = 0;
   let other = 0;
   await Promise.all(
     Array.from({ length: loops }, async () => {
       while (Date.now() - started < ms) {
         const { status } = await post(url, token);
         if (status === 200) served++;
-        else if (status !== 429) other++;
+        else if (status === 429) refused++;
+        else other++;
       }
     }),
   );
-  return { served, other, seconds: (Date.now() - started) / 1000 };
+  return { served, refused, other, seconds: (Date.now() - started) / 1000 };
 }
 
 describe.each(DRIVERS)(
@@ -184,11 +186,14 @@ describe.each(DRIVERS)(
         SHAPES.map(async (shape) => {
           const server = await startServer(driver, { config: { ...shape, ...(redisUrl ? { redisUrl } : {}) } });
           try {
-            const { served, other, seconds } = await keepSending(server.url, await freshOperator(), 3000);
+            const { served, refused, other, seconds } = await keepSending(server.url, await freshOperator(), 3000);
             const bucket = shape.rateLimitBurst + shape.rateLimitRps * seconds;
             expect(other).toBe(0);
             expect(served).toBeLessThanOrEqual(Math.ceil(bucket * 1.1));
-            expect(served).toBeGreaterThanOrEqual(Math.floor(bucket * 0.9));
+            // The whole budget is served to a caller who asked for more; a client slowed down by a busy host, which
+            // asked for less than the budget, is served (nearly) all it asked.
+            const asked = served + refused;
+            expect(served).toBeGreaterThanOrEqual(Math.floor(Math.min(bucket, asked) * 0.9));
           } finally {
             await server.close();
           }
