@@ -3,6 +3,7 @@
 // when nothing changed instead of the 11–23 s of a full build.
 //   node scripts/ensure-build.mjs            run `npm run build` unless dist/ matches its inputs
 //   node scripts/ensure-build.mjs --record   record that dist/ matches its inputs now (the end of `npm run build`)
+//   node scripts/ensure-build.mjs --check    exit 0 when dist/ is current, 1 when a build is due; builds nothing
 // "Current" means: dist/.build-stamp.json holds the fingerprint (path, size, mtime) of every input file, taken by a
 // build that succeeded, and the entry points exist. Any edit, added or deleted file, checkout or dependency change
 // changes the fingerprint. Everything is reported on stderr: `npm run --silent token` prints only the token on stdout.
@@ -65,6 +66,7 @@ if (process.argv.includes('--record')) {
   record(before);
   process.exit(0);
 }
+if (process.argv.includes('--check')) process.exit(isCurrent(before) ? 0 : 1);
 if (isCurrent(before)) process.exit(0);
 
 console.error('dist/ is older than the sources: building (npm run build)…');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,5 +124,24 @@ describe('npm run token with a current build (issue 15)', () => {
     expect(statSync(MAIN).mtimeMs).toBe(mainBuiltAt);
     // The issue asks ≤ 2 s; a rebuild takes 11–23 s. The bound leaves room for a busy machine (npm itself is ~0.3 s).
     expect(ms).toBeLessThan(5000);
+  });
+
+  it('a file added under src/ makes a build due, and removing it makes dist/ current again', async () => {
+    const check = () =>
+      run(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs'), '--check'], { cwd: ROOT }).then(
+        () => 'current',
+        () => 'due',
+      );
+    await run(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT });
+    expect(await check()).toBe('current');
+    // Not a .ts file: tsc would ignore it, but the fingerprint cannot know what a file means.
+    const probe = join(ROOT, 'src', `.ensure-build-probe-${process.pid}`);
+    writeFileSync(probe, 'x');
+    try {
+      expect(await check()).toBe('due');
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    expect(await check()).toBe('current');
   });
 });
