@@ -1,13 +1,23 @@
 import 'reflect-metadata';
-import { loadConfig } from './config/config';
+import { AppConfig, loadConfig } from './config/config';
 import { DEMO_ADMIN_EMAIL } from './seed/demo';
-import { BillingApp, createApp } from './server/app';
+import type { BillingApp } from './server/app';
+import { checkPortFree, checkRedisReachable, startupFailure } from './server/startup';
 
 /** R36: SIGTERM exits within 10 s on every driver; a drain still running after this long gives up (exit 1). */
 const SHUTDOWN_DEADLINE_MS = 9000;
 
+/** What the start was given, for the failure line (none while the configuration itself is being read). */
+let started: AppConfig | undefined;
+
 async function main() {
   const config = loadConfig();
+  started = config;
+  await checkPortFree(config.port, 'PORT');
+  if (config.metricsPort !== undefined) await checkPortFree(config.metricsPort, 'METRICS_PORT');
+  if (config.redisUrl) await checkRedisReachable(config.redisUrl);
+  // Imported once the configuration is known good: ormconfig builds a DataSource from DATABASE_URL on import.
+  const { createApp } = await import('./server/app.js');
   const app = await createApp(config);
   const url = await app.listen(config.port);
   app.log.info(
@@ -61,40 +71,15 @@ function exitOnSignals(app: BillingApp) {
   process.on('SIGINT', onSignal);
 }
 
-/**
- * What an operator should read when the server cannot start: one line that says what to do, for the failures a
- * configuration causes; a stack only for the unexpected.
- */
-function startupFailure(error: unknown, databaseUrl: string | undefined): string | null {
-  const e = error as { code?: string; errno?: number; message?: string; address?: string; port?: number };
-  if (e?.code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) {
-    const url = safeUrl(databaseUrl);
-    const name = url?.pathname.replace(/^\//, '') || '?';
-    return (
-      `The database "${name}" does not exist on ${url?.host ?? 'the MySQL server'}. Create it, then start again: ` +
-      `CREATE DATABASE \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin;`
-    );
-  }
-  if (e?.code === 'ER_ACCESS_DENIED_ERROR' || e?.code === 'ER_DBACCESS_DENIED_ERROR') {
-    return `The database refused the login in DATABASE_URL (${e.message}); check its user, password and grants.`;
-  }
-  if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ETIMEDOUT') {
-    return `Cannot reach the database in DATABASE_URL (${e.code}${e.address ? ` ${e.address}:${e.port}` : ''}); is it running?`;
-  }
-  if (error instanceof Error && /^(DATABASE_URL|JWT_SECRET|[A-Z_]+ must be)/.test(error.message)) return error.message;
-  return null;
-}
-
-function safeUrl(databaseUrl: string | undefined): URL | null {
-  try {
-    return databaseUrl ? new URL(databaseUrl) : null;
-  } catch {
-    return null;
-  }
-}
-
-main().catch((error) => {
-  const line = startupFailure(error, process.env.DATABASE_URL);
-  console.error(line ? `Opus Billing API did not start: ${line}` : error);
+main().catch((error: unknown) => {
+  // Startup failures are one line on stderr and exit 1 (src/server/startup.ts); the stack only when asked for.
+  console.error(
+    `Opus Billing API did not start: ${startupFailure(error, {
+      databaseUrl: started?.databaseUrl ?? process.env.DATABASE_URL,
+      port: started?.port,
+      metricsPort: started?.metricsPort,
+    })}`,
+  );
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) console.error(error.stack);
   process.exit(1);
 });

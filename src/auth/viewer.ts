@@ -37,6 +37,15 @@ const ANONYMOUS: Viewer = Object.freeze({
  * R6: the same `Bearer <JWT>` string over HTTP and in graphql-ws connectionParams.authorization.
  * No token is the anonymous viewer; a bad, expired or unknown-subject token is UNAUTHENTICATED.
  */
+/**
+ * A valid signature for a user this database does not hold: most often a token signed by `npm run token` against
+ * another database (it signs against DATABASE_URL, the embedded SQLite file when unset). Says what to check, and
+ * nothing about the database itself: anyone may send a token.
+ */
+export const USER_NOT_FOUND =
+  "The token's user does not exist in this server's database. A token from `npm run token` is only valid on a server " +
+  'with the same DATABASE_URL: compare the database it printed with the one the server uses, or sign a new token.';
+
 export async function authenticate(
   authorization: unknown,
   deps: { verify: TokenVerifier; em: EntityManager; permissions: PermissionReader },
@@ -62,7 +71,7 @@ export async function authenticate(
   }
   // One statement: the user, its overrides and its organization's role overrides.
   const found = await deps.permissions.forAuthentication(deps.em, claims.sub);
-  if (!found) throw unauthenticated("The token's user does not exist");
+  if (!found) throw unauthenticated(USER_NOT_FOUND);
   const { user, permissions, roleOverrides, organizationVersion } = found;
   return {
     authenticated: true,

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /** Configuration from environment variables (DESIGN §7). Read once at start. */
 export interface AppConfig {
   port: number;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  checkDatabaseUrl(databaseUrl);
   return {
     port: Number(env.PORT ?? 4000),
     databaseUrl,
@@ -95,4 +98,48 @@ function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = nonNegative(env, name, fallback);
   if (value > 1) throw new Error(`${name} must be between 0 and 1 (got ${JSON.stringify(env[name])})`);
   return value;
+}
+
+/**
+ * A DATABASE_URL the drivers can use, or a one-line reason why not (without its password): `sqlite:PATH`,
+ * `sqlite::memory:` or `mysql://user:pass@host:port/db` (also `mariadb://`).
+ */
+export function checkDatabaseUrl(databaseUrl: string): void {
+  if (databaseUrl.startsWith('sqlite:')) return;
+  if (!/^(mysql|mariadb):\/\//.test(databaseUrl)) {
+    throw new Error(
+      `DATABASE_URL must start with sqlite: or mysql:// (got ${JSON.stringify(maskDatabaseUrl(databaseUrl))})`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new Error(`DATABASE_URL is not a valid URL: ${JSON.stringify(maskDatabaseUrl(databaseUrl))}`);
+  }
+  if (!url.hostname || !/^\/[^/]+$/.test(url.pathname)) {
+    throw new Error(
+      `DATABASE_URL is not a valid URL: ${JSON.stringify(maskDatabaseUrl(databaseUrl))} (expected mysql://user:password@host:port/database)`,
+    );
+  }
+}
+
+/** DATABASE_URL as it may be printed or logged: the password replaced by ***, e.g. mysql://root:***@db:3306/billing. */
+export function maskDatabaseUrl(databaseUrl: string): string {
+  // By pattern, not by URL parsing: a URL that does not parse must not leak its password either. Everything up to the
+  // last @ goes, so a password holding an unencoded @, # or / is masked whole.
+  return databaseUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):.*@/i, '$1:***@');
+}
+
+/**
+ * Which database a DATABASE_URL names, for people: the SQLite file's absolute path (or "SQLite in memory"), else the
+ * URL with its password masked.
+ */
+export function describeDatabase(databaseUrl: string, cwd: string = process.cwd()): string {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    if (file === '' || file === ':memory:') return 'SQLite in memory';
+    return `the SQLite file ${resolve(cwd, file)}`;
+  }
+  return maskDatabaseUrl(databaseUrl);
 }
