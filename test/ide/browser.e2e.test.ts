@@ -205,6 +205,17 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
       expect(await second.locator('.graphiql-tab[aria-selected="true"]').innerText()).toBe('BillingDashboard');
       // The restored tabs still get the demo token (GraphiQL does not store headers).
       expect(await editorText(second, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
+
+      // After a tab is chosen, a reload comes back to it, still with no tab added.
+      await selectTab(second, 'AddUser');
+      await waitForValue(
+        () => second.evaluate("JSON.parse(localStorage.getItem('graphiql:tabState')).activeTabIndex"),
+        (index) => index === EXAMPLE_TABS.indexOf('AddUser'),
+      );
+      await second.reload();
+      await waitForTabs(second);
+      expect(await second.locator('.graphiql-tab').allInnerTexts()).toEqual(EXAMPLE_TABS);
+      expect(await second.locator('.graphiql-tab[aria-selected="true"]').innerText()).toBe('AddUser');
     } finally {
       await profile.close();
     }
