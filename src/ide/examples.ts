@@ -24,9 +24,17 @@ export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
   const tokenHint = demo
     ? `# Headers (below) hold a token for the demo admin of
 # Acme Logistics, signed when this page loaded.`
-    : `# Put a token in Headers (below):
+    : `# Put a token in Headers (below) to sign in:
 #   {"authorization": "Bearer <JWT>"}
-# (development: npm run token -- EMAIL).`;
+# a JWT from your identity provider (development:
+# npm run token -- EMAIL).`;
+  // Production lets only a signed-in caller introspect (R36): Docs and autocomplete come with the token.
+  const docsHint = demo
+    ? `# Docs (top left) explain every field and the rule it
+# follows (R1…R36).`
+    : `# Once Headers hold a valid token, Docs (top left) and
+# autocomplete load: they explain every field and the
+# rule it follows (R1…R36).`;
   const seats =
     demo && demo.activeUsers >= demo.contractedSeats
       ? `# The demo contract has ${demo.contractedSeats} seats and ${demo.activeUsers} active
@@ -40,8 +48,7 @@ export function exampleTabs({ demo }: ExampleContext): ExampleTab[] {
       query: `# The Billing page in one request: run it with ▶
 # (or Ctrl-Enter).
 ${tokenHint}
-# Docs (top left) explain every field and the rule it
-# follows (R1…R24). @hasPermission fields need that
+${docsHint} @hasPermission fields need that
 # permission (R4): without it they answer null and a
 # FORBIDDEN error.
 query BillingDashboard {

@@ -103,14 +103,26 @@ export interface IdePageConfig {
   title: string;
   assetBase: string;
   headers: string | null;
+  /** Without a prefilled token: how to sign in, shown under the response (R36: Docs need a signed-in caller). */
+  signIn: string | null;
   tabs: ReturnType<typeof exampleTabs>;
 }
+
+/**
+ * Production and any server without the demo data: the page carries no token. An anonymous caller may not
+ * introspect there (R36), so Docs and autocomplete wait for a token in Headers; the page refetches the schema when
+ * Headers change (src/ide/client/main.jsx).
+ */
+export const SIGN_IN_NOTE =
+  'Sign in to run operations and to load Docs and autocomplete: put {"authorization": "Bearer <JWT>"} in Headers — ' +
+  'a JWT from your identity provider (development: npm run token -- EMAIL). The schema reloads when Headers change.';
 
 function idePage(demo: DemoContext | null): string {
   const config: IdePageConfig = {
     title: 'Opus Billing API',
     assetBase: IDE_ASSET_PATH,
     headers: demo?.headers ?? null,
+    signIn: demo ? null : SIGN_IN_NOTE,
     tabs: exampleTabs({ demo: demo?.examples ?? null }),
   };
   return `<!doctype html>

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { User } from '../../entities';
 import { DEMO_ADMIN_EMAIL } from '../../src/seed/demo';
-import { startServer, TestServer, uniqueEmail } from '../support/harness';
+import { createOrg, startServer, TestServer, uniqueEmail } from '../support/harness';
 import { ensureIdeBundle } from './ide-support';
 import { sleep, waitForValue } from '../support/wait';
 
@@ -18,6 +18,22 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+];
+
+/** The example tabs a first visit opens with (src/ide/examples.ts), titled by their operation names. */
+const EXAMPLE_TABS = [
+  'BillingDashboard',
+  'BillingAlerts',
+  'BillingState',
+  'AddUser',
+  'PurchaseCredits',
+  'PayInvoice',
+  'Forecast',
+  'CreateAlertRule',
+  'PeakEvidence',
+  'AuditLog',
+  'PreviewBillingChange',
+  'IssueCreditNote',
 ];
 
 describe('the IDE in headless Chromium (GET /graphql, embedded default with demo data)', () => {
@@ -72,20 +88,7 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
   const responseText = () => editorText(page, '.graphiql-response');
 
   it('loads from this server alone — no request to any other host, no page error — with the token and the example tabs', async () => {
-    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual([
-      'BillingDashboard',
-      'BillingAlerts',
-      'BillingState',
-      'AddUser',
-      'PurchaseCredits',
-      'PayInvoice',
-      'Forecast',
-      'CreateAlertRule',
-      'PeakEvidence',
-      'AuditLog',
-      'PreviewBillingChange',
-      'IssueCreditNote',
-    ]);
+    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(EXAMPLE_TABS);
     expect(await editorText(page, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
     // The page, its bundle, Monaco's three workers and the schema's introspection: all from here.
     expect(requests).toEqual(
@@ -176,7 +179,136 @@ describe('the IDE in headless Chromium (GET /graphql, embedded default with demo
     expect(pageErrors).toEqual([]);
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
   });
+
+  it('a reload and a second window show the same example tabs — no empty <untitled> tab added and selected', async () => {
+    // A profile of its own (localStorage kept across its pages), so the tabs added above play no part.
+    const profile = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const first = await profile.newPage();
+      await first.goto(`${origin}/graphql`);
+      await waitForTabs(first);
+      // GraphiQL stores the tabs after a 500 ms debounce.
+      await waitForValue(
+        () => first.evaluate("localStorage.getItem('graphiql:tabState')"),
+        (stored) => typeof stored === 'string' && stored.includes('IssueCreditNote'),
+      );
+
+      await first.reload();
+      await waitForTabs(first);
+      expect(await first.locator('.graphiql-tab').allInnerTexts()).toEqual(EXAMPLE_TABS);
+      expect(await first.locator('.graphiql-tab[aria-selected="true"]').innerText()).toBe('BillingDashboard');
+
+      const second = await profile.newPage();
+      await second.goto(`${origin}/graphql`);
+      await waitForTabs(second);
+      expect(await second.locator('.graphiql-tab').allInnerTexts()).toEqual(EXAMPLE_TABS);
+      expect(await second.locator('.graphiql-tab[aria-selected="true"]').innerText()).toBe('BillingDashboard');
+      // The restored tabs still get the demo token (GraphiQL does not store headers).
+      expect(await editorText(second, '.graphiql-editor-tool')).toMatch(/"authorization": "Bearer \S+/);
+
+      // After a tab is chosen, a reload comes back to it, still with no tab added.
+      await selectTab(second, 'AddUser');
+      await waitForValue(
+        () => second.evaluate("JSON.parse(localStorage.getItem('graphiql:tabState')).activeTabIndex"),
+        (index) => index === EXAMPLE_TABS.indexOf('AddUser'),
+      );
+      await second.reload();
+      await waitForTabs(second);
+      expect(await second.locator('.graphiql-tab').allInnerTexts()).toEqual(EXAMPLE_TABS);
+      expect(await second.locator('.graphiql-tab[aria-selected="true"]').innerText()).toBe('AddUser');
+    } finally {
+      await profile.close();
+    }
+  });
 });
+
+describe('the IDE in production (no demo token): Docs and autocomplete come with a token in Headers (R36)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  const introspections: Array<{ authorization: string | undefined; status: number; schema: boolean }> = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+    ensureIdeBundle();
+    server = await startServer('sqlite', { config: { production: true, seedDemo: true } });
+    origin = server.url;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('response', async (response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || !(request.postData() ?? '').includes('__schema')) return;
+      const body = await response.json().catch(() => null);
+      introspections.push({
+        authorization: request.headers().authorization,
+        status: response.status(),
+        schema: Boolean(body?.data?.__schema),
+      });
+    });
+    await page.goto(`${origin}/graphql`);
+    await page.locator('.graphiql-query-editor .view-lines').waitFor();
+    await page.waitForLoadState('networkidle');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('R36: the page says how to sign in, and its own anonymous introspection is refused', async () => {
+    const note = await page.locator('.ide-sign-in').innerText();
+    expect(note).toContain('{"authorization": "Bearer <JWT>"}');
+    expect(note).toContain('identity provider');
+    expect(note).toContain('npm run token');
+    expect(await editorText(page, '.graphiql-query-editor')).toContain('Once Headers hold a valid token, Docs');
+    await waitForValue(
+      async () => introspections.length,
+      (count) => count > 0,
+    );
+    expect(introspections[0]).toEqual({ authorization: undefined, status: 401, schema: false });
+  });
+
+  it('R36: a token typed into Headers refetches the schema with it, and Docs show the schema', async () => {
+    const { adminToken } = await createOrg(server);
+    const headers = JSON.stringify({ Authorization: `Bearer ${adminToken}` });
+    await waitForValue(
+      async () => {
+        // Shows the editor tools if hidden and selects Headers (a click there never hides them).
+        await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+        await page.locator('.graphiql-editor-tool .view-lines').filter({ visible: true }).first().click();
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.press('Delete');
+        await page.keyboard.insertText(headers);
+        return editorText(page, '.graphiql-editor-tool');
+      },
+      (text) => text.trim() === headers,
+    );
+    const signedIn = await waitForValue(
+      async () => introspections.find((i) => i.authorization === `Bearer ${adminToken}`),
+      Boolean,
+    );
+    expect(signedIn).toEqual({ authorization: `Bearer ${adminToken}`, status: 200, schema: true });
+
+    const docs = page.locator('.graphiql-doc-explorer');
+    if (!(await docs.isVisible())) await page.locator('button[aria-label="Show Documentation Explorer"]').click();
+    await waitForValue(
+      () => docs.innerText(),
+      (text) => text.includes('Query') && text.includes('Mutation'),
+    );
+    expect(await docs.innerText()).not.toMatch(/UNAUTHENTICATED|Introspection needs/);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/** Waits until the page shows its tab bar and GraphiQL has settled. */
+async function waitForTabs(page: Page): Promise<void> {
+  await page.locator('.graphiql-query-editor .view-lines').waitFor();
+  await page.waitForLoadState('networkidle');
+  await page.locator('.graphiql-tab').first().waitFor();
+}
 
 /**
  * Runs the active tab with the ▶ button and waits until `started` says the operation went out. A click that lands

@@ -49,6 +49,7 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
 
     it('the page carries a freshly signed token for the demo admin, which the API accepts', async () => {
       const config = pageConfig(await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text());
+      expect(config.signIn).toBeNull();
       const headers = JSON.parse(config.headers!);
       expect(Object.keys(headers)).toEqual(['authorization']);
       const token = headers.authorization.replace(/^Bearer /, '');
@@ -68,6 +69,26 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
       const json = /<script id="ide-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1];
       expect(json).not.toContain('<');
       expect(pageConfig(html).tabs).toHaveLength(12);
+    });
+
+    it('GET asking for JSON reaches the API only with a CSRF preflight header (Apollo csrfPrevention)', async () => {
+      const query = '/graphql?query=%7B__typename%7D';
+      const bare = await get(server, query, { accept: 'application/json' });
+      expect(bare.status).toBe(400);
+      expect(await bare.text()).toContain('Cross-Site Request Forgery');
+      const preflights: Array<Record<string, string>> = [
+        { 'apollo-require-preflight': 'true' },
+        { 'x-apollo-operation-name': 'Typename' },
+        { 'content-type': 'application/json' },
+      ];
+      for (const preflight of preflights) {
+        const res = await get(server, query, { accept: 'application/json', ...preflight });
+        expect({ preflight, status: res.status, body: await res.json() }).toEqual({
+          preflight,
+          status: 200,
+          body: { data: { __typename: 'Query' } },
+        });
+      }
     });
 
     it('everything else on /graphql still reaches the API: GET asking for JSON, POST and graphql-ws', async () => {
@@ -102,6 +123,10 @@ describe('GET /graphql: the IDE for browsers, the API for everyone else', () => 
         const page = pageConfig(await (await get(server, '/graphql', { accept: BROWSER_ACCEPT })).text());
         expect(page.headers).toBeNull();
         expect(page.tabs[0].query).toContain('Put a token in Headers');
+        expect(page.tabs[0].query).toContain('identity provider');
+        expect(page.tabs[0].query).toContain('Once Headers hold a valid token, Docs');
+        expect(page.signIn).toContain('{"authorization": "Bearer <JWT>"}');
+        expect(page.signIn).toContain('npm run token');
         expect(page.tabs).toHaveLength(12);
       } finally {
         await server.close();

@@ -19,6 +19,7 @@ export function pageConfig(html: string): {
   title: string;
   assetBase: string;
   headers: string | null;
+  signIn: string | null;
   tabs: Array<{ query: string; variables?: string }>;
 } {
   const match = /<script id="ide-config" type="application\/json">(.*?)<\/script>/s.exec(html);
