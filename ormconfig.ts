@@ -7,7 +7,7 @@ import { MIGRATIONS } from './src/migrations';
 import { DEFAULT_DATABASE_URL } from './src/config/config';
 
 /**
- * DATABASE_URL picks the driver (DESIGN §7): `sqlite:PATH`, `sqlite::memory:` or `mysql://user:pass@host:port/db`.
+ * DATABASE_URL picks the driver (docs/operations.md): `sqlite:PATH`, `sqlite::memory:` or `mysql://user:pass@host:port/db`.
  * Schema changes ship as migrations that run on start; synchronize is never used.
  */
 export function dataSourceOptions(

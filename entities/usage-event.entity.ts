@@ -10,7 +10,7 @@ import { Organization } from './organization.entity';
  * The index serves "one organization, one kind, a time window" and covers the peak query (R9).
  * Unlike other tables the key is an auto-increment integer: this is the one high-volume, append-only table, and a
  * small sequential key keeps both the clustered index and the covering index compact (the peak of a period with a
- * million events runs about twice as fast as with UUID keys on MariaDB: see bench:peak in the README).
+ * million events runs about twice as fast as with UUID keys on MariaDB: see bench:peak in docs/performance.md).
  */
 @Entity('usage_event')
 @Index(['organizationId', 'kind', 'occurredAt', 'delta'])

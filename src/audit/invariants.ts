@@ -2,7 +2,7 @@ import type { AuditDb, Row } from './audit-db';
 
 /**
  * The invariants that make the books right, each a set-based query over the whole database (SQLite and MariaDB
- * alike: plain joins, GROUP BY and window functions), named after the rules of DESIGN.md it protects. The audit
+ * alike: plain joins, GROUP BY and window functions), named after the rules of docs/rules.md it protects. The audit
  * CLI (`npm run audit`) and the tests run exactly these. A query returns only the rows that break the rule, so a
  * clean database costs one pass over each table and produces nothing.
  */
@@ -10,7 +10,7 @@ import type { AuditDb, Row } from './audit-db';
 export interface Violation {
   /** The invariant's name, e.g. `ledger-balance`. */
   invariant: string;
-  /** The rules of DESIGN.md it protects, e.g. `R16`. */
+  /** The rules of docs/rules.md it protects, e.g. `R16`. */
   rules: string;
   /** The organization the violation belongs to (null only when the row names none). */
   organizationId: string | null;

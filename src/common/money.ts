@@ -1,6 +1,6 @@
 import type { Invoice } from '../../entities';
 
-/** Money is integer cents (DESIGN §6). These helpers never touch floating point. */
+/** Money is integer cents (docs/rules.md, Conventions). These helpers never touch floating point. */
 export function formatUsd(cents: number): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`not integer cents: ${cents}`);
   const sign = cents < 0 ? '-' : '';

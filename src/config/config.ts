@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 
-/** Configuration from environment variables (DESIGN §7). Read once at start. */
+/** Configuration from environment variables (docs/operations.md). Read once at start. */
 export interface AppConfig {
   port: number;
   databaseUrl: string;

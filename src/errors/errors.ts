@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The stable error codes of DESIGN §6: the one list both the type and the runtime set come from. */
+/** The stable error codes of docs/rules.md (Conventions): the one list both the type and the runtime set come from. */
 const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -71,7 +71,7 @@ export const idempotencyKeyReused = (operation: string) =>
 export const licenseLimitReached = (message: string) => new BillingError('LICENSE_LIMIT_REACHED', message);
 
 /**
- * The stable code an error may show: its own when it is one of DESIGN §6 (a BillingError), else
+ * The stable code an error may show: its own when it is one of docs/rules.md (a BillingError), else
  * INTERNAL_SERVER_ERROR — never its message, which may hold SQL or data.
  */
 export function publicErrorCode(error: unknown): string {

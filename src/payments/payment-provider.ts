@@ -3,7 +3,7 @@
  * (from the provider's hosted fields / Elements) to `updatePaymentMethod`, and the provider answers with what may
  * be shown (brand, last four digits, expiry) and a reference to charge later.
  *
- * A real provider plugs in behind this interface (see README, "Credits"): `attach` exchanges the token for a
+ * A real provider plugs in behind this interface (see docs/credits.md): `attach` exchanges the token for a
  * stored payment method (Stripe: create a PaymentMethod from the token and attach it to the organization's
  * Customer), `charge` creates a payment with the provider's own idempotency key header, so a retried charge never
  * charges twice; `refund` (R33) gives part or all of a charge back, idempotent the same way. Pass it as `createApp(config, { paymentProvider })`.

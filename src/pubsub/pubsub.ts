@@ -28,7 +28,7 @@ export type BillingPubSub = PubSub<BillingEvents>;
 
 /**
  * In-process by default; with REDIS_URL every instance publishes to and hears from Redis, so an event raised
- * on one instance reaches subscribers on all of them (DESIGN §7).
+ * on one instance reaches subscribers on all of them (docs/operations.md).
  */
 export function createPubSubFor(redisUrl?: string): { pubSub: BillingPubSub; close: () => Promise<void> } {
   if (!redisUrl) {

@@ -52,7 +52,7 @@ function scalarRefusal(error: GraphQLError): BillingError | null {
 }
 
 /**
- * DESIGN §6: every error carries a stable code; class-validator failures become BAD_USER_INPUT with `field`;
+ * docs/rules.md (Conventions): every error carries a stable code; class-validator failures become BAD_USER_INPUT with `field`;
  * anything unexpected is logged and masked, so no stack trace or SQL reaches a client.
  */
 export function createErrorFormatter(log: Logger, options: { hideSuggestions?: boolean } = {}) {

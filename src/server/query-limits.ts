@@ -14,7 +14,7 @@ import {
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/paginate';
 
 /**
- * DESIGN §6: queries are bounded before execution — depth, aliases, tokens and cost; and the number of selections
+ * docs/rules.md (Conventions): queries are bounded before execution — depth, aliases, tokens and cost; and the number of selections
  * and of same-name fields in one selection set (graphql-js compares the fields of a selection set pairwise, so a few
  * KB of same-name fields would cost a fifth of a second of CPU to validate).
  */
@@ -29,7 +29,7 @@ export const QUERY_LIMITS = {
 
 /**
  * The largest request body (HTTP, 413 beyond it) and graphql-ws message (the socket closes with 1009), refused before
- * a byte of it is parsed. The largest documents the tests, the README and the IDE send are about 2 KB (the IDE's
+ * a byte of it is parsed. The largest documents the tests, the docs and the IDE send are about 2 KB (the IDE's
  * introspection, the dashboard), the largest variables about 10 KB (ten-thousand-character hostile strings), and a
  * document just past the token limit about 66 KB, which must still be read to be refused with its own message.
  */

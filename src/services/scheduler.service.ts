@@ -21,7 +21,7 @@ export interface JobCounts {
 export interface JobFailure {
   job: string;
   organizationId: string | null;
-  /** A stable code (DESIGN §6) or INTERNAL_SERVER_ERROR; the message and any SQL stay in the log. */
+  /** A stable code (docs/rules.md, Conventions) or INTERNAL_SERVER_ERROR; the message and any SQL stay in the log. */
   code: string;
 }
 export interface JobRunReport extends JobCounts {
