@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'src/ide/client/**',
+      'src/dashboard/client/gql/**',
       'scripts/**',
       'test/contract-copy/**',
       '**/*.js',

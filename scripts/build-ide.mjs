@@ -4,18 +4,15 @@
 //   node scripts/build-ide.mjs           build unless dist/ide is up to date with its inputs
 //   node scripts/build-ide.mjs --force   always build
 // It reports on stderr: `npm run --silent token` (which builds first) must print only the token on stdout.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { inputsHash, isUpToDate, writeStamp } from './bundle-stamp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(join(root, 'package.json'));
 const outdir = join(root, 'dist', 'ide');
 const clientDir = join(root, 'src', 'ide', 'client');
-const stampFile = join(outdir, 'build-stamp.json');
 
 const WORKERS = {
   'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
@@ -25,12 +22,12 @@ const WORKERS = {
 /** Files the server needs; a build is incomplete without them (src/ide/ide-route.ts checks main.js and main.css). */
 const OUTPUTS = ['main.js', 'main.css', ...Object.keys(WORKERS).map((w) => `${w}.js`)];
 
-/** Inputs of the bundle: this script, the client sources and the versions of what gets bundled. */
-function inputsHash() {
-  const hash = createHash('sha256');
-  hash.update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const file of readdirSync(clientDir).sort()) hash.update(file).update(readFileSync(join(clientDir, file)));
-  for (const pkg of [
+const started = process.hrtime.bigint();
+const hash = inputsHash({
+  root,
+  script: fileURLToPath(import.meta.url),
+  clientDir,
+  packages: [
     'graphiql',
     '@graphiql/react',
     '@graphiql/toolkit',
@@ -41,20 +38,11 @@ function inputsHash() {
     'graphql',
     'graphql-ws',
     'esbuild',
-  ]) {
-    hash.update(`${pkg}@${require(`${pkg}/package.json`).version}`);
-  }
-  return hash.digest('hex');
-}
-
-const started = process.hrtime.bigint();
-const hash = inputsHash();
-const force = process.argv.includes('--force');
-if (!force && existsSync(stampFile) && OUTPUTS.every((f) => existsSync(join(outdir, f)))) {
-  if (JSON.parse(readFileSync(stampFile, 'utf8')).hash === hash) {
-    console.error('IDE bundle up to date (dist/ide); node scripts/build-ide.mjs --force rebuilds it');
-    process.exit(0);
-  }
+  ],
+});
+if (!process.argv.includes('--force') && isUpToDate({ outdir, hash, outputs: OUTPUTS })) {
+  console.error('IDE bundle up to date (dist/ide); node scripts/build-ide.mjs --force rebuilds it');
+  process.exit(0);
 }
 
 rmSync(outdir, { recursive: true, force: true });
@@ -115,17 +103,7 @@ const [app, workers] = await Promise.all([
 ]);
 
 const files = [...Object.keys(app.metafile.outputs), ...Object.keys(workers.metafile.outputs)];
-const bytes = files.reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
-const missing = OUTPUTS.filter((f) => !existsSync(join(outdir, f)));
-if (missing.length) throw new Error(`IDE build incomplete, missing ${missing.join(', ')}`);
-writeFileSync(
-  stampFile,
-  JSON.stringify(
-    { hash, builtAt: new Date().toISOString(), files: files.map((f) => relative(outdir, join(root, f))), bytes },
-    null,
-    2,
-  ),
-);
+const bytes = writeStamp({ root, outdir, hash, outputs: OUTPUTS, files });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 console.error(
   `IDE bundle: ${files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in dist/ide (${seconds.toFixed(1)} s)`,

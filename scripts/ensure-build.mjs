@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = join(root, 'dist', '.build-stamp.json');
-/** What tsconfig.build.json compiles, what it reads, and what shapes the IDE bundle. */
+/** What tsconfig.build.json compiles, what it reads, and what shapes the IDE and dashboard bundles. */
 const INPUTS = [
   'src',
   'entities',
@@ -27,10 +27,17 @@ const INPUTS = [
   'package.json',
   'package-lock.json',
   'scripts/build-ide.mjs',
+  'scripts/build-dashboard.mjs',
+  'scripts/bundle-stamp.mjs',
   'scripts/ensure-build.mjs',
 ];
 /** A build without these is not a build (a deleted dist/src, a half-cleaned dist/). */
-const OUTPUTS = ['dist/src/main.js', 'dist/src/cli/token.js', 'dist/ide/build-stamp.json'];
+const OUTPUTS = [
+  'dist/src/main.js',
+  'dist/src/cli/token.js',
+  'dist/ide/build-stamp.json',
+  'dist/dashboard/build-stamp.json',
+];
 
 function fingerprint() {
   const hash = createHash('sha256');

@@ -3,9 +3,8 @@ import { dirname, join } from 'node:path';
 import express, { Request, Router } from 'express';
 import { DataSource } from 'typeorm';
 import { Contract, User, UserStatus } from '../../entities';
-import { signToken } from '../auth/jwt';
 import type { AppConfig } from '../config/config';
-import { DEMO_ADMIN_EMAIL } from '../seed/demo';
+import { demoAdminSession, scriptSafeJson } from '../server/demo-session';
 import { ExampleContext, exampleTabs } from './examples';
 
 /** Where the IDE is served and where its bundle (scripts/build-ide.mjs → dist/ide) is served from. */
@@ -74,16 +73,11 @@ interface DemoContext {
   examples: ExampleContext['demo'];
 }
 
-/**
- * With the embedded default and its demo data (never in production), the page carries a token for the demo admin,
- * signed now, so that the first visit can run every example as is. Tokens from a JWKS cannot be signed here.
- */
+/** The demo admin's token in Headers, and the figures the example tabs' comments quote. */
 async function demoContext(config: AppConfig, dataSource: DataSource): Promise<DemoContext | null> {
-  if (!config.seedDemo || config.production || config.jwtJwksUrl) return null;
-  const admin = await dataSource.manager.findOne(User, {
-    where: { email: DEMO_ADMIN_EMAIL, status: UserStatus.ACTIVE },
-  });
-  if (!admin) return null;
+  const session = await demoAdminSession(config, dataSource);
+  if (!session) return null;
+  const { admin, token } = session;
   const [contract, activeUsers] = await Promise.all([
     dataSource.manager.findOne(Contract, {
       where: { organizationId: admin.organizationId },
@@ -91,7 +85,6 @@ async function demoContext(config: AppConfig, dataSource: DataSource): Promise<D
     }),
     dataSource.manager.count(User, { where: { organizationId: admin.organizationId, status: UserStatus.ACTIVE } }),
   ]);
-  const token = await signToken(config, { sub: admin.id });
   return {
     headers: JSON.stringify({ authorization: `Bearer ${token}` }, null, 2),
     examples: { organizationId: admin.organizationId, contractedSeats: contract?.contractedSeats ?? 0, activeUsers },
@@ -149,14 +142,6 @@ function missingBundlePage(): string {
 <p>The IDE has not been built: run <code>npm run build</code> (npm start does it). The API answers POST ${IDE_PATH}.</p>
 </body></html>
 `;
-}
-
-/** JSON inside <script>: `<` escaped, so no string in it can close the element. */
-function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }
 
 /** dist/ide of the project: the same from the compiled server (dist/src/ide) and from ts-jest (src/ide). */

@@ -26,6 +26,7 @@ import { createMetrics, Metrics } from '../observability/metrics';
 import { RequestLogPolicy, shouldLogRequest } from '../observability/request-log';
 import { buildBillingSchema } from '../schema/build-schema';
 import { ideRouter } from '../ide/ide-route';
+import { dashboardRouter } from '../dashboard/dashboard-route';
 import { createPubSubFor } from '../pubsub/pubsub';
 import { seedDemoIfEmpty } from '../seed/demo';
 import { createServices, Services } from '../services';
@@ -267,6 +268,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   }
   // GET /graphql from a browser: the IDE (GraphiQL, bundled in dist/ide); everything else on /graphql goes on to Apollo.
   app.use(ideRouter({ config, dataSource }));
+  // GET /dashboard: the reference Billing page (React + Apollo Client, bundled in dist/dashboard).
+  app.use(dashboardRouter({ config, dataSource }));
   // R36: the budget is spent before the body is even read, so a caller over it costs next to nothing.
   const spendBudget: RequestHandler = async (req, res, next) => {
     const retryAfter = await budget.consume(
